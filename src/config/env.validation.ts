@@ -1,0 +1,140 @@
+import {
+  bool,
+  email,
+  EnvError,
+  hostPorts,
+  int,
+  oneOf,
+  origins,
+  raw,
+  RawEnv,
+  str,
+  url,
+} from './env.parsers';
+
+export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+export type StoreDriver =
+  | { kind: 'memory' }
+  | { kind: 'redis'; mode: 'standalone'; url: string }
+  | { kind: 'redis'; mode: 'sentinel'; sentinels: { host: string; port: number }[]; name: string }
+  | { kind: 'redis'; mode: 'cluster'; nodes: { host: string; port: number }[] };
+
+/** The whole validated configuration, grouped by concern (see the registerAs namespaces). */
+export interface Env {
+  app: {
+    nodeEnv: 'development' | 'production' | 'test';
+    production: boolean;
+    port: number;
+    host: string;
+    trustProxy: boolean;
+    corsOrigins: string[];
+    cookieSecure: boolean;
+    registration: 'open' | 'closed';
+    bootstrapAdmin: { email: string; username: string; password: string } | null;
+  };
+  store: { driver: StoreDriver; keyPrefix: string };
+  jwt: {
+    issuer: string;
+    audience: string;
+    algorithm: JwtAlgorithm;
+    rsaBits: 2048 | 3072 | 4096;
+    keysDir: string;
+    keysPassphrase: string | null;
+    secret: Buffer | null;
+    accessTtl: number;
+    refreshTtl: number;
+    clockSkew: number;
+  };
+  security: { loginMaxFailures: number; loginLockSeconds: number; loginIpMaxFailures: number };
+}
+
+function storeDriver(env: RawEnv): StoreDriver {
+  const sentinels = hostPorts(env, 'REDIS_SENTINELS');
+  const nodes = hostPorts(env, 'REDIS_CLUSTER_NODES');
+  const urlSet = raw(env, 'REDIS_URL') !== undefined;
+  if ([urlSet, sentinels.length > 0, nodes.length > 0].filter(Boolean).length > 1) {
+    throw new EnvError('REDIS_URL', 'conflicts with REDIS_SENTINELS/REDIS_CLUSTER_NODES: set one');
+  }
+  if (sentinels.length > 0) {
+    const name = raw(env, 'REDIS_SENTINEL_NAME');
+    if (!name) throw new EnvError('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS');
+    return { kind: 'redis', mode: 'sentinel', sentinels, name };
+  }
+  if (nodes.length > 0) return { kind: 'redis', mode: 'cluster', nodes };
+  if (urlSet) return { kind: 'redis', mode: 'standalone', url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) };
+  return { kind: 'memory' };
+}
+
+function jwtSecret(env: RawEnv, algorithm: JwtAlgorithm): Buffer | null {
+  const value = raw(env, 'JWT_SECRET');
+  if (algorithm !== 'HS256') return null;
+  if (value === undefined) throw new EnvError('JWT_SECRET', 'is required with JWT_ALGORITHM=HS256');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) throw new EnvError('JWT_SECRET', 'must be base64');
+  const secret = Buffer.from(value, 'base64');
+  if (secret.length < 32) throw new EnvError('JWT_SECRET', 'must hold at least 32 bytes (base64)');
+  return secret;
+}
+
+function bootstrapAdmin(env: RawEnv): Env['app']['bootstrapAdmin'] {
+  const adminEmail = email(env, 'BOOTSTRAP_ADMIN_EMAIL');
+  const password = raw(env, 'BOOTSTRAP_ADMIN_PASSWORD');
+  if (!adminEmail && !password) return null;
+  if (!adminEmail) throw new EnvError('BOOTSTRAP_ADMIN_EMAIL', 'is required with BOOTSTRAP_ADMIN_PASSWORD');
+  if (!password) throw new EnvError('BOOTSTRAP_ADMIN_PASSWORD', 'is required with BOOTSTRAP_ADMIN_EMAIL');
+  const username = str(env, 'BOOTSTRAP_ADMIN_USERNAME', adminEmail.split('@')[0]);
+  if (!/^[a-zA-Z0-9_.-]{3,32}$/.test(username)) {
+    throw new EnvError('BOOTSTRAP_ADMIN_USERNAME', 'must be 3-32 of a-z A-Z 0-9 _ . -');
+  }
+  return { email: adminEmail, username, password };
+}
+
+/** Refuses settings that are fine on a laptop and dangerous in production. */
+function refuseUnsafeProduction(env: Env): void {
+  if (!env.app.production) return;
+  if (env.store.driver.kind === 'memory') {
+    throw new EnvError('REDIS_URL', 'is required in production (the memory store is single-process)');
+  }
+  if (!env.app.cookieSecure) throw new EnvError('COOKIE_SECURE', 'must be true in production');
+}
+
+/** Validates the environment once, at boot. Throws EnvError naming the first bad variable. */
+export function validateEnv(env: RawEnv): Env {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const algorithm = oneOf(env, 'JWT_ALGORITHM', JWT_ALGORITHMS, 'RS256');
+  const rsaBits = oneOf(env, 'JWT_RSA_BITS', ['2048', '3072', '4096'], '2048');
+  const result: Env = {
+    app: {
+      nodeEnv,
+      production: nodeEnv === 'production',
+      port: int(env, 'PORT', 3000, 0, 65535),
+      host: str(env, 'HOST', '0.0.0.0'),
+      trustProxy: bool(env, 'TRUST_PROXY', false),
+      corsOrigins: origins(env, 'CORS_ORIGINS'),
+      cookieSecure: bool(env, 'COOKIE_SECURE', true),
+      registration: oneOf(env, 'REGISTRATION', ['open', 'closed'], 'open'),
+      bootstrapAdmin: bootstrapAdmin(env),
+    },
+    store: { driver: storeDriver(env), keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'tessera:') },
+    jwt: {
+      issuer: url(env, 'JWT_ISSUER', ['http:', 'https:'], 'http://localhost:3000'),
+      audience: str(env, 'JWT_AUDIENCE', 'tessera-api'),
+      algorithm,
+      rsaBits: Number(rsaBits) as 2048 | 3072 | 4096,
+      keysDir: str(env, 'JWT_KEYS_DIR', './keys'),
+      keysPassphrase: raw(env, 'JWT_KEYS_PASSPHRASE') ?? null,
+      secret: jwtSecret(env, algorithm),
+      accessTtl: int(env, 'JWT_ACCESS_TTL', 900, 30, 86_400),
+      refreshTtl: int(env, 'JWT_REFRESH_TTL', 604_800, 60, 31_536_000),
+      clockSkew: int(env, 'JWT_CLOCK_SKEW', 30, 0, 300),
+    },
+    security: {
+      loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+      loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86_400),
+      loginIpMaxFailures: int(env, 'LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
+    },
+  };
+  refuseUnsafeProduction(result);
+  return result;
+}
