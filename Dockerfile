@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# Tessera: multi-stage image. Build:  docker build -t tessera .
+# Production needs Redis (REDIS_URL), secure cookies and existing JWT keys in /app/keys:
+# see docker-compose.yml for how to generate the keys once.
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---- build: install all deps, compile, then drop dev deps -------------------------------------
+FROM ${NODE_IMAGE} AS build
+# Build tools for node-gyp, in case argon2's prebuilt binary does not load and it compiles.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# The project .npmrc says nodedir=/usr (Debian's Node on the dev machine); the official image keeps
+# its headers under /usr/local. An npm_config_* variable wins over the project .npmrc.
+ENV npm_config_nodedir=/usr/local
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+# ---- runtime: compiled app + production deps only, non-root -----------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    JWT_KEYS_DIR=/app/keys
+WORKDIR /app
+# Code stays root-owned (read-only for the app); only the keys dir belongs to `node`. A new named
+# volume mounted at /app/keys starts with this ownership.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /app/keys && chown node:node /app/keys && chmod 700 /app/keys
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/main.js"]
