@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TokensModule } from '../tokens/tokens.module';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { ScopesGuard } from './guards/scopes.guard';
+import { RefreshCookie } from './refresh-cookie';
+import { SessionsController } from './sessions.controller';
+import { JwtStrategy } from './strategies/jwt.strategy';
+
+/**
+ * Sign-up, sign-in and the session endpoints, plus the three global guards. They run in the order
+ * registered: authentication first, then roles, then scopes.
+ */
+@Module({
+  imports: [PassportModule, UsersModule, TokensModule],
+  controllers: [AuthController, SessionsController],
+  providers: [
+    AuthService,
+    RefreshCookie,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: ScopesGuard },
+  ],
+})
+export class AuthModule {}

@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+
+export const USERNAME_PATTERN = /^[a-zA-Z0-9_.-]{3,32}$/;
+
+export class RegisterDto {
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'ada' })
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username must be 3-32 of a-z A-Z 0-9 _ . -' })
+  username!: string;
+
+  @ApiProperty({
+    minLength: 12,
+    maxLength: 128,
+    description: 'Not the email or username, not a common password',
+    example: 'correct horse battery staple',
+  })
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}

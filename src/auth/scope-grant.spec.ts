@@ -1,0 +1,26 @@
+import { grantScopes } from './scope-grant';
+
+describe('grantScopes', () => {
+  const user = { roles: ['user' as const], scopes: ['users:read'] };
+
+  it('grants every allowed scope when none is asked for', () => {
+    expect(grantScopes(user).split(' ').sort()).toEqual(['profile', 'users:read']);
+  });
+
+  it('grants the intersection of asked and allowed, dropping unknown and not-allowed scopes', () => {
+    expect(grantScopes(user, 'users:read users:write made:up')).toBe('users:read');
+  });
+
+  it('grants nothing when nothing asked is allowed', () => {
+    expect(grantScopes(user, 'tokens:introspect')).toBe('');
+  });
+
+  it("gives admins their role's default scopes", () => {
+    expect(grantScopes({ roles: ['user', 'admin'], scopes: [] }).split(' ').sort()).toEqual([
+      'profile',
+      'tokens:introspect',
+      'users:read',
+      'users:write',
+    ]);
+  });
+});

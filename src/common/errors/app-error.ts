@@ -1,0 +1,36 @@
+/** Stable codes of every error a client can see. Mapped to HTTP in one table (error-status.ts). */
+export enum AppErrorCode {
+  ValidationFailed = 'validation_failed',
+  Unauthenticated = 'unauthenticated',
+  InvalidToken = 'invalid_token',
+  InvalidCredentials = 'invalid_credentials',
+  InvalidRefreshToken = 'invalid_refresh_token',
+  RefreshReused = 'refresh_token_reused',
+  WrongPassword = 'wrong_password',
+  Forbidden = 'forbidden',
+  RegistrationClosed = 'registration_closed',
+  CrossSiteRequest = 'cross_site_request',
+  NotFound = 'not_found',
+  EmailTaken = 'email_taken',
+  UsernameTaken = 'username_taken',
+  LastAdmin = 'last_admin',
+  TooManyRequests = 'too_many_requests',
+  StoreUnavailable = 'store_unavailable',
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A domain error: services throw it, the problem-details filter renders it. */
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(detail ?? code);
+    this.name = 'AppError';
+  }
+}

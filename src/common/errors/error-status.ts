@@ -1,0 +1,32 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppErrorCode } from './app-error';
+
+interface ErrorSpec {
+  status: HttpStatus;
+  title: string;
+}
+
+/** The one table mapping domain errors to HTTP. */
+export const ERROR_SPECS: Record<AppErrorCode, ErrorSpec> = {
+  [AppErrorCode.ValidationFailed]: { status: 400, title: 'Validation failed' },
+  [AppErrorCode.Unauthenticated]: { status: 401, title: 'Authentication required' },
+  [AppErrorCode.InvalidToken]: { status: 401, title: 'Invalid token' },
+  [AppErrorCode.InvalidCredentials]: { status: 401, title: 'Invalid credentials' },
+  [AppErrorCode.InvalidRefreshToken]: { status: 401, title: 'Invalid refresh token' },
+  [AppErrorCode.RefreshReused]: { status: 401, title: 'Invalid refresh token' },
+  [AppErrorCode.WrongPassword]: { status: 401, title: 'Wrong password' },
+  [AppErrorCode.Forbidden]: { status: 403, title: 'Forbidden' },
+  [AppErrorCode.RegistrationClosed]: { status: 403, title: 'Registration is closed' },
+  [AppErrorCode.CrossSiteRequest]: { status: 403, title: 'Cross-site request refused' },
+  [AppErrorCode.NotFound]: { status: 404, title: 'Not found' },
+  [AppErrorCode.EmailTaken]: { status: 409, title: 'Email already registered' },
+  [AppErrorCode.UsernameTaken]: { status: 409, title: 'Username already taken' },
+  [AppErrorCode.LastAdmin]: { status: 409, title: 'The last active admin must stay' },
+  [AppErrorCode.TooManyRequests]: { status: 429, title: 'Too many requests' },
+  [AppErrorCode.StoreUnavailable]: { status: 503, title: 'Service unavailable' },
+};
+
+/** `type` URI of a problem: stable, documented per code. */
+export function problemType(code: AppErrorCode | string): string {
+  return `https://tessera.dev/problems/${code.replace(/_/g, '-')}`;
+}

@@ -1,0 +1,106 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, AppErrorCode } from '../errors/app-error';
+import { ERROR_SPECS, problemType } from '../errors/error-status';
+import { Problem } from '../errors/problem';
+import { StoreUnavailableError } from '../errors/store-unavailable.error';
+
+interface Rendered {
+  problem: Problem;
+  headers: Record<string, string>;
+}
+
+const GENERIC_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+};
+
+/**
+ * Renders every error as application/problem+json. Domain errors map through ERROR_SPECS; HTTP and
+ * Fastify errors (bad JSON, body too large) keep their 4xx status; anything else is logged with the
+ * request id and answered with a 500 that says nothing about internals.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { problem, headers } = this.render(error, request);
+    if (reply.sent) return;
+    void reply
+      .status(problem.status)
+      .headers({ ...headers, 'cache-control': 'no-store' })
+      .type('application/problem+json')
+      .send(problem);
+  }
+
+  private render(error: unknown, request: FastifyRequest): Rendered {
+    if (error instanceof StoreUnavailableError) return this.fromApp(new AppError(AppErrorCode.StoreUnavailable, 'The session store is unavailable; try again shortly.'));
+    if (error instanceof AppError) return this.fromApp(error);
+    const status = httpStatusOf(error);
+    if (status !== undefined && status >= 400 && status < 500) return clientProblem(status, error);
+    this.logger.error({ err: error, requestId: request.id }, 'Unhandled error');
+    return {
+      problem: {
+        type: problemType('internal_error'),
+        title: 'Internal server error',
+        status: 500,
+        detail: `The request failed; quote request id ${request.id} when reporting it.`,
+      },
+      headers: {},
+    };
+  }
+
+  private fromApp(error: AppError): Rendered {
+    const spec = ERROR_SPECS[error.code];
+    const problem: Problem = {
+      type: problemType(error.code),
+      title: spec.title,
+      status: spec.status,
+      detail: error.detail ?? spec.title,
+    };
+    if (error.extra.errors) problem.errors = error.extra.errors;
+    return { problem, headers: headersFor(error) };
+  }
+}
+
+function headersFor(error: AppError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error.code === AppErrorCode.Unauthenticated) headers['www-authenticate'] = 'Bearer';
+  if (error.code === AppErrorCode.InvalidToken) {
+    headers['www-authenticate'] = `Bearer error="invalid_token", error_description="${error.detail ?? 'invalid token'}"`;
+  }
+  if (error.code === AppErrorCode.StoreUnavailable) headers['retry-after'] = '5';
+  if (error.extra.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds)));
+  }
+  return headers;
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const status = (error as { statusCode: unknown }).statusCode;
+    return typeof status === 'number' ? status : undefined;
+  }
+  return undefined;
+}
+
+/** A 4xx raised below our code (routing, Fastify's body parser): keep the status, say little. */
+function clientProblem(status: number, error: unknown): Rendered {
+  const title = GENERIC_TITLES[status] ?? 'Bad request';
+  // Fastify's messages ("Body is not valid JSON but content-type is set to 'application/json'")
+  // are safe and helpful; Nest's are too. Neither carries input back verbatim beyond a few chars.
+  const message = error instanceof Error ? error.message.slice(0, 200) : title;
+  return {
+    problem: { type: problemType(title.toLowerCase().replace(/ /g, '_')), title, status, detail: message },
+    headers: {},
+  };
+}

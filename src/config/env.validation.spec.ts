@@ -1,0 +1,79 @@
+import { EnvError } from './env.parsers';
+import { validateEnv } from './env.validation';
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    validateEnv(env);
+  } catch (error) {
+    if (error instanceof EnvError) return error.message;
+    throw error;
+  }
+  throw new Error('expected an EnvError');
+}
+
+describe('validateEnv', () => {
+  it('applies the contract defaults to an empty environment', () => {
+    const env = validateEnv({});
+    expect(env.app).toEqual(expect.objectContaining({ port: 3000, host: '0.0.0.0', cookieSecure: true, registration: 'open', trustProxy: false }));
+    expect(env.store).toEqual({ driver: { kind: 'memory' }, keyPrefix: 'tessera:' });
+    expect(env.jwt).toEqual(
+      expect.objectContaining({
+        issuer: 'http://localhost:3000',
+        audience: 'tessera-api',
+        algorithm: 'RS256',
+        rsaBits: 2048,
+        accessTtl: 900,
+        refreshTtl: 604800,
+        clockSkew: 30,
+      }),
+    );
+    expect(env.security).toEqual({ loginMaxFailures: 5, loginLockSeconds: 900, loginIpMaxFailures: 100 });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be a whole number/],
+    [{ PORT: '70000' }, /^PORT must be a whole number/],
+    [{ JWT_ALGORITHM: 'none' }, /^JWT_ALGORITHM must be one of RS256, PS256, ES256, HS256$/],
+    [{ JWT_ALGORITHM: 'HS256' }, /^JWT_SECRET is required/],
+    [{ JWT_ALGORITHM: 'HS256', JWT_SECRET: Buffer.alloc(16).toString('base64') }, /^JWT_SECRET must hold at least 32 bytes/],
+    [{ REDIS_URL: 'http://example.com' }, /^REDIS_URL must be a URL/],
+    [{ REDIS_SENTINELS: 'a:1' }, /^REDIS_SENTINEL_NAME is required/],
+    [{ REDIS_CLUSTER_NODES: 'nohost' }, /^REDIS_CLUSTER_NODES must be a comma-separated list/],
+    [{ COOKIE_SECURE: 'maybe' }, /^COOKIE_SECURE must be true or false$/],
+    [{ CORS_ORIGINS: 'not a url' }, /^CORS_ORIGINS must be/],
+    [{ JWT_RSA_BITS: '1024' }, /^JWT_RSA_BITS must be one of 2048, 3072, 4096$/],
+    [{ BOOTSTRAP_ADMIN_EMAIL: 'a@b.co' }, /^BOOTSTRAP_ADMIN_PASSWORD is required/],
+  ])('rejects %j with one line naming the variable', (env, message) => {
+    const error = errorOf(env);
+    expect(error).toMatch(message);
+    expect(error).not.toContain('\n');
+  });
+
+  it('never repeats the bad value in the message', () => {
+    expect(errorOf({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'c2hvcnQtc2VjcmV0' })).not.toContain('c2hvcnQtc2VjcmV0');
+  });
+
+  it('refuses the memory store and insecure cookies in production', () => {
+    expect(errorOf({ NODE_ENV: 'production' })).toMatch(/^REDIS_URL is required in production/);
+    expect(errorOf({ NODE_ENV: 'production', REDIS_URL: 'redis://r:6379', COOKIE_SECURE: 'false' })).toMatch(/^COOKIE_SECURE must be true/);
+  });
+
+  it('reads Sentinel and Cluster settings', () => {
+    expect(validateEnv({ REDIS_SENTINELS: 'a:26379,b:26380', REDIS_SENTINEL_NAME: 'main' }).store.driver).toEqual({
+      kind: 'redis',
+      mode: 'sentinel',
+      name: 'main',
+      sentinels: [{ host: 'a', port: 26379 }, { host: 'b', port: 26380 }],
+    });
+    expect(validateEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000' }).store.driver).toEqual({
+      kind: 'redis',
+      mode: 'cluster',
+      nodes: [{ host: '10.0.0.1', port: 7000 }],
+    });
+  });
+
+  it('defaults the bootstrap admin username to the part of the email before @', () => {
+    const env = validateEnv({ BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com', BOOTSTRAP_ADMIN_PASSWORD: 'x' });
+    expect(env.app.bootstrapAdmin).toEqual({ email: 'boss@example.com', username: 'boss', password: 'x' });
+  });
+});

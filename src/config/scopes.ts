@@ -1,0 +1,10 @@
+import { Role } from '../users/user';
+
+/** Scopes every user of a role may hold without being granted them one by one. */
+export const ROLE_DEFAULT_SCOPES: Record<Role, readonly string[]> = {
+  user: ['profile'],
+  admin: ['profile', 'users:read', 'users:write', 'tokens:introspect'],
+};
+
+/** Every scope Tessera knows; anything else asked for at login is dropped, never granted. */
+export const KNOWN_SCOPES: readonly string[] = ['profile', 'users:read', 'users:write', 'tokens:introspect'];

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, AppErrorCode } from '../common/errors/app-error';
+import { Session } from './session';
+import { InjectSessionStore, SessionStore } from './session.store';
+
+/** A session as its owner sees it. */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+/** Lists and ends sessions: logout, logout-all, and ending one from the session list. */
+@Injectable()
+export class SessionsService {
+  constructor(@InjectSessionStore() private readonly sessions: SessionStore) {}
+
+  async list(userId: string, currentSessionId: string): Promise<SessionView[]> {
+    const sessions = await this.sessions.listForUser(userId);
+    return sessions.map((s) => toView(s, currentSessionId));
+  }
+
+  /** Ends one session. Ending a session that is already gone is not an error (logout twice). */
+  async end(sessionId: string): Promise<void> {
+    await this.sessions.revoke(sessionId);
+  }
+
+  /** Ends a session of `userId`'s; 404 when it is not one of theirs (never reveals others'). */
+  async endOwned(userId: string, sessionId: string): Promise<void> {
+    const session = await this.sessions.get(sessionId);
+    if (!session || session.userId !== userId) {
+      throw new AppError(AppErrorCode.NotFound, 'No such session.');
+    }
+    await this.sessions.revoke(sessionId);
+  }
+
+  /** Ends every session of the user, except `exceptSessionId`; returns the ended ids. */
+  endAll(userId: string, exceptSessionId?: string): Promise<string[]> {
+    return this.sessions.revokeAllForUser(userId, exceptSessionId);
+  }
+}
+
+function toView(session: Session, currentSessionId: string): SessionView {
+  return {
+    id: session.id,
+    createdAt: new Date(session.createdAt).toISOString(),
+    lastUsedAt: new Date(session.lastUsedAt).toISOString(),
+    expiresAt: new Date(session.expiresAt).toISOString(),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    current: session.id === currentSessionId,
+  };
+}

@@ -1,0 +1,48 @@
+import { Role } from '../users/user';
+
+/** Who a token is about: enough to sign it, nothing the tokens module must look up. */
+export interface TokenSubject {
+  id: string;
+  roles: Role[];
+}
+
+/** Claims of an access token (header `typ: at+jwt`, `kid`). */
+export interface AccessClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  jti: string;
+  sid: string;
+  roles: Role[];
+  scope: string;
+}
+
+/** The token response of login and refresh (RFC 6749 §5.1 names, plus our session fields). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
+  scope: string;
+  session_id: string;
+}
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The caller of an authenticated request, as the JWT strategy leaves it on the request. */
+export interface AuthenticatedUser {
+  userId: string;
+  sessionId: string;
+  jti: string;
+  roles: Role[];
+  scopes: string[];
+  /** Epoch seconds. */
+  exp: number;
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, AppErrorCode } from '../common/errors/app-error';
+import { SessionsService } from '../tokens/sessions.service';
+import { Role, User, UserPatch } from './user';
+import { UsersService } from './users.service';
+
+/**
+ * Admin changes to users. Any change to what a user may do (roles, scopes, deactivation,
+ * deletion) ends all their sessions at once, so no token minted under the old rights survives.
+ */
+@Injectable()
+export class UserAdminService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async update(id: string, patch: { roles?: Role[]; scopes?: string[]; active?: boolean }): Promise<User> {
+    const before = await this.users.get(id);
+    const change: UserPatch = {};
+    if (patch.roles) change.roles = [...new Set<Role>(['user', ...patch.roles])];
+    if (patch.scopes) change.scopes = [...new Set(patch.scopes)];
+    if (patch.active !== undefined) change.active = patch.active;
+    const losesAdmin = isActiveAdmin(before) && !isActiveAdmin({ ...before, ...change });
+    if (losesAdmin) await this.refuseLastAdmin(id);
+    const after = await this.users.update(id, change);
+    if (rightsChanged(before, after)) await this.sessions.endAll(id);
+    return after;
+  }
+
+  async delete(id: string): Promise<void> {
+    const user = await this.users.get(id);
+    if (isActiveAdmin(user)) await this.refuseLastAdmin(id);
+    await this.users.delete(id);
+    await this.sessions.endAll(id);
+  }
+
+  /** 409 when `id` is the only active admin: someone must stay able to manage users. */
+  private async refuseLastAdmin(id: string): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.users.list(100, cursor);
+      if (page.items.some((u) => u.id !== id && isActiveAdmin(u))) return;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    throw new AppError(AppErrorCode.LastAdmin, 'This is the last active admin; make another admin first.');
+  }
+}
+
+function isActiveAdmin(user: Pick<User, 'roles' | 'active'>): boolean {
+  return user.active && user.roles.includes('admin');
+}
+
+function rightsChanged(before: User, after: User): boolean {
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+  return !same(before.roles, after.roles) || !same(before.scopes, after.scopes) || before.active !== after.active;
+}

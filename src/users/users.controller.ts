@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Authorize } from '../auth/decorators/authorize.decorator';
+import { ProblemResponse } from '../common/openapi/problem.schema';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQuery } from './dto/list-users.query';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserPageDto } from './dto/user-page.dto';
+import { UserAdminService } from './user-admin.service';
+import { UserView } from './user.view';
+import { UsersService } from './users.service';
+
+const NOT_FOUND = { description: 'No such user', type: ProblemResponse };
+const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly admin: UserAdminService,
+  ) {}
+
+  @Get()
+  @Authorize({ roles: ['admin'], scopes: ['users:read'] })
+  @ApiOperation({ summary: 'List users, oldest first, a page at a time' })
+  @ApiOkResponse({ type: UserPageDto })
+  async list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
+    const page = await this.users.list(query.limit ?? 20, query.cursor);
+    return { items: page.items.map((u) => UserView.of(u)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @Authorize({ roles: ['admin'], scopes: ['users:read'] })
+  @ApiOperation({ summary: 'One user' })
+  @ApiOkResponse({ type: UserView })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async get(@Param('id', ID) id: string): Promise<UserView> {
+    return UserView.of(await this.users.get(id));
+  }
+
+  @Post()
+  @Authorize({ roles: ['admin'], scopes: ['users:write'] })
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a user (the password policy applies)' })
+  @ApiCreatedResponse({ type: UserView })
+  @ApiBadRequestResponse({ type: ProblemResponse })
+  @ApiConflictResponse({ description: 'Email or username taken', type: ProblemResponse })
+  async create(@Body() dto: CreateUserDto): Promise<UserView> {
+    return UserView.of(await this.users.create(dto));
+  }
+
+  @Patch(':id')
+  @Authorize({ roles: ['admin'], scopes: ['users:write'] })
+  @ApiOperation({ summary: 'Change roles, scopes or active; any change ends every session of the user' })
+  @ApiOkResponse({ type: UserView })
+  @ApiBadRequestResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiConflictResponse({ description: 'Would leave no active admin', type: ProblemResponse })
+  async update(@Param('id', ID) id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
+    return UserView.of(await this.admin.update(id, dto));
+  }
+
+  @Delete(':id')
+  @Authorize({ roles: ['admin'], scopes: ['users:write'] })
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user; every session ends' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiConflictResponse({ description: 'Would leave no active admin', type: ProblemResponse })
+  async remove(@Param('id', ID) id: string): Promise<void> {
+    await this.admin.delete(id);
+  }
+}

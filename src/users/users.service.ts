@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, AppErrorCode } from '../common/errors/app-error';
+import { uuidv7 } from '../common/crypto/ids';
+import { Clock, InjectClock } from '../common/time/clock';
+import { PasswordHasher } from './password-hasher';
+import { PasswordPolicy } from './password-policy';
+import { Role, User, UserPatch } from './user';
+import { InjectUserStore, UserPage, UserStore } from './user.store';
+
+export interface NewUser {
+  email: string;
+  username: string;
+  password: string;
+  roles?: Role[];
+  scopes?: string[];
+}
+
+/** Users: creation under the password policy, look-ups, updates. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectUserStore() private readonly users: UserStore,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    @InjectClock() private readonly clock: Clock,
+  ) {}
+
+  async create(input: NewUser): Promise<User> {
+    this.policy.check(input.password, input);
+    const now = new Date(this.clock.now()).toISOString();
+    const roles: Role[] = ['user', ...(input.roles ?? []).filter((r) => r !== 'user')];
+    const user: User = {
+      id: uuidv7(this.clock.now()),
+      email: input.email,
+      username: input.username,
+      passwordHash: await this.hasher.hash(input.password),
+      roles: [...new Set(roles)],
+      scopes: [...new Set(input.scopes ?? [])],
+      active: true,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const result = await this.users.create(user);
+    if (result.ok) return user;
+    if (result.conflict === 'email') throw new AppError(AppErrorCode.EmailTaken, 'That email is already registered.');
+    if (result.conflict === 'username') throw new AppError(AppErrorCode.UsernameTaken, 'That username is taken.');
+    throw new Error('User id collision');
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  /** A user by email or username; inactive users too (callers decide). */
+  findByLogin(login: string): Promise<User | null> {
+    return this.users.findByLogin(login);
+  }
+
+  async get(id: string): Promise<User> {
+    const user = await this.users.findById(id);
+    if (!user) throw new AppError(AppErrorCode.NotFound, 'No such user.');
+    return user;
+  }
+
+  async update(id: string, patch: UserPatch): Promise<User> {
+    const user = await this.users.update(id, patch, new Date(this.clock.now()).toISOString());
+    if (!user) throw new AppError(AppErrorCode.NotFound, 'No such user.');
+    return user;
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.users.delete(id))) throw new AppError(AppErrorCode.NotFound, 'No such user.');
+  }
+
+  list(limit: number, cursor?: string): Promise<UserPage> {
+    return this.users.list(limit, cursor);
+  }
+}

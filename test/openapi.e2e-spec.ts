@@ -1,0 +1,59 @@
+import { cleanUp, startApp, TestApp } from './support/test-app';
+
+/** Every route the contract names, as OpenAPI paths. */
+const CONTRACT_ROUTES = [
+  'post /auth/register',
+  'post /auth/login',
+  'post /auth/refresh',
+  'post /auth/logout',
+  'post /auth/logout-all',
+  'get /auth/me',
+  'get /auth/sessions',
+  'delete /auth/sessions/{id}',
+  'post /auth/password',
+  'get /.well-known/jwks.json',
+  'get /users',
+  'get /users/{id}',
+  'post /users',
+  'patch /users/{id}',
+  'delete /users/{id}',
+  'get /health/live',
+  'get /health/ready',
+];
+
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => {
+    await t.close();
+    await cleanUp(t.env);
+  });
+
+  it('lists every route, with bearer security exactly on the non-public ones', async () => {
+    const response = await t.http.get('/docs-json');
+    expect(response.status).toBe(200);
+    const paths = response.body.paths as Record<string, Record<string, { security?: unknown[] }>>;
+    const routes = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(routes.sort()).toEqual(expect.arrayContaining(CONTRACT_ROUTES.sort()));
+    const secured = routes.filter((r) => {
+      const [method, path] = r.split(' ');
+      return (paths[path][method].security ?? []).length > 0;
+    });
+    const publicRoutes = ['post /auth/register', 'post /auth/login', 'post /auth/refresh', 'get /.well-known/jwks.json', 'get /health/live', 'get /health/ready'];
+    expect(secured.sort()).toEqual(routes.filter((r) => !publicRoutes.includes(r)).sort());
+  });
+
+  it('documents errors as application/problem+json', async () => {
+    const response = await t.http.get('/docs-json');
+    const login = response.body.paths['/auth/login'].post;
+    expect(Object.keys(login.responses['401'].content)).toEqual(['application/problem+json']);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await t.http.get('/docs');
+    expect(response.status).toBe(200);
+    expect(response.text).toMatch(/swagger/i);
+  });
+});

@@ -1,0 +1,19 @@
+import { HttpResponse } from './http';
+
+/** Asserts an RFC 9457 problem response with the given status. */
+export function expectProblem(response: HttpResponse, status: number): void {
+  expect({ status: response.status, type: response.headers.get('content-type') }).toEqual({
+    status,
+    type: expect.stringContaining('application/problem+json'),
+  });
+  expect(response.body).toEqual(
+    expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
+  );
+  expect(response.text).not.toMatch(/at .+\.(ts|js):\d+/); // never a stack trace
+}
+
+/** Asserts the 401 of a rejected bearer token (RFC 6750 §3). */
+export function expectInvalidToken(response: HttpResponse): void {
+  expectProblem(response, 401);
+  expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+}

@@ -1,0 +1,50 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.factory';
+import { Env, validateEnv } from '../../src/config/env.validation';
+import { Http } from './http';
+import { deleteKeysWithPrefix } from './redis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: Http;
+  env: Env;
+  close(): Promise<void>;
+}
+
+/** A random key prefix and keys dir for one test file: tests never touch each other's data. */
+export function testEnvironment(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    NODE_ENV: 'test',
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `tessera-e2e:${randomBytes(6).toString('hex')}:`,
+    JWT_KEYS_DIR: mkdtempSync(join(tmpdir(), 'tessera-keys-')),
+    COOKIE_SECURE: 'true',
+    ...overrides,
+  };
+}
+
+/** Boots the real AppModule on a random port and returns an HTTP client for it. */
+export async function startApp(raw: Record<string, string | undefined> = testEnvironment()): Promise<TestApp> {
+  const env = validateEnv(raw);
+  const app = await createApp(env, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    env,
+    http: new Http(`http://127.0.0.1:${address.port}`),
+    close: () => app.close(),
+  };
+}
+
+/** Removes what a test file left behind: its Redis keys (by its own prefix only) and keys dir. */
+export async function cleanUp(env: Env): Promise<void> {
+  if (env.store.driver.kind === 'redis') await deleteKeysWithPrefix(REDIS_URL, env.store.keyPrefix);
+  rmSync(env.jwt.keysDir, { recursive: true, force: true });
+}
