@@ -3,7 +3,13 @@ const preset = require('./jest.preset');
 /** Unit specs sit beside the code; e2e specs boot the real AppModule over HTTP against real Redis. */
 module.exports = {
   projects: [
-    { ...preset, displayName: 'unit', rootDir: __dirname, roots: ['<rootDir>/src'], testRegex: '\\.spec\\.ts$' },
+    {
+      ...preset,
+      displayName: 'unit',
+      rootDir: __dirname,
+      roots: ['<rootDir>/src'],
+      testRegex: '\\.spec\\.ts$',
+    },
     {
       ...preset,
       displayName: 'e2e',

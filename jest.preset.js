@@ -16,6 +16,7 @@ const esmPackages = [
   'uint8array-extras',
   'nestjs-pino',
   'jose',
+  '@fastify/cookie',
 ];
 module.exports = {
   testEnvironment: 'node',

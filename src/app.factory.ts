@@ -16,7 +16,10 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  * Builds the whole application (not listening yet): Fastify, cookies, the global pipe and error
  * filter, Swagger. main.ts and every e2e test start the app through here, so they run the same.
  */
-export async function createApp(env: Env, options: { logger?: false } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  env: Env,
+  options: { logger?: false } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Only behind a trusted proxy may X-Forwarded-For name the client (brute-force counters).
@@ -31,7 +34,11 @@ export async function createApp(env: Env, options: { logger?: false } = {}): Pro
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   if (env.app.corsOrigins.length > 0) {
-    app.enableCors({ origin: env.app.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'WWW-Authenticate'] });
+    app.enableCors({
+      origin: env.app.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
+    });
   }
   app.enableShutdownHooks();
   setupSwagger(app);

@@ -23,7 +23,10 @@ export class AppModule {
         CommonModule,
         RedisModule.forRootAsync({
           inject: [storeConfig.KEY],
-          useFactory: (store: StoreConfig) => ({ driver: store.driver, keyPrefix: store.keyPrefix }),
+          useFactory: (store: StoreConfig) => ({
+            driver: store.driver,
+            keyPrefix: store.keyPrefix,
+          }),
         }),
         TokensModule,
         UsersModule,

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   await app.listen({ port: env.app.port, host: env.app.host });
   const logger = new Logger('Tessera');
   if (env.store.driver.kind === 'memory') {
-    logger.warn('REDIS_URL is unset: using the embedded in-memory store (one process, lost on restart)');
+    logger.warn(
+      'REDIS_URL is unset: using the embedded in-memory store (one process, lost on restart)',
+    );
   }
   logger.log(`Listening on ${env.app.host}:${env.app.port}; Swagger UI at /docs`);
 }

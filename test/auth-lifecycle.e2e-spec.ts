@@ -28,7 +28,11 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
   async function registerAndLogin(scope?: string) {
     const user = aUser();
     expect((await http.post('/auth/register', user)).status).toBe(201);
-    const login = await http.post('/auth/login', { username: user.username, password: user.password, scope });
+    const login = await http.post('/auth/login', {
+      username: user.username,
+      password: user.password,
+      scope,
+    });
     expect(login.status).toBe(200);
     return { user, tokens: login.body };
   }
@@ -47,7 +51,10 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
       createdAt: expect.any(String),
     });
 
-    const login = await http.post('/auth/login', { username: user.email.toUpperCase(), password: user.password });
+    const login = await http.post('/auth/login', {
+      username: user.email.toUpperCase(),
+      password: user.password,
+    });
     expect(login.status).toBe(200);
     expect(login.headers.get('cache-control')).toBe('no-store');
     expect(login.body).toEqual({
@@ -82,11 +89,16 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
     expect(refreshed.body.session_id).toBe(login.body.session_id);
     expect(refreshed.body.refresh_token).not.toBe(login.body.refresh_token);
 
-    const logout = await http.post('/auth/logout', undefined, { token: refreshed.body.access_token });
+    const logout = await http.post('/auth/logout', undefined, {
+      token: refreshed.body.access_token,
+    });
     expect(logout.status).toBe(204);
     expect(logout.headers.get('set-cookie')).toMatch(/__Secure-refresh_token=;/);
     expectInvalidToken(await http.get('/auth/me', { token: refreshed.body.access_token }));
-    expectProblem(await http.post('/auth/refresh', { refresh_token: refreshed.body.refresh_token }), 401);
+    expectProblem(
+      await http.post('/auth/refresh', { refresh_token: refreshed.body.refresh_token }),
+      401,
+    );
   });
 
   it('retires a refresh token once it has been rotated', async () => {
@@ -106,7 +118,10 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
     expectProblem(reuse, 401);
     expect(reuse.body.detail).toMatch(/revoked/);
 
-    expectProblem(await http.post('/auth/refresh', { refresh_token: rotated.body.refresh_token }), 401);
+    expectProblem(
+      await http.post('/auth/refresh', { refresh_token: rotated.body.refresh_token }),
+      401,
+    );
     expectInvalidToken(await http.get('/auth/me', { token: rotated.body.access_token }));
     expectInvalidToken(await http.get('/auth/me', { token: tokens.access_token }));
   });
@@ -114,7 +129,9 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
   it('lets exactly one of 20 concurrent refreshes of one token succeed', async () => {
     const { tokens } = await registerAndLogin();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => http.post('/auth/refresh', { refresh_token: tokens.refresh_token })),
+      Array.from({ length: 20 }, () =>
+        http.post('/auth/refresh', { refresh_token: tokens.refresh_token }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -137,24 +154,38 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
   it('ends the session on logout for the very next request', async () => {
     const { tokens } = await registerAndLogin();
     expect((await http.get('/auth/me', { token: tokens.access_token })).status).toBe(200);
-    expect((await http.post('/auth/logout', undefined, { token: tokens.access_token })).status).toBe(204);
+    expect(
+      (await http.post('/auth/logout', undefined, { token: tokens.access_token })).status,
+    ).toBe(204);
     expectInvalidToken(await http.get('/auth/me', { token: tokens.access_token }));
   });
 
   it('ends every session of the user on logout-all', async () => {
     const { user, tokens } = await registerAndLogin();
-    const second = await http.post('/auth/login', { username: user.username, password: user.password });
-    expect((await http.post('/auth/logout-all', undefined, { token: tokens.access_token })).status).toBe(204);
+    const second = await http.post('/auth/login', {
+      username: user.username,
+      password: user.password,
+    });
+    expect(
+      (await http.post('/auth/logout-all', undefined, { token: tokens.access_token })).status,
+    ).toBe(204);
     expectInvalidToken(await http.get('/auth/me', { token: tokens.access_token }));
     expectInvalidToken(await http.get('/auth/me', { token: second.body.access_token }));
-    expectProblem(await http.post('/auth/refresh', { refresh_token: second.body.refresh_token }), 401);
+    expectProblem(
+      await http.post('/auth/refresh', { refresh_token: second.body.refresh_token }),
+      401,
+    );
   });
 
   it("lists a user's sessions and answers 404 for another user's session", async () => {
     const { user, tokens } = await registerAndLogin();
-    const second = await http.post('/auth/login', { username: user.username, password: user.password }, {
-      headers: { 'user-agent': 'tessera-test-phone' },
-    });
+    const second = await http.post(
+      '/auth/login',
+      { username: user.username, password: user.password },
+      {
+        headers: { 'user-agent': 'tessera-test-phone' },
+      },
+    );
     const list = await http.get('/auth/sessions', { token: tokens.access_token });
     expect(list.status).toBe(200);
     expect(list.body).toHaveLength(2);
@@ -164,49 +195,100 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
     );
 
     const other = await registerAndLogin();
-    expectProblem(await http.delete(`/auth/sessions/${other.tokens.session_id}`, { token: tokens.access_token }), 404);
+    expectProblem(
+      await http.delete(`/auth/sessions/${other.tokens.session_id}`, {
+        token: tokens.access_token,
+      }),
+      404,
+    );
     expect((await http.get('/auth/me', { token: other.tokens.access_token })).status).toBe(200);
 
-    expect((await http.delete(`/auth/sessions/${second.body.session_id}`, { token: tokens.access_token })).status).toBe(204);
+    expect(
+      (
+        await http.delete(`/auth/sessions/${second.body.session_id}`, {
+          token: tokens.access_token,
+        })
+      ).status,
+    ).toBe(204);
     expectInvalidToken(await http.get('/auth/me', { token: second.body.access_token }));
   });
 
   it('keeps the current session and ends the others on password change', async () => {
     const { user, tokens } = await registerAndLogin();
-    const other = await http.post('/auth/login', { username: user.username, password: user.password });
+    const other = await http.post('/auth/login', {
+      username: user.username,
+      password: user.password,
+    });
     const newPassword = `${user.password}-changed`;
 
-    expectProblem(await http.post('/auth/password', { currentPassword: 'wrong-password-here', newPassword }, { token: tokens.access_token }), 401);
-    expectProblem(await http.post('/auth/password', { currentPassword: user.password, newPassword: 'short' }, { token: tokens.access_token }), 400);
+    expectProblem(
+      await http.post(
+        '/auth/password',
+        { currentPassword: 'wrong-password-here', newPassword },
+        { token: tokens.access_token },
+      ),
+      401,
+    );
+    expectProblem(
+      await http.post(
+        '/auth/password',
+        { currentPassword: user.password, newPassword: 'short' },
+        { token: tokens.access_token },
+      ),
+      400,
+    );
 
-    const changed = await http.post('/auth/password', { currentPassword: user.password, newPassword }, { token: tokens.access_token });
+    const changed = await http.post(
+      '/auth/password',
+      { currentPassword: user.password, newPassword },
+      { token: tokens.access_token },
+    );
     expect(changed.status).toBe(204);
     expect((await http.get('/auth/me', { token: tokens.access_token })).status).toBe(200);
     expectInvalidToken(await http.get('/auth/me', { token: other.body.access_token }));
-    expectProblem(await http.post('/auth/login', { username: user.username, password: user.password }), 401);
-    expect((await http.post('/auth/login', { username: user.username, password: newPassword })).status).toBe(200);
+    expectProblem(
+      await http.post('/auth/login', { username: user.username, password: user.password }),
+      401,
+    );
+    expect(
+      (await http.post('/auth/login', { username: user.username, password: newPassword })).status,
+    ).toBe(200);
   });
 
   it('guards routes by role and by scope (403 vs 200)', async () => {
     const { user, tokens } = await registerAndLogin();
     expectProblem(await http.get('/users', { token: tokens.access_token }), 403);
 
-    const admin = await http.post('/auth/login', { username: ADMIN.email, password: ADMIN.password });
+    const admin = await http.post('/auth/login', {
+      username: ADMIN.email,
+      password: ADMIN.password,
+    });
     expect(admin.status).toBe(200);
     expect((await http.get('/users', { token: admin.body.access_token })).status).toBe(200);
 
     // An admin who asked for a narrower scope still passes by role.
-    const narrow = await http.post('/auth/login', { username: ADMIN.email, password: ADMIN.password, scope: 'profile' });
+    const narrow = await http.post('/auth/login', {
+      username: ADMIN.email,
+      password: ADMIN.password,
+      scope: 'profile',
+    });
     expect(narrow.body.scope).toBe('profile');
     expect((await http.get('/users', { token: narrow.body.access_token })).status).toBe(200);
 
     const me = await http.get('/auth/me', { token: tokens.access_token });
-    const granted = await http.patch(`/users/${me.body.id}`, { scopes: ['users:read'] }, { token: admin.body.access_token });
+    const granted = await http.patch(
+      `/users/${me.body.id}`,
+      { scopes: ['users:read'] },
+      { token: admin.body.access_token },
+    );
     expect(granted.status).toBe(200);
     // Changing a user's rights ends their sessions: the old token is gone.
     expectInvalidToken(await http.get('/users', { token: tokens.access_token }));
 
-    const reader = await http.post('/auth/login', { username: user.username, password: user.password });
+    const reader = await http.post('/auth/login', {
+      username: user.username,
+      password: user.password,
+    });
     expect(reader.body.scope.split(' ').sort()).toEqual(['profile', 'users:read']);
     expect((await http.get('/users', { token: reader.body.access_token })).status).toBe(200);
     expectProblem(await http.post('/users', aUser(), { token: reader.body.access_token }), 403);
@@ -225,22 +307,37 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
 
   it('answers the same 401 for an unknown user, a wrong password and a deactivated user', async () => {
     const { user } = await registerAndLogin();
-    const unknown = await http.post('/auth/login', { username: 'nobody-here', password: user.password });
-    const wrong = await http.post('/auth/login', { username: user.username, password: `${user.password}x` });
+    const unknown = await http.post('/auth/login', {
+      username: 'nobody-here',
+      password: user.password,
+    });
+    const wrong = await http.post('/auth/login', {
+      username: user.username,
+      password: `${user.password}x`,
+    });
     expectProblem(unknown, 401);
     expect(wrong.body).toEqual(unknown.body);
   });
 
   it('answers problem+json for a taken email or username and for a weak password', async () => {
     const { user } = await registerAndLogin();
-    expectProblem(await http.post('/auth/register', aUser({ email: user.email.toUpperCase() })), 409);
+    expectProblem(
+      await http.post('/auth/register', aUser({ email: user.email.toUpperCase() })),
+      409,
+    );
     expectProblem(await http.post('/auth/register', aUser({ username: user.username })), 409);
     const weak = await http.post('/auth/register', aUser({ password: 'password1234' }));
     expectProblem(weak, 400);
     expect(weak.body.errors).toEqual([{ field: 'password', message: 'password is too common' }]);
-    const invalid = await http.post('/auth/register', { email: 'not-an-email', username: 'x', password: 1 });
+    const invalid = await http.post('/auth/register', {
+      email: 'not-an-email',
+      username: 'x',
+      password: 1,
+    });
     expectProblem(invalid, 400);
-    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password', 'username']);
+    expect([...new Set(invalid.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual(
+      ['email', 'password', 'username'],
+    );
     expectProblem(await http.post('/auth/register', { ...aUser(), roles: ['admin'] }), 400);
   });
 });

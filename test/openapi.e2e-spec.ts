@@ -35,13 +35,22 @@ describe('OpenAPI document', () => {
     const response = await t.http.get('/docs-json');
     expect(response.status).toBe(200);
     const paths = response.body.paths as Record<string, Record<string, { security?: unknown[] }>>;
-    const routes = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    const routes = Object.entries(paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${path}`),
+    );
     expect(routes.sort()).toEqual(expect.arrayContaining(CONTRACT_ROUTES.sort()));
     const secured = routes.filter((r) => {
       const [method, path] = r.split(' ');
       return (paths[path][method].security ?? []).length > 0;
     });
-    const publicRoutes = ['post /auth/register', 'post /auth/login', 'post /auth/refresh', 'get /.well-known/jwks.json', 'get /health/live', 'get /health/ready'];
+    const publicRoutes = [
+      'post /auth/register',
+      'post /auth/login',
+      'post /auth/refresh',
+      'get /.well-known/jwks.json',
+      'get /health/live',
+      'get /health/ready',
+    ];
     expect(secured.sort()).toEqual(routes.filter((r) => !publicRoutes.includes(r)).sort());
   });
 

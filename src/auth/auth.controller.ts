@@ -59,8 +59,15 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in; also sets the httpOnly refresh cookie' })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials', type: ProblemResponse })
-  @ApiTooManyRequestsResponse({ description: 'Throttled or locked; see Retry-After', type: ProblemResponse })
-  async login(@Body() dto: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+  @ApiTooManyRequestsResponse({
+    description: 'Throttled or locked; see Retry-After',
+    type: ProblemResponse,
+  })
+  async login(
+    @Body() dto: LoginDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
     const tokens = await this.auth.login(dto, clientOf(request));
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
     return tokens;
@@ -70,12 +77,22 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Rotate a refresh token (body or cookie) into a new pair; reuse revokes the session' })
+  @ApiOperation({
+    summary: 'Rotate a refresh token (body or cookie) into a new pair; reuse revokes the session',
+  })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Invalid, expired or reused refresh token', type: ProblemResponse })
-  async refresh(@Body() dto: RefreshDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+  @ApiUnauthorizedResponse({
+    description: 'Invalid, expired or reused refresh token',
+    type: ProblemResponse,
+  })
+  async refresh(
+    @Body() dto: RefreshDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
     const presented = dto.refresh_token ?? this.cookie.read(request);
-    if (!presented) throw new AppError(AppErrorCode.InvalidRefreshToken, 'A refresh token is required.');
+    if (!presented)
+      throw new AppError(AppErrorCode.InvalidRefreshToken, 'A refresh token is required.');
     const tokens = await this.auth.refresh(presented);
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
     return tokens;
@@ -86,7 +103,10 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End the current session and clear the refresh cookie' })
   @ApiNoContentResponse()
-  async logout(@CurrentUser() caller: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async logout(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.sessions.end(caller.sessionId);
     this.cookie.clear(reply);
   }
@@ -96,7 +116,10 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End every session of the caller' })
   @ApiNoContentResponse()
-  async logoutAll(@CurrentUser() caller: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async logoutAll(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.sessions.endAll(caller.userId);
     this.cookie.clear(reply);
   }
@@ -107,7 +130,14 @@ export class AuthController {
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentUser() caller: AuthenticatedUser): Promise<MeDto> {
     const user = await this.users.get(caller.userId);
-    return { id: user.id, email: user.email, username: user.username, roles: user.roles, scopes: caller.scopes, sessionId: caller.sessionId };
+    return {
+      id: user.id,
+      email: user.email,
+      username: user.username,
+      roles: user.roles,
+      scopes: caller.scopes,
+      sessionId: caller.sessionId,
+    };
   }
 
   @Post('password')
@@ -115,8 +145,14 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Change the password; every other session ends' })
   @ApiNoContentResponse()
-  @ApiBadRequestResponse({ description: 'The new password breaks the policy', type: ProblemResponse })
-  async changePassword(@CurrentUser() caller: AuthenticatedUser, @Body() dto: ChangePasswordDto): Promise<void> {
+  @ApiBadRequestResponse({
+    description: 'The new password breaks the policy',
+    type: ProblemResponse,
+  })
+  async changePassword(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
     await this.auth.changePassword(caller, dto.currentPassword, dto.newPassword);
   }
 }

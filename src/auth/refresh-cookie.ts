@@ -31,9 +31,14 @@ export class RefreshCookie {
   read(request: FastifyRequest): string | undefined {
     const token = request.cookies?.[this.name];
     if (!token) return undefined;
-    const json = (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+    const json = (request.headers['content-type'] ?? '')
+      .toLowerCase()
+      .startsWith('application/json');
     if (!json && request.headers['x-requested-with'] === undefined) {
-      throw new AppError(AppErrorCode.CrossSiteRequest, 'The refresh cookie needs a JSON body or an X-Requested-With header.');
+      throw new AppError(
+        AppErrorCode.CrossSiteRequest,
+        'The refresh cookie needs a JSON body or an X-Requested-With header.',
+      );
     }
     const origin = request.headers.origin;
     if (origin && this.app.corsOrigins.length > 0 && !this.app.corsOrigins.includes(origin)) {
@@ -43,6 +48,11 @@ export class RefreshCookie {
   }
 
   private options() {
-    return { httpOnly: true, secure: this.app.cookieSecure, sameSite: 'strict' as const, path: '/auth' };
+    return {
+      httpOnly: true,
+      secure: this.app.cookieSecure,
+      sameSite: 'strict' as const,
+      path: '/auth',
+    };
   }
 }

@@ -16,11 +16,10 @@ describe('grantScopes', () => {
   });
 
   it("gives admins their role's default scopes", () => {
-    expect(grantScopes({ roles: ['user', 'admin'], scopes: [] }).split(' ').sort()).toEqual([
-      'profile',
-      'tokens:introspect',
-      'users:read',
-      'users:write',
-    ]);
+    expect(
+      grantScopes({ roles: ['user', 'admin'], scopes: [] })
+        .split(' ')
+        .sort(),
+    ).toEqual(['profile', 'tokens:introspect', 'users:read', 'users:write']);
   });
 });

@@ -12,7 +12,9 @@ export function allowedScopes(user: Pick<User, 'roles' | 'scopes'>): string[] {
  * Unknown or not-allowed scopes are dropped, never granted, never an error (RFC 6749 §3.3).
  */
 export function grantScopes(user: Pick<User, 'roles' | 'scopes'>, asked?: string): string {
-  const allowed = allowedScopes(user).filter((s) => KNOWN_SCOPES.includes(s) || user.scopes.includes(s));
+  const allowed = allowedScopes(user).filter(
+    (s) => KNOWN_SCOPES.includes(s) || user.scopes.includes(s),
+  );
   if (asked === undefined) return allowed.join(' ');
   const wanted = new Set(asked.split(' ').filter(Boolean));
   return allowed.filter((s) => wanted.has(s)).join(' ');

@@ -1,5 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ProblemResponse } from '../common/openapi/problem.schema';
 import { SessionsService } from '../tokens/sessions.service';
 import { AuthenticatedUser } from '../tokens/token.types';
@@ -26,7 +32,10 @@ export class SessionsController {
   @ApiOperation({ summary: 'End one of your sessions' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'Not one of your sessions', type: ProblemResponse })
-  async remove(@CurrentUser() caller: AuthenticatedUser, @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string): Promise<void> {
+  async remove(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
+  ): Promise<void> {
     await this.sessions.endOwned(caller.userId, id);
   }
 }

@@ -14,9 +14,16 @@ export function validationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
-      return new AppError(AppErrorCode.ValidationFailed, fields.map((f) => f.message).join('; ').slice(0, 500), {
-        errors: fields,
-      });
+      return new AppError(
+        AppErrorCode.ValidationFailed,
+        fields
+          .map((f) => f.message)
+          .join('; ')
+          .slice(0, 500),
+        {
+          errors: fields,
+        },
+      );
     },
   });
 }

@@ -11,7 +11,10 @@ import { readEnvironment } from './environment';
 export const appConfig = registerAs('app', (): Env['app'] => readEnvironment().app);
 export const storeConfig = registerAs('store', (): Env['store'] => readEnvironment().store);
 export const jwtConfig = registerAs('jwt', (): Env['jwt'] => readEnvironment().jwt);
-export const securityConfig = registerAs('security', (): Env['security'] => readEnvironment().security);
+export const securityConfig = registerAs(
+  'security',
+  (): Env['security'] => readEnvironment().security,
+);
 
 export type AppConfig = ConfigType<typeof appConfig>;
 export type StoreConfig = ConfigType<typeof storeConfig>;

@@ -24,7 +24,8 @@ export function str(env: RawEnv, name: string, fallback: string): string {
 export function int(env: RawEnv, name: string, fallback: number, min: number, max: number): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new EnvError(name, `must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(value))
+    throw new EnvError(name, `must be a whole number from ${min} to ${max}`);
   const n = Number(value);
   if (n < min || n > max) throw new EnvError(name, `must be a whole number from ${min} to ${max}`);
   return n;
@@ -88,7 +89,8 @@ export function hostPorts(env: RawEnv, name: string): { host: string; port: numb
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function email(env: RawEnv, name: string): string | undefined {
   const value = raw(env, name);
-  if (value !== undefined && !EMAIL.test(value)) throw new EnvError(name, 'must be an email address');
+  if (value !== undefined && !EMAIL.test(value))
+    throw new EnvError(name, 'must be an email address');
   return value;
 }
 

@@ -14,7 +14,15 @@ function errorOf(env: Record<string, string>): string {
 describe('validateEnv', () => {
   it('applies the contract defaults to an empty environment', () => {
     const env = validateEnv({});
-    expect(env.app).toEqual(expect.objectContaining({ port: 3000, host: '0.0.0.0', cookieSecure: true, registration: 'open', trustProxy: false }));
+    expect(env.app).toEqual(
+      expect.objectContaining({
+        port: 3000,
+        host: '0.0.0.0',
+        cookieSecure: true,
+        registration: 'open',
+        trustProxy: false,
+      }),
+    );
     expect(env.store).toEqual({ driver: { kind: 'memory' }, keyPrefix: 'tessera:' });
     expect(env.jwt).toEqual(
       expect.objectContaining({
@@ -27,7 +35,11 @@ describe('validateEnv', () => {
         clockSkew: 30,
       }),
     );
-    expect(env.security).toEqual({ loginMaxFailures: 5, loginLockSeconds: 900, loginIpMaxFailures: 100 });
+    expect(env.security).toEqual({
+      loginMaxFailures: 5,
+      loginLockSeconds: 900,
+      loginIpMaxFailures: 100,
+    });
   });
 
   it.each([
@@ -35,7 +47,10 @@ describe('validateEnv', () => {
     [{ PORT: '70000' }, /^PORT must be a whole number/],
     [{ JWT_ALGORITHM: 'none' }, /^JWT_ALGORITHM must be one of RS256, PS256, ES256, HS256$/],
     [{ JWT_ALGORITHM: 'HS256' }, /^JWT_SECRET is required/],
-    [{ JWT_ALGORITHM: 'HS256', JWT_SECRET: Buffer.alloc(16).toString('base64') }, /^JWT_SECRET must hold at least 32 bytes/],
+    [
+      { JWT_ALGORITHM: 'HS256', JWT_SECRET: Buffer.alloc(16).toString('base64') },
+      /^JWT_SECRET must hold at least 32 bytes/,
+    ],
     [{ REDIS_URL: 'http://example.com' }, /^REDIS_URL must be a URL/],
     [{ REDIS_SENTINELS: 'a:1' }, /^REDIS_SENTINEL_NAME is required/],
     [{ REDIS_CLUSTER_NODES: 'nohost' }, /^REDIS_CLUSTER_NODES must be a comma-separated list/],
@@ -50,20 +65,29 @@ describe('validateEnv', () => {
   });
 
   it('never repeats the bad value in the message', () => {
-    expect(errorOf({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'c2hvcnQtc2VjcmV0' })).not.toContain('c2hvcnQtc2VjcmV0');
+    expect(errorOf({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'c2hvcnQtc2VjcmV0' })).not.toContain(
+      'c2hvcnQtc2VjcmV0',
+    );
   });
 
   it('refuses the memory store and insecure cookies in production', () => {
     expect(errorOf({ NODE_ENV: 'production' })).toMatch(/^REDIS_URL is required in production/);
-    expect(errorOf({ NODE_ENV: 'production', REDIS_URL: 'redis://r:6379', COOKIE_SECURE: 'false' })).toMatch(/^COOKIE_SECURE must be true/);
+    expect(
+      errorOf({ NODE_ENV: 'production', REDIS_URL: 'redis://r:6379', COOKIE_SECURE: 'false' }),
+    ).toMatch(/^COOKIE_SECURE must be true/);
   });
 
   it('reads Sentinel and Cluster settings', () => {
-    expect(validateEnv({ REDIS_SENTINELS: 'a:26379,b:26380', REDIS_SENTINEL_NAME: 'main' }).store.driver).toEqual({
+    expect(
+      validateEnv({ REDIS_SENTINELS: 'a:26379,b:26380', REDIS_SENTINEL_NAME: 'main' }).store.driver,
+    ).toEqual({
       kind: 'redis',
       mode: 'sentinel',
       name: 'main',
-      sentinels: [{ host: 'a', port: 26379 }, { host: 'b', port: 26380 }],
+      sentinels: [
+        { host: 'a', port: 26379 },
+        { host: 'b', port: 26380 },
+      ],
     });
     expect(validateEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000' }).store.driver).toEqual({
       kind: 'redis',
@@ -73,7 +97,14 @@ describe('validateEnv', () => {
   });
 
   it('defaults the bootstrap admin username to the part of the email before @', () => {
-    const env = validateEnv({ BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com', BOOTSTRAP_ADMIN_PASSWORD: 'x' });
-    expect(env.app.bootstrapAdmin).toEqual({ email: 'boss@example.com', username: 'boss', password: 'x' });
+    const env = validateEnv({
+      BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',
+      BOOTSTRAP_ADMIN_PASSWORD: 'x',
+    });
+    expect(env.app.bootstrapAdmin).toEqual({
+      email: 'boss@example.com',
+      username: 'boss',
+      password: 'x',
+    });
   });
 });

@@ -63,7 +63,8 @@ function storeDriver(env: RawEnv): StoreDriver {
     return { kind: 'redis', mode: 'sentinel', sentinels, name };
   }
   if (nodes.length > 0) return { kind: 'redis', mode: 'cluster', nodes };
-  if (urlSet) return { kind: 'redis', mode: 'standalone', url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) };
+  if (urlSet)
+    return { kind: 'redis', mode: 'standalone', url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) };
   return { kind: 'memory' };
 }
 
@@ -81,8 +82,10 @@ function bootstrapAdmin(env: RawEnv): Env['app']['bootstrapAdmin'] {
   const adminEmail = email(env, 'BOOTSTRAP_ADMIN_EMAIL');
   const password = raw(env, 'BOOTSTRAP_ADMIN_PASSWORD');
   if (!adminEmail && !password) return null;
-  if (!adminEmail) throw new EnvError('BOOTSTRAP_ADMIN_EMAIL', 'is required with BOOTSTRAP_ADMIN_PASSWORD');
-  if (!password) throw new EnvError('BOOTSTRAP_ADMIN_PASSWORD', 'is required with BOOTSTRAP_ADMIN_EMAIL');
+  if (!adminEmail)
+    throw new EnvError('BOOTSTRAP_ADMIN_EMAIL', 'is required with BOOTSTRAP_ADMIN_PASSWORD');
+  if (!password)
+    throw new EnvError('BOOTSTRAP_ADMIN_PASSWORD', 'is required with BOOTSTRAP_ADMIN_EMAIL');
   const username = str(env, 'BOOTSTRAP_ADMIN_USERNAME', adminEmail.split('@')[0]);
   if (!/^[a-zA-Z0-9_.-]{3,32}$/.test(username)) {
     throw new EnvError('BOOTSTRAP_ADMIN_USERNAME', 'must be 3-32 of a-z A-Z 0-9 _ . -');
@@ -94,7 +97,10 @@ function bootstrapAdmin(env: RawEnv): Env['app']['bootstrapAdmin'] {
 function refuseUnsafeProduction(env: Env): void {
   if (!env.app.production) return;
   if (env.store.driver.kind === 'memory') {
-    throw new EnvError('REDIS_URL', 'is required in production (the memory store is single-process)');
+    throw new EnvError(
+      'REDIS_URL',
+      'is required in production (the memory store is single-process)',
+    );
   }
   if (!env.app.cookieSecure) throw new EnvError('COOKIE_SECURE', 'must be true in production');
 }

@@ -7,4 +7,9 @@ export const ROLE_DEFAULT_SCOPES: Record<Role, readonly string[]> = {
 };
 
 /** Every scope Tessera knows; anything else asked for at login is dropped, never granted. */
-export const KNOWN_SCOPES: readonly string[] = ['profile', 'users:read', 'users:write', 'tokens:introspect'];
+export const KNOWN_SCOPES: readonly string[] = [
+  'profile',
+  'users:read',
+  'users:write',
+  'tokens:introspect',
+];

@@ -12,7 +12,9 @@ export function jwkThumbprint(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });
   const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''];
   if (!members) throw new Error(`No thumbprint for key type ${jwk.kty}`);
-  const canonical = JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m as keyof JsonWebKey]])));
+  const canonical = JSON.stringify(
+    Object.fromEntries(members.map((m) => [m, jwk[m as keyof JsonWebKey]])),
+  );
   return createHash('sha256').update(canonical).digest('base64url');
 }
 

@@ -37,7 +37,10 @@ export async function writeKeyring(dir: string, keyring: Keyring): Promise<void>
   await rename(temp, join(dir, KEYRING));
 }
 
-export function generatePrivateKey(alg: Exclude<JwtAlgorithm, 'HS256'>, rsaBits: number): KeyObject {
+export function generatePrivateKey(
+  alg: Exclude<JwtAlgorithm, 'HS256'>,
+  rsaBits: number,
+): KeyObject {
   switch (alg) {
     case 'RS256':
     case 'PS256':
@@ -63,7 +66,11 @@ export async function writePrivateKey(
   await chmod(file, 0o600);
 }
 
-export async function readPrivateKey(dir: string, kid: string, passphrase: string | null): Promise<KeyObject> {
+export async function readPrivateKey(
+  dir: string,
+  kid: string,
+  passphrase: string | null,
+): Promise<KeyObject> {
   const pem = await readFile(join(dir, `${kid}.pem`), 'utf8');
   return createPrivateKey(passphrase ? { key: pem, format: 'pem', passphrase } : pem);
 }

@@ -18,7 +18,10 @@ describe('refresh tokens', () => {
     expect(newRefreshToken(sid).token.split('.')).toHaveLength(2);
   });
 
-  it.each(['', 'a.b', `${sid}.short`, `${sid}.${'a'.repeat(43)}.x`, 'x'.repeat(5000)])('rejects %s', (token) => {
-    expect(parseRefreshToken(token)).toBeNull();
-  });
+  it.each(['', 'a.b', `${sid}.short`, `${sid}.${'a'.repeat(43)}.x`, 'x'.repeat(5000)])(
+    'rejects %s',
+    (token) => {
+      expect(parseRefreshToken(token)).toBeNull();
+    },
+  );
 });

@@ -16,9 +16,15 @@ export interface SessionStore {
   listForUser(userId: string): Promise<Session[]>;
   /**
    * Atomically retires `presentedHash` and makes `nextHash` current. Of concurrent calls with one
-   * hash exactly one gets `rotated`; the rest find it retired, get `reused`, and the session ends.
+   * hash exactly one gets `rotated`; the first loser finds it retired, gets `reused` and ends the
+   * session; later ones find no session and get `invalid`.
    */
-  rotate(sessionId: string, presentedHash: string, nextHash: string, now: number): Promise<RotateResult>;
+  rotate(
+    sessionId: string,
+    presentedHash: string,
+    nextHash: string,
+    now: number,
+  ): Promise<RotateResult>;
   /** Ends the session: its refresh and access tokens stop working. False when it was not live. */
   revoke(sessionId: string): Promise<boolean>;
   /** Ends every session of the user, except `exceptSessionId` when given; returns the ended ids. */

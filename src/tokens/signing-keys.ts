@@ -4,7 +4,14 @@ import { InjectClock, Clock } from '../common/time/clock';
 import { appConfig, AppConfig, jwtConfig, JwtConfig } from '../config/configuration';
 import { EnvError } from '../config/env.parsers';
 import { jwkThumbprint, publicJwk } from './jwk';
-import { generatePrivateKey, Keyring, readKeyring, readPrivateKey, writeKeyring, writePrivateKey } from './key-files';
+import {
+  generatePrivateKey,
+  Keyring,
+  readKeyring,
+  readPrivateKey,
+  writeKeyring,
+  writePrivateKey,
+} from './key-files';
 import { SigningKey } from './signing-key';
 
 /**
@@ -52,7 +59,19 @@ export class SigningKeys implements OnModuleInit {
     const secret = createSecretKey(this.jwt.secret ?? Buffer.alloc(0));
     const kid = jwkThumbprint(secret).slice(0, 16);
     const now = new Date(this.clock.now()).toISOString();
-    this.keys = new Map([[kid, { kid, alg: 'HS256', signingKey: secret, verificationKey: secret, createdAt: now, retiredAt: null }]]);
+    this.keys = new Map([
+      [
+        kid,
+        {
+          kid,
+          alg: 'HS256',
+          signingKey: secret,
+          verificationKey: secret,
+          createdAt: now,
+          retiredAt: null,
+        },
+      ],
+    ]);
     this.activeKid = kid;
   }
 
@@ -60,12 +79,18 @@ export class SigningKeys implements OnModuleInit {
     const alg = this.jwt.algorithm;
     if (alg === 'HS256') throw new Error('unreachable');
     if (this.app.production) {
-      throw new EnvError('JWT_KEYS_DIR', `holds no ${alg} key; generated keys are refused in production`);
+      throw new EnvError(
+        'JWT_KEYS_DIR',
+        `holds no ${alg} key; generated keys are refused in production`,
+      );
     }
     const privateKey = generatePrivateKey(alg, this.jwt.rsaBits);
     const kid = jwkThumbprint(createPublicKey(privateKey));
     await writePrivateKey(this.jwt.keysDir, kid, privateKey, this.jwt.keysPassphrase);
-    const keyring: Keyring = { active: kid, keys: [{ kid, alg, createdAt: new Date(this.clock.now()).toISOString(), retiredAt: null }] };
+    const keyring: Keyring = {
+      active: kid,
+      keys: [{ kid, alg, createdAt: new Date(this.clock.now()).toISOString(), retiredAt: null }],
+    };
     await writeKeyring(this.jwt.keysDir, keyring);
     this.logger.warn(`Generated a new ${alg} signing key ${kid} in ${this.jwt.keysDir}`);
     return keyring;
@@ -74,12 +99,19 @@ export class SigningKeys implements OnModuleInit {
   private async load(keyring: Keyring): Promise<void> {
     const keys = new Map<string, SigningKey>();
     for (const record of keyring.keys) {
-      const privateKey = await readPrivateKey(this.jwt.keysDir, record.kid, this.jwt.keysPassphrase);
+      const privateKey = await readPrivateKey(
+        this.jwt.keysDir,
+        record.kid,
+        this.jwt.keysPassphrase,
+      );
       const verificationKey = createPublicKey(privateKey);
       keys.set(record.kid, { ...record, signingKey: privateKey, verificationKey });
     }
     if (!keys.get(keyring.active) || keys.get(keyring.active)?.alg !== this.jwt.algorithm) {
-      throw new EnvError('JWT_ALGORITHM', `does not match the active key in JWT_KEYS_DIR (${keys.get(keyring.active)?.alg ?? 'none'})`);
+      throw new EnvError(
+        'JWT_ALGORITHM',
+        `does not match the active key in JWT_KEYS_DIR (${keys.get(keyring.active)?.alg ?? 'none'})`,
+      );
     }
     this.keys = keys;
     this.activeKid = keyring.active;

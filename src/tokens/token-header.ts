@@ -15,8 +15,12 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export function decodeHeader(token: string): JoseHeader | null {
   if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return null;
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null && !Array.isArray(header) ? (header as JoseHeader) : null;
+    const header: unknown = JSON.parse(
+      Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'),
+    );
+    return typeof header === 'object' && header !== null && !Array.isArray(header)
+      ? (header as JoseHeader)
+      : null;
   } catch {
     return null;
   }

@@ -25,7 +25,11 @@ export class TokenService {
   ) {}
 
   /** Starts a session (login) and returns its first token pair. */
-  async startSession(subject: TokenSubject, scope: string, client: ClientInfo): Promise<TokenResponse> {
+  async startSession(
+    subject: TokenSubject,
+    scope: string,
+    client: ClientInfo,
+  ): Promise<TokenResponse> {
     const now = this.clock.now();
     const id = uuidv7(now);
     const refresh = newRefreshToken(id);
@@ -52,23 +56,44 @@ export class TokenService {
     loadSubject: (userId: string) => Promise<TokenSubject | null>,
   ): Promise<{ response: TokenResponse; session: Session }> {
     const parsed = parseRefreshToken(presented);
-    if (!parsed) throw new AppError(AppErrorCode.InvalidRefreshToken, 'The refresh token is invalid or expired.');
+    if (!parsed)
+      throw new AppError(
+        AppErrorCode.InvalidRefreshToken,
+        'The refresh token is invalid or expired.',
+      );
     const next = newRefreshToken(parsed.sessionId);
-    const result = await this.sessions.rotate(parsed.sessionId, parsed.hash, next.hash, this.clock.now());
+    const result = await this.sessions.rotate(
+      parsed.sessionId,
+      parsed.hash,
+      next.hash,
+      this.clock.now(),
+    );
     switch (result.status) {
       case 'invalid':
-        throw new AppError(AppErrorCode.InvalidRefreshToken, 'The refresh token is invalid or expired.');
+        throw new AppError(
+          AppErrorCode.InvalidRefreshToken,
+          'The refresh token is invalid or expired.',
+        );
       case 'reused':
         // RFC 9700 §4.14: a retired refresh token came back, so one copy is in the wrong hands.
         // The store has already ended the whole session, access tokens included.
-        throw new AppError(AppErrorCode.RefreshReused, 'The refresh token was already used; the session has been revoked.');
+        throw new AppError(
+          AppErrorCode.RefreshReused,
+          'The refresh token was already used; the session has been revoked.',
+        );
       case 'rotated': {
         const subject = await loadSubject(result.session.userId);
         if (!subject) {
           await this.sessions.revoke(result.session.id);
-          throw new AppError(AppErrorCode.InvalidRefreshToken, 'The refresh token is invalid or expired.');
+          throw new AppError(
+            AppErrorCode.InvalidRefreshToken,
+            'The refresh token is invalid or expired.',
+          );
         }
-        return { response: this.respond(subject, result.session, next.token), session: result.session };
+        return {
+          response: this.respond(subject, result.session, next.token),
+          session: result.session,
+        };
       }
     }
   }

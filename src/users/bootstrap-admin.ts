@@ -24,7 +24,11 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
       this.logger.log(`Created bootstrap admin ${admin.username}`);
     } catch (error) {
       // Another instance created it a moment earlier: that is the outcome we wanted.
-      if (error instanceof AppError && (error.code === AppErrorCode.EmailTaken || error.code === AppErrorCode.UsernameTaken)) return;
+      if (
+        error instanceof AppError &&
+        (error.code === AppErrorCode.EmailTaken || error.code === AppErrorCode.UsernameTaken)
+      )
+        return;
       throw error;
     }
   }

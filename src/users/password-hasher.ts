@@ -5,7 +5,12 @@ import * as argon2 from 'argon2';
  * argon2id at OWASP's floor (m=19456 KiB, t=2, p=1). Raising these later is safe: `needsRehash`
  * tells login to re-hash a password stored with older parameters.
  */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 @Injectable()
 export class PasswordHasher {

@@ -15,7 +15,10 @@ export class UserAdminService {
     private readonly sessions: SessionsService,
   ) {}
 
-  async update(id: string, patch: { roles?: Role[]; scopes?: string[]; active?: boolean }): Promise<User> {
+  async update(
+    id: string,
+    patch: { roles?: Role[]; scopes?: string[]; active?: boolean },
+  ): Promise<User> {
     const before = await this.users.get(id);
     const change: UserPatch = {};
     if (patch.roles) change.roles = [...new Set<Role>(['user', ...patch.roles])];
@@ -43,7 +46,10 @@ export class UserAdminService {
       if (page.items.some((u) => u.id !== id && isActiveAdmin(u))) return;
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    throw new AppError(AppErrorCode.LastAdmin, 'This is the last active admin; make another admin first.');
+    throw new AppError(
+      AppErrorCode.LastAdmin,
+      'This is the last active admin; make another admin first.',
+    );
   }
 }
 
@@ -53,5 +59,9 @@ function isActiveAdmin(user: Pick<User, 'roles' | 'active'>): boolean {
 
 function rightsChanged(before: User, after: User): boolean {
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
-  return !same(before.roles, after.roles) || !same(before.scopes, after.scopes) || before.active !== after.active;
+  return (
+    !same(before.roles, after.roles) ||
+    !same(before.scopes, after.scopes) ||
+    before.active !== after.active
+  );
 }

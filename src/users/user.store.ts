@@ -1,9 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { User, UserPatch } from './user';
 
-export type CreateUserResult =
-  | { ok: true }
-  | { ok: false; conflict: 'email' | 'username' | 'id' };
+export type CreateUserResult = { ok: true } | { ok: false; conflict: 'email' | 'username' | 'id' };
 
 export interface UserPage {
   items: User[];

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -61,7 +72,9 @@ export class UsersController {
 
   @Patch(':id')
   @Authorize({ roles: ['admin'], scopes: ['users:write'] })
-  @ApiOperation({ summary: 'Change roles, scopes or active; any change ends every session of the user' })
+  @ApiOperation({
+    summary: 'Change roles, scopes or active; any change ends every session of the user',
+  })
   @ApiOkResponse({ type: UserView })
   @ApiBadRequestResponse({ type: ProblemResponse })
   @ApiNotFoundResponse(NOT_FOUND)

@@ -12,7 +12,14 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TokensModule],
   controllers: [UsersController],
-  providers: [userStoreProvider, UsersService, UserAdminService, PasswordHasher, PasswordPolicy, BootstrapAdmin],
+  providers: [
+    userStoreProvider,
+    UsersService,
+    UserAdminService,
+    PasswordHasher,
+    PasswordPolicy,
+    BootstrapAdmin,
+  ],
   exports: [UsersService, PasswordHasher, PasswordPolicy],
 })
 export class UsersModule {}

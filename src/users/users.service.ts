@@ -42,8 +42,10 @@ export class UsersService {
     };
     const result = await this.users.create(user);
     if (result.ok) return user;
-    if (result.conflict === 'email') throw new AppError(AppErrorCode.EmailTaken, 'That email is already registered.');
-    if (result.conflict === 'username') throw new AppError(AppErrorCode.UsernameTaken, 'That username is taken.');
+    if (result.conflict === 'email')
+      throw new AppError(AppErrorCode.EmailTaken, 'That email is already registered.');
+    if (result.conflict === 'username')
+      throw new AppError(AppErrorCode.UsernameTaken, 'That username is taken.');
     throw new Error('User id collision');
   }
 

@@ -7,7 +7,12 @@ export function expectProblem(response: HttpResponse, status: number): void {
     type: expect.stringContaining('application/problem+json'),
   });
   expect(response.body).toEqual(
-    expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
+    expect.objectContaining({
+      type: expect.any(String),
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+    }),
   );
   expect(response.text).not.toMatch(/at .+\.(ts|js):\d+/); // never a stack trace
 }

@@ -29,7 +29,12 @@ export class Http {
     return this.request<T>('DELETE', path, undefined, options);
   }
 
-  async request<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<HttpResponse<T>> {
+  async request<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    options: RequestOptions,
+  ): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let payload: string | Buffer | undefined = options.raw;

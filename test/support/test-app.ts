@@ -18,7 +18,9 @@ export interface TestApp {
 }
 
 /** A random key prefix and keys dir for one test file: tests never touch each other's data. */
-export function testEnvironment(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function testEnvironment(
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     NODE_ENV: 'test',
     REDIS_URL,
@@ -30,7 +32,9 @@ export function testEnvironment(overrides: Record<string, string | undefined> = 
 }
 
 /** Boots the real AppModule on a random port and returns an HTTP client for it. */
-export async function startApp(raw: Record<string, string | undefined> = testEnvironment()): Promise<TestApp> {
+export async function startApp(
+  raw: Record<string, string | undefined> = testEnvironment(),
+): Promise<TestApp> {
   const env = validateEnv(raw);
   const app = await createApp(env, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -45,6 +49,6 @@ export async function startApp(raw: Record<string, string | undefined> = testEnv
 
 /** Removes what a test file left behind: its Redis keys (by its own prefix only) and keys dir. */
 export async function cleanUp(env: Env): Promise<void> {
-  if (env.store.driver.kind === 'redis') await deleteKeysWithPrefix(REDIS_URL, env.store.keyPrefix);
+  if (env.store.driver.kind === 'redis') await deleteKeysWithPrefix(env.store.keyPrefix, REDIS_URL);
   rmSync(env.jwt.keysDir, { recursive: true, force: true });
 }

@@ -9,7 +9,10 @@ export function Authenticated() {
   return applyDecorators(
     SetMetadata(ACCESS_KEY, { kind: 'authenticated' } satisfies AccessPolicy),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token', type: ProblemResponse }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid, expired or revoked access token',
+      type: ProblemResponse,
+    }),
   );
 }
 
@@ -18,7 +21,11 @@ export function Authenticated() {
  * given). Documents the bearer requirement, the 401 and the 403 in OpenAPI.
  */
 export function Authorize(requirement: { roles?: Role[]; scopes?: string[] }) {
-  const policy: AccessPolicy = { kind: 'authorized', roles: requirement.roles ?? [], scopes: requirement.scopes ?? [] };
+  const policy: AccessPolicy = {
+    kind: 'authorized',
+    roles: requirement.roles ?? [],
+    scopes: requirement.scopes ?? [],
+  };
   const who = [
     policy.roles.length ? `role ${policy.roles.join(' or ')}` : '',
     policy.scopes.length ? `scope ${policy.scopes.join(' and ')}` : '',
@@ -26,7 +33,10 @@ export function Authorize(requirement: { roles?: Role[]; scopes?: string[] }) {
   return applyDecorators(
     SetMetadata(ACCESS_KEY, policy),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token', type: ProblemResponse }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid, expired or revoked access token',
+      type: ProblemResponse,
+    }),
     ApiForbiddenResponse({ description: `Requires ${who.join(', or ')}`, type: ProblemResponse }),
   );
 }

@@ -3,8 +3,10 @@ import { FastifyRequest } from 'fastify';
 import { AuthenticatedUser } from '../../tokens/token.types';
 
 /** The authenticated caller, as JwtAuthGuard left it on the request. */
-export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthenticatedUser => {
-  const request = ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedUser }>();
-  if (!request.user) throw new Error('CurrentUser used on a route without authentication');
-  return request.user;
-});
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AuthenticatedUser => {
+    const request = ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedUser }>();
+    if (!request.user) throw new Error('CurrentUser used on a route without authentication');
+    return request.user;
+  },
+);

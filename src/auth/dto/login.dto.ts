@@ -13,7 +13,8 @@ export class LoginDto {
   password!: string;
 
   @ApiPropertyOptional({
-    description: 'Space-separated scopes to ask for; granted = asked ∩ allowed, unknown ones dropped',
+    description:
+      'Space-separated scopes to ask for; granted = asked ∩ allowed, unknown ones dropped',
     example: 'profile',
   })
   @IsOptional()

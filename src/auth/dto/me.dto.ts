@@ -6,6 +6,7 @@ export class MeDto {
   @ApiProperty() email!: string;
   @ApiProperty() username!: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles!: Role[];
-  @ApiProperty({ type: [String], description: 'Scopes of the presented access token' }) scopes!: string[];
+  @ApiProperty({ type: [String], description: 'Scopes of the presented access token' })
+  scopes!: string[];
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
 }

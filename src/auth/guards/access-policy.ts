@@ -6,7 +6,10 @@ import { ACCESS_KEY, AccessPolicy } from '../decorators/access.metadata';
 /** The route's declared policy; a route that declares none is treated as `authenticated`. */
 export function policyOf(reflector: Reflector, context: ExecutionContext): AccessPolicy {
   return (
-    reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ?? {
+    reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]) ?? {
       kind: 'authenticated',
     }
   );

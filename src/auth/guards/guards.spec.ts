@@ -6,7 +6,10 @@ import { AccessPolicy, ACCESS_KEY } from '../decorators/access.metadata';
 import { RolesGuard } from './roles.guard';
 import { ScopesGuard } from './scopes.guard';
 
-function contextFor(policy: AccessPolicy | undefined, user: Partial<AuthenticatedUser>): ExecutionContext {
+function contextFor(
+  policy: AccessPolicy | undefined,
+  user: Partial<AuthenticatedUser>,
+): ExecutionContext {
   const handler = () => undefined;
   if (policy) Reflect.defineMetadata(ACCESS_KEY, policy, handler);
   return {
@@ -19,9 +22,16 @@ function contextFor(policy: AccessPolicy | undefined, user: Partial<Authenticate
 const reflector = new Reflector();
 const both = (policy: AccessPolicy | undefined, user: Partial<AuthenticatedUser>) => {
   const context = contextFor(policy, user);
-  return new RolesGuard(reflector).canActivate(context) && new ScopesGuard(reflector).canActivate(context);
+  return (
+    new RolesGuard(reflector).canActivate(context) &&
+    new ScopesGuard(reflector).canActivate(context)
+  );
 };
-const adminOrReader: AccessPolicy = { kind: 'authorized', roles: ['admin'], scopes: ['users:read'] };
+const adminOrReader: AccessPolicy = {
+  kind: 'authorized',
+  roles: ['admin'],
+  scopes: ['users:read'],
+};
 
 describe('RolesGuard and ScopesGuard', () => {
   it('let any authenticated caller through routes without roles or scopes', () => {
@@ -42,13 +52,19 @@ describe('RolesGuard and ScopesGuard', () => {
   });
 
   it('require all scopes when several are listed', () => {
-    const policy: AccessPolicy = { kind: 'authorized', roles: [], scopes: ['users:read', 'users:write'] };
+    const policy: AccessPolicy = {
+      kind: 'authorized',
+      roles: [],
+      scopes: ['users:read', 'users:write'],
+    };
     expect(() => both(policy, { scopes: ['users:read'] })).toThrow(AppError);
     expect(both(policy, { scopes: ['users:write', 'users:read'] })).toBe(true);
   });
 
   it('require the role on role-only routes', () => {
     const policy: AccessPolicy = { kind: 'authorized', roles: ['admin'], scopes: [] };
-    expect(() => both(policy, { roles: ['user'], scopes: ['users:read', 'users:write'] })).toThrow(AppError);
+    expect(() => both(policy, { roles: ['user'], scopes: ['users:read', 'users:write'] })).toThrow(
+      AppError,
+    );
   });
 });

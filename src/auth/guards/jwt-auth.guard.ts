@@ -32,11 +32,15 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T = AuthenticatedUser>(error: unknown, user: T | false, info: unknown): T {
-    if (error) throw error;
+    if (error instanceof Error) throw error;
+    if (error) throw new Error('Authentication failed unexpectedly');
     if (user) return user;
     if (info instanceof AppError) throw info;
     if (info instanceof Error && info.message === NO_TOKEN) {
-      throw new AppError(AppErrorCode.Unauthenticated, 'An access token is required (Authorization: Bearer <token>).');
+      throw new AppError(
+        AppErrorCode.Unauthenticated,
+        'An access token is required (Authorization: Bearer <token>).',
+      );
     }
     const message = info instanceof Error ? info.message : '';
     const reason = JWT_REASONS.find(([pattern]) => pattern.test(message))?.[1] ?? 'malformed token';

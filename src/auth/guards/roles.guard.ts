@@ -17,6 +17,9 @@ export class RolesGuard implements CanActivate {
     const user = userOf(context);
     if (!user) throw new AppError(AppErrorCode.Unauthenticated, 'Authentication required.');
     if (hasAnyRole(user, policy.roles) || hasAllScopes(user, policy.scopes)) return true;
-    throw new AppError(AppErrorCode.Forbidden, 'Your token does not grant access to this resource.');
+    throw new AppError(
+      AppErrorCode.Forbidden,
+      'Your token does not grant access to this resource.',
+    );
   }
 }

@@ -9,7 +9,11 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
  * The claims of a signature-checked access token, or 401: every claim we rely on must be present
  * and well-typed (RFC 9068 §2.2), and `iat` may not lie in the future beyond the allowed skew.
  */
-export function accessClaimsOf(payload: unknown, nowSeconds: number, skewSeconds: number): AccessClaims {
+export function accessClaimsOf(
+  payload: unknown,
+  nowSeconds: number,
+  skewSeconds: number,
+): AccessClaims {
   const invalid = (reason: string) => new AppError(AppErrorCode.InvalidToken, reason);
   if (typeof payload !== 'object' || payload === null) throw invalid('malformed token');
   const c = payload as Record<string, unknown>;

@@ -47,7 +47,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const claims = accessClaimsOf(payload, this.clock.now() / 1000, this.jwt.clockSkew);
     const state = await this.sessions.checkAccess(claims.sid, claims.jti);
     if (state !== 'active') {
-      throw new AppError(AppErrorCode.InvalidToken, state === 'session-ended' ? 'session ended' : 'token revoked');
+      throw new AppError(
+        AppErrorCode.InvalidToken,
+        state === 'session-ended' ? 'session ended' : 'token revoked',
+      );
     }
     return {
       userId: claims.sub,

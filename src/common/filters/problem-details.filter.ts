@@ -42,7 +42,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private render(error: unknown, request: FastifyRequest): Rendered {
-    if (error instanceof StoreUnavailableError) return this.fromApp(new AppError(AppErrorCode.StoreUnavailable, 'The session store is unavailable; try again shortly.'));
+    if (error instanceof StoreUnavailableError)
+      return this.fromApp(
+        new AppError(
+          AppErrorCode.StoreUnavailable,
+          'The session store is unavailable; try again shortly.',
+        ),
+      );
     if (error instanceof AppError) return this.fromApp(error);
     const status = httpStatusOf(error);
     if (status !== undefined && status >= 400 && status < 500) return clientProblem(status, error);
@@ -75,7 +81,8 @@ function headersFor(error: AppError): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error.code === AppErrorCode.Unauthenticated) headers['www-authenticate'] = 'Bearer';
   if (error.code === AppErrorCode.InvalidToken) {
-    headers['www-authenticate'] = `Bearer error="invalid_token", error_description="${error.detail ?? 'invalid token'}"`;
+    headers['www-authenticate'] =
+      `Bearer error="invalid_token", error_description="${error.detail ?? 'invalid token'}"`;
   }
   if (error.code === AppErrorCode.StoreUnavailable) headers['retry-after'] = '5';
   if (error.extra.retryAfterSeconds !== undefined) {
@@ -87,7 +94,7 @@ function headersFor(error: AppError): Record<string, string> {
 function httpStatusOf(error: unknown): number | undefined {
   if (error instanceof HttpException) return error.getStatus();
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
-    const status = (error as { statusCode: unknown }).statusCode;
+    const status = error.statusCode;
     return typeof status === 'number' ? status : undefined;
   }
   return undefined;
@@ -100,7 +107,12 @@ function clientProblem(status: number, error: unknown): Rendered {
   // are safe and helpful; Nest's are too. Neither carries input back verbatim beyond a few chars.
   const message = error instanceof Error ? error.message.slice(0, 200) : title;
   return {
-    problem: { type: problemType(title.toLowerCase().replace(/ /g, '_')), title, status, detail: message },
+    problem: {
+      type: problemType(title.toLowerCase().replace(/ /g, '_')),
+      title,
+      status,
+      detail: message,
+    },
     headers: {},
   };
 }

@@ -13,7 +13,10 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const document = problemJson(SwaggerModule.createDocument(app, config));
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
   return document;
 }
 
@@ -21,7 +24,9 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
 function problemJson(document: OpenAPIObject): OpenAPIObject {
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path)) {
-      const responses = (operation as { responses?: Record<string, { content?: Record<string, unknown> }> }).responses;
+      const responses = (
+        operation as { responses?: Record<string, { content?: Record<string, unknown> }> }
+      ).responses;
       for (const [status, response] of Object.entries(responses ?? {})) {
         const json = response.content?.['application/json'];
         if (Number(status) >= 400 && json) response.content = { 'application/problem+json': json };

@@ -1,0 +1,62 @@
+import { Cluster, Redis, RedisOptions } from 'ioredis';
+import { StoreDriver } from '../config/env.validation';
+
+/** The Redis variants of the store driver. */
+export type RedisDriver = Extract<StoreDriver, { kind: 'redis' }>;
+
+/** Reconnect forever, backing off to at most one second: Tessera recovers by itself. */
+const reconnectDelay = (times: number): number => Math.min(times * 100, 1000);
+
+/**
+ * Fail fast while Redis is down: no offline queue (a command without a connection rejects at
+ * once), one retry per command and a command timeout for a server that stopped answering. The
+ * service then answers 503 instead of piling up requests that hang.
+ */
+const FAIL_FAST = {
+  maxRetriesPerRequest: 1,
+  commandTimeout: 2000,
+  connectTimeout: 5000,
+  // How long disconnect() waits for a socket to close before destroying it. ioredis arms this
+  // timer even when the socket is long gone (Redis down at shutdown), holding the exit back.
+  disconnectTimeout: 500,
+} satisfies RedisOptions;
+
+/** Builds the ioredis client for the configured driver: standalone, Sentinel or Cluster. */
+export function createRedisClient(driver: RedisDriver, keyPrefix: string): Redis | Cluster {
+  const common = { keyPrefix, enableAutoPipelining: true, enableOfflineQueue: false };
+  switch (driver.mode) {
+    case 'standalone':
+      return new Redis(driver.url, { ...common, ...FAIL_FAST, retryStrategy: reconnectDelay });
+    case 'sentinel':
+      return new Redis({
+        ...common,
+        ...FAIL_FAST,
+        sentinels: driver.sentinels,
+        name: driver.name,
+        retryStrategy: reconnectDelay,
+        sentinelRetryStrategy: reconnectDelay,
+      });
+    case 'cluster':
+      // keyPrefix belongs at the top level of the Cluster options: the Cluster applies it (also
+      // for slot routing and scripts), the per-node clients must not add it a second time.
+      return new Cluster(driver.nodes, {
+        ...common,
+        clusterRetryStrategy: reconnectDelay,
+        redisOptions: FAIL_FAST,
+      });
+  }
+}
+
+/** Where the driver points, safe to log: never the URL's user or password. */
+export function describeDriver(driver: RedisDriver): string {
+  switch (driver.mode) {
+    case 'standalone': {
+      const url = new URL(driver.url);
+      return `${url.protocol}//${url.host}${url.pathname}`;
+    }
+    case 'sentinel':
+      return `sentinel ${driver.name} via ${driver.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
+    case 'cluster':
+      return `cluster ${driver.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  }
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { createRedisClient, describeDriver, RedisDriver } from './redis.client-factory';
+import { REDIS_MODULE_OPTIONS, RedisModuleOptions } from './redis.module-definition';
+import { defineScripts, RedisClient } from './redis.scripts';
+
+const PING_TIMEOUT_MS = 500;
+
+/**
+ * The process's one Redis client. It is created on first use, so with the memory driver no
+ * connection is ever opened. It never crashes the process: errors are logged and the client
+ * reconnects by itself while store calls fail fast (see `StoreUnavailableError`).
+ */
+@Injectable()
+export class RedisConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnection.name);
+  private instance: RedisClient | undefined;
+  private lastError: string | undefined;
+
+  constructor(@Inject(REDIS_MODULE_OPTIONS) private readonly options: RedisModuleOptions) {}
+
+  /** The ioredis client; throws when the configured driver is `memory`. */
+  get client(): RedisClient {
+    this.instance ??= this.connect(this.redisDriver());
+    return this.instance;
+  }
+
+  /**
+   * Waits until the client is ready, for at most `timeoutMs`. Resolves false on timeout instead
+   * of throwing: the service starts anyway and answers 503 until Redis comes back.
+   */
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.options.driver.kind === 'memory') return true;
+    const client = this.client;
+    if (client.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ready: boolean): void => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      client.once('ready', onReady);
+    });
+  }
+
+  /** Whether Redis answers a PING quickly; always true with the memory driver (no Redis). */
+  async isHealthy(): Promise<boolean> {
+    if (this.options.driver.kind === 'memory') return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+    });
+    const ping = this.client.ping().then(
+      (reply) => reply === 'PONG',
+      () => false,
+    );
+    try {
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const client = this.instance;
+    if (!client) return;
+    this.instance = undefined;
+    try {
+      await client.quit();
+    } catch {
+      // Redis is already gone: nothing to flush, just drop the sockets and reconnect timers.
+      client.disconnect();
+    }
+  }
+
+  private redisDriver(): RedisDriver {
+    const driver = this.options.driver;
+    if (driver.kind === 'memory') {
+      throw new Error('RedisConnection.client used with the memory store driver (no REDIS_* set)');
+    }
+    return driver;
+  }
+
+  private connect(driver: RedisDriver): RedisClient {
+    const target = describeDriver(driver);
+    const client = defineScripts(createRedisClient(driver, this.options.keyPrefix));
+    // Without an 'error' listener an unreachable Redis would crash the process. Log each new
+    // kind of error once (not every reconnect attempt), and the recovery.
+    client.on('error', (error: Error) => {
+      if (error.message === this.lastError) return;
+      this.lastError = error.message;
+      this.logger.error(`Redis (${target}) error: ${error.message}`);
+    });
+    client.on('ready', () => {
+      if (this.lastError !== undefined) this.logger.log(`Redis (${target}) is ready again`);
+      this.lastError = undefined;
+    });
+    return client;
+  }
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cluster, Redis } from 'ioredis';
+
+type Key = string;
+
+/**
+ * Our Lua scripts as typed client commands. Keys come first (ioredis adds the key prefix to
+ * them), then arguments. Scripts touch only keys that share one hash tag, so they run on a
+ * Cluster too. Replies are what the scripts return, unparsed.
+ */
+export interface ScriptCommands {
+  /** 'ok' or the first conflicting index: 'email' | 'username' | 'id'. */
+  userCreate(
+    idKey: Key,
+    emailKey: Key,
+    nameKey: Key,
+    allKey: Key,
+    id: string,
+    json: string,
+  ): Promise<string>;
+  /** 1 when the user was deleted, 0 when there was none. */
+  userDelete(idKey: Key, emailKey: Key, nameKey: Key, allKey: Key, id: string): Promise<number>;
+  /** Compare-and-set of the user JSON: 1 replaced, 0 changed meanwhile, -1 gone. */
+  userReplace(idKey: Key, expected: string, next: string): Promise<number>;
+  sessionCreate(sessionKey: Key, expiresAt: number, ...fields: string[]): Promise<number>;
+  sessionIndex(indexKey: Key, sessionId: string, expiresAt: number, now: number): Promise<number>;
+  /** [status, ...flat session hash] with status 'rotated' | 'reused' | 'invalid'. */
+  rotate(
+    sessionKey: Key,
+    retiredKey: Key,
+    presented: string,
+    next: string,
+    now: number,
+  ): Promise<string[]>;
+  /** 'active' | 'session-ended' | 'token-revoked'. */
+  checkAccess(sessionKey: Key, jtiKey: Key): Promise<string>;
+  /** 1 when the session was live. */
+  revoke(sessionKey: Key, retiredKey: Key): Promise<number>;
+}
+
+/** The ioredis client of Tessera: a standalone/Sentinel client or a Cluster, with our scripts. */
+export type RedisClient = (Redis | Cluster) & ScriptCommands;
+
+const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys: number; readOnly?: boolean }> = {
+  userCreate: { file: 'user_create.lua', keys: 4 },
+  userDelete: { file: 'user_delete.lua', keys: 4 },
+  userReplace: { file: 'user_replace.lua', keys: 1 },
+  sessionCreate: { file: 'session_create.lua', keys: 1 },
+  sessionIndex: { file: 'session_index.lua', keys: 1 },
+  rotate: { file: 'rotate.lua', keys: 2 },
+  checkAccess: { file: 'check_access.lua', keys: 2, readOnly: true },
+  revoke: { file: 'revoke.lua', keys: 2 },
+};
+
+/**
+ * Registers every script on the client, once, and returns it typed with the script commands.
+ * ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT, so a restarted Redis needs nothing.
+ */
+export function defineScripts(client: Redis | Cluster): RedisClient {
+  for (const [name, script] of Object.entries(SCRIPTS)) {
+    client.defineCommand(name, {
+      lua: readFileSync(join(__dirname, 'scripts', script.file), 'utf8'),
+      numberOfKeys: script.keys,
+      readOnly: script.readOnly ?? false,
+    });
+  }
+  return client as RedisClient;
+}

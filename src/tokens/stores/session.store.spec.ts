@@ -1,0 +1,54 @@
+import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SystemClock } from '../../common/time/clock';
+import { ManualClock } from '../../common/time/manual-clock';
+import { keysWithPrefix, REDIS_URL, TestRedis } from '../../../test/support/redis';
+import { MemorySessionStore } from './memory-session.store';
+import { RedisSessionStore } from './redis-session.store';
+import { describeSessionStoreContract } from './session.store.contract';
+
+describeSessionStoreContract('memory', () => {
+  const clock = new ManualClock();
+  return {
+    store: new MemorySessionStore(clock),
+    clock,
+    elapse: (ms) => Promise.resolve(clock.advance(ms)),
+  };
+});
+
+describe('RedisSessionStore', () => {
+  const redis = new TestRedis();
+  afterAll(() => redis.cleanup());
+
+  // Redis expires keys by its own clock, so these tests really wait.
+  describeSessionStoreContract('redis', async () => {
+    const clock = new SystemClock();
+    const connection = await redis.connect();
+    return {
+      store: new RedisSessionStore(connection.client, clock),
+      clock,
+      elapse: (ms) => sleep(ms),
+    };
+  });
+
+  it('keeps one session under one hash tag, and every key expires by the end of the session', async () => {
+    const connection = await redis.connect('layout:');
+    const store = new RedisSessionStore(connection.client, new SystemClock());
+    const expiresAt = Date.now() + 60_000;
+    const session = { id: 'sid', userId: 'uid', createdAt: 1, lastUsedAt: 1, expiresAt };
+    await store.create({ ...session, userAgent: null, ip: null, scope: '', refreshHash: 'h1' });
+    await store.rotate('sid', 'h1', 'h2', Date.now());
+    await store.revokeAccessToken('sid', 'jti', Date.now() + 30_000);
+    const prefix = `${redis.prefix}layout:`;
+    const keys = await keysWithPrefix(prefix);
+    expect(keys).toEqual(
+      ['user-sessions:{uid}', '{s:sid}:jti:jti', '{s:sid}:retired', '{s:sid}:session'].map(
+        (k) => `${prefix}${k}`,
+      ),
+    );
+    const raw = new Redis(REDIS_URL);
+    const expiries = await Promise.all(keys.map((k) => raw.pexpiretime(k)));
+    await raw.quit();
+    expect(expiries.every((t) => t > Date.now() && t <= expiresAt)).toBe(true);
+  });
+});

@@ -1,0 +1,95 @@
+import { FailClosed } from '../../redis/fail-closed';
+import { RedisClient } from '../../redis/redis.scripts';
+import { User, UserPatch } from '../user';
+import { CreateUserResult, UserPage, UserStore } from '../user.store';
+import { applyPatch, decodeUserCursor, encodeUserCursor, loginKey } from './user-store.helpers';
+
+/*
+ * Key layout (under the configured prefix). Every user key carries the hash tag `{users}`, so
+ * the create and delete scripts see all the keys they touch atomically, also on a Cluster. The
+ * trade-off: the whole user directory sits in one Cluster slot (one node). Users are few and
+ * small next to sessions and are read once per login, so that node is not a hot spot; sessions,
+ * which every request reads, are spread by their own per-session tags.
+ */
+const key = {
+  user: (id: string) => `{users}:id:${id}`,
+  email: (email: string) => `{users}:email:${loginKey(email)}`,
+  username: (username: string) => `{users}:name:${loginKey(username)}`,
+  /** ZSET of ids, all scored 0: ids are UUIDv7, so lexical order is creation order. */
+  all: '{users}:all',
+};
+
+const CONFLICTS = ['email', 'username', 'id'] as const;
+const UPDATE_ATTEMPTS = 5;
+
+/** Users in Redis: one JSON string per user plus unique email/username indexes. */
+@FailClosed()
+export class RedisUserStore implements UserStore {
+  constructor(private readonly redis: RedisClient) {}
+
+  async create(user: User): Promise<CreateUserResult> {
+    const reply = await this.redis.userCreate(
+      key.user(user.id),
+      key.email(user.email),
+      key.username(user.username),
+      key.all,
+      user.id,
+      JSON.stringify(user),
+    );
+    if (reply === 'ok') return { ok: true };
+    const conflict = CONFLICTS.find((c) => c === reply);
+    if (!conflict) throw new Error(`user_create.lua replied ${reply}`);
+    return { ok: false, conflict };
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return parseUser(await this.redis.get(key.user(id)));
+  }
+
+  async findByLogin(login: string): Promise<User | null> {
+    // Usernames cannot contain '@', so a login with one is an email.
+    const index = login.includes('@') ? key.email(login) : key.username(login);
+    const id = await this.redis.get(index);
+    return id === null ? null : this.findById(id);
+  }
+
+  async update(id: string, patch: UserPatch, updatedAt: string): Promise<User | null> {
+    // Read, merge here, compare-and-set in Redis: a concurrent update is never lost silently,
+    // it makes this one retry on the fresh value.
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.redis.get(key.user(id));
+      const user = parseUser(current);
+      if (current === null || user === null) return null;
+      const next = applyPatch(user, patch, updatedAt);
+      const replaced = await this.redis.userReplace(key.user(id), current, JSON.stringify(next));
+      if (replaced === 1) return next;
+      if (replaced === -1) return null;
+    }
+    throw new Error(`user ${id} kept changing during update (${UPDATE_ATTEMPTS} attempts)`);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const user = await this.findById(id);
+    if (!user) return false;
+    const { email, username } = user;
+    const args = [key.user(id), key.email(email), key.username(username), key.all, id] as const;
+    return (await this.redis.userDelete(...args)) === 1;
+  }
+
+  async list(limit: number, cursor?: string): Promise<UserPage> {
+    if (limit <= 0) return { items: [], nextCursor: null };
+    const start = cursor === undefined ? '-' : `(${decodeUserCursor(cursor)}`;
+    // One more than asked tells whether another page exists.
+    const ids = await this.redis.zrange(key.all, start, '+', 'BYLEX', 'LIMIT', 0, limit + 1);
+    const pageIds = ids.slice(0, limit);
+    const json = pageIds.length > 0 ? await this.redis.mget(pageIds.map(key.user)) : [];
+    return {
+      items: json.map(parseUser).filter((u): u is User => u !== null),
+      nextCursor: ids.length > limit ? encodeUserCursor(pageIds[pageIds.length - 1]) : null,
+    };
+  }
+}
+
+function parseUser(json: string | null): User | null {
+  return json === null ? null : (JSON.parse(json) as User);
+}

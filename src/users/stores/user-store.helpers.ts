@@ -1,0 +1,25 @@
+import { User, UserPatch } from '../user';
+
+/**
+ * Page cursors are opaque to clients (base64url of the last id of a page), so the paging scheme
+ * can change without breaking them. Both drivers use the same encoding.
+ */
+export function encodeUserCursor(lastId: string): string {
+  return Buffer.from(lastId, 'utf8').toString('base64url');
+}
+
+/** The id after which the next page starts. A garbled cursor just yields some later page. */
+export function decodeUserCursor(cursor: string): string {
+  return Buffer.from(cursor, 'base64url').toString('utf8');
+}
+
+/** Lower-cased, so email and username are unique and found case-insensitively. */
+export function loginKey(value: string): string {
+  return value.toLowerCase();
+}
+
+/** The user with the patch applied; keys present but undefined in the patch change nothing. */
+export function applyPatch(user: User, patch: UserPatch, updatedAt: string): User {
+  const defined = Object.entries(patch).filter(([, value]) => value !== undefined);
+  return { ...user, ...(structuredClone(Object.fromEntries(defined)) as UserPatch), updatedAt };
+}

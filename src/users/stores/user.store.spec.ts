@@ -1,0 +1,43 @@
+import { keysWithPrefix, TestRedis } from '../../../test/support/redis';
+import { MemoryUserStore } from './memory-user.store';
+import { RedisUserStore } from './redis-user.store';
+import { describeUserStoreContract } from './user.store.contract';
+
+describeUserStoreContract('memory', () => new MemoryUserStore());
+
+describe('RedisUserStore', () => {
+  const redis = new TestRedis();
+  let tests = 0;
+  afterAll(() => redis.cleanup());
+
+  // Each test gets its own sub-prefix: the user directory is one key, and list() must see only
+  // the test's own users.
+  describeUserStoreContract(
+    'redis',
+    async () => new RedisUserStore((await redis.connect(`${tests++}:`)).client),
+  );
+
+  it('keeps every user key under the configured prefix and the {users} hash tag', async () => {
+    const connection = await redis.connect('layout:');
+    const store = new RedisUserStore(connection.client);
+    const id = '0190aaaa-0000-7000-8000-000000000001';
+    await store.create({
+      id,
+      email: 'Layout@Example.test',
+      username: 'Layout',
+      passwordHash: 'h',
+      roles: ['user'],
+      scopes: [],
+      active: true,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const prefix = `${redis.prefix}layout:`;
+    await expect(keysWithPrefix(prefix)).resolves.toEqual([
+      `${prefix}{users}:all`,
+      `${prefix}{users}:email:layout@example.test`,
+      `${prefix}{users}:id:${id}`,
+      `${prefix}{users}:name:layout`,
+    ]);
+  });
+});

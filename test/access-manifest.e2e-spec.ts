@@ -1,0 +1,62 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { ACCESS_KEY, AccessPolicy } from '../src/auth/decorators/access.metadata';
+import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+
+interface Route {
+  route: string;
+  access: string;
+}
+
+/** Every controller route of the running app with its declared access decision. */
+function routesOf(t: TestApp): Route[] {
+  const routes: Route[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const controller of module.controllers.values()) {
+      const type = controller.metatype as (new (...args: never[]) => unknown) | null;
+      if (!type) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, type) ?? '');
+      for (const name of Object.getOwnPropertyNames(type.prototype)) {
+        const handler = (type.prototype as Record<string, unknown>)[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+        if (path === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        const policy = (Reflect.getMetadata(ACCESS_KEY, handler) ??
+          Reflect.getMetadata(ACCESS_KEY, type)) as AccessPolicy | undefined;
+        routes.push({
+          route: `${method} /${[base, path].filter((p) => p && p !== '/').join('/')}`,
+          access: describe_(policy),
+        });
+      }
+    }
+  }
+  return routes.sort((a, b) => a.route.localeCompare(b.route));
+}
+
+function describe_(policy: AccessPolicy | undefined): string {
+  if (!policy) return 'UNDECLARED';
+  if (policy.kind !== 'authorized') return policy.kind;
+  return `roles any of [${policy.roles.join(', ')}] or scopes all of [${policy.scopes.join(', ')}]`;
+}
+
+describe('access manifest', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp(testEnvironment({ REDIS_URL: '' }));
+  });
+  afterAll(async () => {
+    await t.close();
+    await cleanUp(t.env);
+  });
+
+  it('declares an explicit access decision on every route', () => {
+    expect(routesOf(t).filter((r) => r.access === 'UNDECLARED')).toEqual([]);
+  });
+
+  it('matches the reviewed list of who may call what', () => {
+    // A change here is a change of who may call a route: review it as such.
+    expect(routesOf(t).map((r) => `${r.route.padEnd(34)} ${r.access}`)).toMatchSnapshot();
+  });
+});
