@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { configLoaders, storeConfig, StoreConfig } from './config/configuration';
@@ -21,6 +22,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders(env) }),
         CommonModule,
+        AuditModule,
         RedisModule.forRootAsync({
           inject: [storeConfig.KEY],
           useFactory: (store: StoreConfig) => ({

@@ -93,7 +93,7 @@ export class AuthController {
     const presented = dto.refresh_token ?? this.cookie.read(request);
     if (!presented)
       throw new AppError(AppErrorCode.InvalidRefreshToken, 'A refresh token is required.');
-    const tokens = await this.auth.refresh(presented);
+    const tokens = await this.auth.refresh(presented, clientOf(request));
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
     return tokens;
   }
@@ -107,7 +107,7 @@ export class AuthController {
     @CurrentUser() caller: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.sessions.end(caller.sessionId);
+    await this.sessions.end(caller.userId, caller.sessionId);
     this.cookie.clear(reply);
   }
 
@@ -120,7 +120,7 @@ export class AuthController {
     @CurrentUser() caller: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.sessions.endAll(caller.userId);
+    await this.sessions.endAll(caller.userId, 'logout-all');
     this.cookie.clear(reply);
   }
 

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditEventType } from '../audit/audit-event';
+import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { appConfig, AppConfig } from '../config/configuration';
 import { SessionsService } from '../tokens/sessions.service';
@@ -24,6 +26,7 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   register(dto: RegisterDto): Promise<User> {
@@ -35,19 +38,36 @@ export class AuthService {
   }
 
   async login(dto: LoginDto, client: ClientInfo): Promise<TokenResponse> {
-    const user = await this.verifyCredentials(dto.username, dto.password);
-    return this.tokens.startSession(subjectOf(user), grantScopes(user, dto.scope), client);
+    const user = await this.verifyCredentials(dto.username, dto.password, client);
+    const tokens = await this.tokens.startSession(
+      subjectOf(user),
+      grantScopes(user, dto.scope),
+      client,
+    );
+    this.audit.record({
+      event: AuditEventType.LoginSuccess,
+      userId: user.id,
+      ip: client.ip,
+      details: { sessionId: tokens.session_id },
+    });
+    this.audit.record({
+      event: AuditEventType.TokenIssued,
+      userId: user.id,
+      ip: client.ip,
+      details: { sessionId: tokens.session_id, scope: tokens.scope },
+    });
+    return tokens;
   }
 
   /** The same 401 body, and one argon2 verification, whether the user is unknown, inactive or not. */
-  async verifyCredentials(login: string, password: string): Promise<User> {
+  async verifyCredentials(login: string, password: string, client: ClientInfo): Promise<User> {
     const user = await this.users.findByLogin(login);
     if (!user || !user.active) {
       await this.hasher.verifyDummy(password);
-      throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+      throw this.loginFailed(user, client, user ? 'inactive' : 'unknown user');
     }
     if (!(await this.hasher.verify(user.passwordHash, password))) {
-      throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+      throw this.loginFailed(user, client, 'wrong password');
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
       // Parameters were raised since this hash was made: upgrade it while we know the password.
@@ -56,10 +76,16 @@ export class AuthService {
     return user;
   }
 
-  async refresh(refreshToken: string): Promise<TokenResponse> {
-    const { response } = await this.tokens.refresh(refreshToken, async (userId) => {
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponse> {
+    const { response, session } = await this.tokens.refresh(refreshToken, async (userId) => {
       const user = await this.users.findById(userId);
       return user?.active ? subjectOf(user) : null;
+    });
+    this.audit.record({
+      event: AuditEventType.TokenRefreshed,
+      userId: session.userId,
+      ip: client.ip,
+      details: { sessionId: session.id },
     });
     return response;
   }
@@ -72,7 +98,24 @@ export class AuthService {
     }
     this.policy.check(next, user, 'newPassword');
     await this.users.update(user.id, { passwordHash: await this.hasher.hash(next) });
-    await this.sessions.endAll(user.id, caller.sessionId);
+    const ended = await this.sessions.endAll(user.id, 'password changed', caller.sessionId);
+    this.audit.record({
+      event: AuditEventType.PasswordChanged,
+      userId: user.id,
+      details: { endedSessions: ended.length },
+    });
+  }
+
+  /** Audits a failed login and returns the one error every failure gets. */
+  private loginFailed(user: User | null, client: ClientInfo, reason: string): AppError {
+    // The reason is for operators only; the client always sees the same 401 body.
+    this.audit.record({
+      event: AuditEventType.LoginFailed,
+      userId: user?.id ?? null,
+      ip: client.ip,
+      details: { reason },
+    });
+    return new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
   }
 }
 

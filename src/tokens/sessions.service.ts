@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditEventType } from '../audit/audit-event';
+import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { Session } from './session';
 import { InjectSessionStore, SessionStore } from './session.store';
@@ -17,7 +19,10 @@ export interface SessionView {
 /** Lists and ends sessions: logout, logout-all, and ending one from the session list. */
 @Injectable()
 export class SessionsService {
-  constructor(@InjectSessionStore() private readonly sessions: SessionStore) {}
+  constructor(
+    @InjectSessionStore() private readonly sessions: SessionStore,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(userId: string, currentSessionId: string): Promise<SessionView[]> {
     const sessions = await this.sessions.listForUser(userId);
@@ -25,8 +30,8 @@ export class SessionsService {
   }
 
   /** Ends one session. Ending a session that is already gone is not an error (logout twice). */
-  async end(sessionId: string): Promise<void> {
-    await this.sessions.revoke(sessionId);
+  async end(userId: string, sessionId: string, reason = 'logout'): Promise<void> {
+    if (await this.sessions.revoke(sessionId)) this.revoked(userId, [sessionId], reason);
   }
 
   /** Ends a session of `userId`'s; 404 when it is not one of theirs (never reveals others'). */
@@ -35,12 +40,22 @@ export class SessionsService {
     if (!session || session.userId !== userId) {
       throw new AppError(AppErrorCode.NotFound, 'No such session.');
     }
-    await this.sessions.revoke(sessionId);
+    await this.end(userId, sessionId, 'ended by owner');
   }
 
   /** Ends every session of the user, except `exceptSessionId`; returns the ended ids. */
-  endAll(userId: string, exceptSessionId?: string): Promise<string[]> {
-    return this.sessions.revokeAllForUser(userId, exceptSessionId);
+  async endAll(userId: string, reason: string, exceptSessionId?: string): Promise<string[]> {
+    const ended = await this.sessions.revokeAllForUser(userId, exceptSessionId);
+    if (ended.length > 0) this.revoked(userId, ended, reason);
+    return ended;
+  }
+
+  private revoked(userId: string, sessionIds: string[], reason: string): void {
+    this.audit.record({
+      event: AuditEventType.SessionRevoked,
+      userId,
+      details: { sessionIds, reason },
+    });
   }
 }
 

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { AuditEventType } from '../audit/audit-event';
+import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { randomToken, uuidv7 } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
@@ -22,6 +24,7 @@ export class TokenService {
     @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   /** Starts a session (login) and returns its first token pair. */
@@ -77,6 +80,11 @@ export class TokenService {
       case 'reused':
         // RFC 9700 §4.14: a retired refresh token came back, so one copy is in the wrong hands.
         // The store has already ended the whole session, access tokens included.
+        this.audit.record({
+          event: AuditEventType.RefreshReuseDetected,
+          userId: result.session.userId,
+          details: { sessionId: result.session.id },
+        });
         throw new AppError(
           AppErrorCode.RefreshReused,
           'The refresh token was already used; the session has been revoked.',

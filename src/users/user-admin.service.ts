@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditEventType } from '../audit/audit-event';
+import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { SessionsService } from '../tokens/sessions.service';
 import { Role, User, UserPatch } from './user';
@@ -13,6 +15,7 @@ export class UserAdminService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   async update(
@@ -27,7 +30,12 @@ export class UserAdminService {
     const losesAdmin = isActiveAdmin(before) && !isActiveAdmin({ ...before, ...change });
     if (losesAdmin) await this.refuseLastAdmin(id);
     const after = await this.users.update(id, change);
-    if (rightsChanged(before, after)) await this.sessions.endAll(id);
+    if (rightsChanged(before, after)) await this.sessions.endAll(id, 'rights changed');
+    this.audit.record({
+      event: AuditEventType.UserUpdated,
+      userId: id,
+      details: changedFields(patch),
+    });
     return after;
   }
 
@@ -35,7 +43,8 @@ export class UserAdminService {
     const user = await this.users.get(id);
     if (isActiveAdmin(user)) await this.refuseLastAdmin(id);
     await this.users.delete(id);
-    await this.sessions.endAll(id);
+    await this.sessions.endAll(id, 'user deleted');
+    this.audit.record({ event: AuditEventType.UserDeleted, userId: id });
   }
 
   /** 409 when `id` is the only active admin: someone must stay able to manage users. */
@@ -64,4 +73,12 @@ function rightsChanged(before: User, after: User): boolean {
     !same(before.scopes, after.scopes) ||
     before.active !== after.active
   );
+}
+
+function changedFields(patch: { roles?: Role[]; scopes?: string[]; active?: boolean }) {
+  return {
+    ...(patch.roles ? { roles: patch.roles } : {}),
+    ...(patch.scopes ? { scopes: patch.scopes } : {}),
+    ...(patch.active !== undefined ? { active: patch.active } : {}),
+  };
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditEventType } from '../audit/audit-event';
+import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { uuidv7 } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
@@ -23,6 +25,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     @InjectClock() private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   async create(input: NewUser): Promise<User> {
@@ -41,7 +44,14 @@ export class UsersService {
       updatedAt: now,
     };
     const result = await this.users.create(user);
-    if (result.ok) return user;
+    if (result.ok) {
+      this.audit.record({
+        event: AuditEventType.UserCreated,
+        userId: user.id,
+        details: { roles: user.roles },
+      });
+      return user;
+    }
     if (result.conflict === 'email')
       throw new AppError(AppErrorCode.EmailTaken, 'That email is already registered.');
     if (result.conflict === 'username')

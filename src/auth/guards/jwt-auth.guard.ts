@@ -1,6 +1,8 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { AuditEventType } from '../../audit/audit-event';
+import { AuditService } from '../../audit/audit.service';
 import { AppError, AppErrorCode } from '../../common/errors/app-error';
 import { AuthenticatedUser } from '../../tokens/token.types';
 import { policyOf } from './access-policy';
@@ -22,7 +24,10 @@ const JWT_REASONS: [RegExp, string][] = [
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditService,
+  ) {
     super();
   }
 
@@ -32,18 +37,33 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T = AuthenticatedUser>(error: unknown, user: T | false, info: unknown): T {
+    if (error instanceof AppError && error.code === AppErrorCode.InvalidToken)
+      throw this.rejected(error);
     if (error instanceof Error) throw error;
     if (error) throw new Error('Authentication failed unexpectedly');
     if (user) return user;
-    if (info instanceof AppError) throw info;
     if (info instanceof Error && info.message === NO_TOKEN) {
       throw new AppError(
         AppErrorCode.Unauthenticated,
         'An access token is required (Authorization: Bearer <token>).',
       );
     }
-    const message = info instanceof Error ? info.message : '';
-    const reason = JWT_REASONS.find(([pattern]) => pattern.test(message))?.[1] ?? 'malformed token';
-    throw new AppError(AppErrorCode.InvalidToken, reason);
+    throw this.rejected(
+      info instanceof AppError ? info : new AppError(AppErrorCode.InvalidToken, reasonOf(info)),
+    );
   }
+
+  /** Audits a refused token (the reason only, never the token) and returns the error to throw. */
+  private rejected(error: AppError): AppError {
+    this.audit.record({
+      event: AuditEventType.TokenInvalid,
+      details: { reason: error.detail ?? 'invalid token' },
+    });
+    return error;
+  }
+}
+
+function reasonOf(info: unknown): string {
+  const message = info instanceof Error ? info.message : '';
+  return JWT_REASONS.find(([pattern]) => pattern.test(message))?.[1] ?? 'malformed token';
 }

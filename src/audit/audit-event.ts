@@ -1,0 +1,59 @@
+/** Every event of the audit trail (shared/API.md, Audit events). */
+export enum AuditEventType {
+  LoginSuccess = 'LOGIN_SUCCESS',
+  LoginFailed = 'LOGIN_FAILED',
+  AccountLocked = 'ACCOUNT_LOCKED',
+  TokenIssued = 'TOKEN_ISSUED',
+  TokenRefreshed = 'TOKEN_REFRESHED',
+  TokenRevoked = 'TOKEN_REVOKED',
+  RefreshReuseDetected = 'REFRESH_REUSE_DETECTED',
+  SessionRevoked = 'SESSION_REVOKED',
+  PasswordChanged = 'PASSWORD_CHANGED',
+  UserCreated = 'USER_CREATED',
+  UserUpdated = 'USER_UPDATED',
+  UserDeleted = 'USER_DELETED',
+  TokenInvalid = 'TOKEN_INVALID',
+  KeyRotated = 'KEY_ROTATED',
+}
+
+export type AuditSeverity = 'info' | 'warning' | 'critical';
+
+/**
+ * What a caller records. `details` holds ids, reasons and counts only: never a password, a whole
+ * token or a refresh-token secret (a test searches the trail for every secret it used).
+ */
+export interface AuditInput {
+  event: AuditEventType;
+  userId?: string | null;
+  ip?: string | null;
+  details?: Record<string, string | number | boolean | string[] | null>;
+}
+
+/** An event as stored and served by GET /admin/audit. */
+export interface AuditEvent {
+  id: string;
+  /** ISO 8601. */
+  time: string;
+  event: AuditEventType;
+  severity: AuditSeverity;
+  userId: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+export const AUDIT_SEVERITY: Record<AuditEventType, AuditSeverity> = {
+  [AuditEventType.LoginSuccess]: 'info',
+  [AuditEventType.LoginFailed]: 'warning',
+  [AuditEventType.AccountLocked]: 'warning',
+  [AuditEventType.TokenIssued]: 'info',
+  [AuditEventType.TokenRefreshed]: 'info',
+  [AuditEventType.TokenRevoked]: 'info',
+  [AuditEventType.RefreshReuseDetected]: 'critical',
+  [AuditEventType.SessionRevoked]: 'info',
+  [AuditEventType.PasswordChanged]: 'info',
+  [AuditEventType.UserCreated]: 'info',
+  [AuditEventType.UserUpdated]: 'info',
+  [AuditEventType.UserDeleted]: 'warning',
+  [AuditEventType.TokenInvalid]: 'warning',
+  [AuditEventType.KeyRotated]: 'info',
+};
