@@ -4,12 +4,14 @@ import { Env, validateEnv } from './env.validation';
 let cached: Env | undefined;
 
 /**
- * The validated configuration of this process: `.env` (development defaults; real environment
- * variables win) merged under `process.env`, validated once. The only reader of process.env.
+ * The validated configuration of this process, validated once; the only reader of process.env.
+ * In development (NODE_ENV unset or `development`) `.env` supplies defaults under the real
+ * environment; never in production or tests, where its development values would be wrong.
  */
 export function readEnvironment(): Env {
   if (!cached) {
-    if (existsSync('.env') && process.env.NODE_ENV !== 'test') process.loadEnvFile('.env');
+    const development = (process.env.NODE_ENV ?? 'development') === 'development';
+    if (development && existsSync('.env')) process.loadEnvFile('.env');
     cached = validateEnv(process.env);
   }
   return cached;
