@@ -7,17 +7,17 @@ import { Clock, InjectClock } from '../../common/time/clock';
 import { jwtConfig, JwtConfig } from '../../config/configuration';
 import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
 import { SigningKeys } from '../../tokens/signing-keys';
-import { ACCESS_TOKEN_TYP } from '../../tokens/token.service';
-import { decodeHeader, typIs } from '../../tokens/token-header';
 import { AuthenticatedUser } from '../../tokens/token.types';
 import { bearerToken } from './bearer-token';
 import { accessClaimsOf } from './access-claims';
+import { accessTokenKey } from './access-token-key';
 
 type KeyCallback = (error: Error | null, key?: string | Buffer) => void;
 
 /**
- * Verifies access tokens: one signature check with a KeyObject chosen by `kid`, then one store
- * round trip (session active and jti not revoked).
+ * Verifies access tokens (RFC 8725, RFC 9068): cheap header and signature-shape checks first
+ * (access-token-key.ts), then one signature check with a KeyObject of ours chosen by `kid`, the
+ * claims (access-claims.ts), and one store round trip (session active and jti not revoked).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -30,7 +30,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: bearerToken,
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: KeyCallback) => {
-        const key = keyFor(keys, jwt, rawToken);
+        const key = accessTokenKey(keys, jwt.algorithm, rawToken);
         // passport-jwt's types say string | Buffer; it hands a KeyObject straight to jsonwebtoken,
         // which is ~50x faster than re-parsing a PEM or string secret on every request.
         if (key instanceof KeyObject) done(null, key as unknown as Buffer);
@@ -61,21 +61,4 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       exp: claims.exp,
     };
   }
-}
-
-/**
- * RFC 8725 checks on the header before the signature: the configured algorithm only (so never
- * `none`, never HS256 with a public key), the access-token `typ`, and a `kid` of ours. The key
- * always comes from our key set, never from `jwk`/`jku`/`x5u`/`x5c` in the token.
- */
-function keyFor(keys: SigningKeys, jwt: JwtConfig, rawToken: string): KeyObject | AppError {
-  const header = decodeHeader(rawToken);
-  const invalid = (reason: string) => new AppError(AppErrorCode.InvalidToken, reason);
-  if (!header) return invalid('malformed token');
-  if (header.alg !== jwt.algorithm) return invalid('algorithm not allowed');
-  if (!typIs(header, ACCESS_TOKEN_TYP)) return invalid('wrong token type');
-  if (header.crit !== undefined) return invalid('unsupported critical header');
-  if (typeof header.kid !== 'string') return invalid('missing kid');
-  const key = keys.verificationKey(header.kid);
-  return key ? key.verificationKey : invalid('unknown kid');
 }
