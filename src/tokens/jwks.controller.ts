@@ -11,9 +11,17 @@ export class JwksController {
 
   @Get('jwks.json')
   @Public()
-  // Verifiers may cache briefly; a rotation publishes the new key before it signs anything.
+  // Verifiers may cache briefly. A rotated-in key is published `keys:rotate --activate-in`
+  // seconds (default 5) before it signs: enough for our instances, which re-read the keyring every
+  // second. A verifier that trusts this max-age and never refetches on an unknown kid needs a
+  // rotation with --activate-in of at least 300 (bench/README.md).
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Public keys that verify our access tokens (RFC 7517)' })
+  @ApiOperation({
+    summary: 'Public keys that verify our access tokens (RFC 7517)',
+    description:
+      'Newest first: a key about to sign (published before it does), the signing key, and every ' +
+      'earlier key that can still verify a live token. A key leaves once its last token has expired.',
+  })
   @ApiOkResponse({ description: 'JWKS with kid, alg and use:"sig" per key' })
   jwks(): { keys: JsonWebKey[] } {
     return this.keys.jwks();

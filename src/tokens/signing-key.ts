@@ -12,6 +12,8 @@ export interface SigningKey {
   signingKey: KeyObject;
   /** Verifies; for HS256 the same secret, never published. */
   verificationKey: KeyObject;
+  /** ISO 8601: when the key was generated. */
   createdAt: string;
-  retiredAt: string | null;
+  /** ISO 8601: from when it signs (see KeyRecord.activatesAt). */
+  activatesAt: string;
 }
