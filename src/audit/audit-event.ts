@@ -38,6 +38,8 @@ export interface AuditEvent {
   severity: AuditSeverity;
   userId: string | null;
   ip: string | null;
+  /** The id of the HTTP request that caused it (as in the logs), null outside a request. */
+  requestId: string | null;
   details: Record<string, unknown>;
 }
 

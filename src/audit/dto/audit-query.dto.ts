@@ -1,0 +1,29 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AuditEventType } from '../audit-event';
+
+/** At most this many events per answer. */
+export const AUDIT_MAX_LIMIT = 100;
+
+export class AuditQueryDto {
+  @ApiPropertyOptional({ description: 'Only events about this user id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9-]+$/, { message: 'userId must be a user id' })
+  userId?: string;
+
+  @ApiPropertyOptional({ enum: AuditEventType, enumName: 'AuditEventType' })
+  @IsOptional()
+  @IsEnum(AuditEventType)
+  event?: AuditEventType;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_MAX_LIMIT, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(AUDIT_MAX_LIMIT)
+  limit?: number;
+}

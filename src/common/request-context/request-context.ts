@@ -1,0 +1,35 @@
+import { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What code deep inside a request may learn about it without being handed the request. */
+export interface RequestInfo {
+  requestId: string;
+  ip: string;
+}
+
+/*
+ * The store is the Fastify request itself: entering costs no allocation, and `request.ip` (which
+ * walks X-Forwarded-For when TRUST_PROXY is on) is only computed when someone asks. This runs on
+ * every request, the hot path.
+ */
+const storage = new AsyncLocalStorage<FastifyRequest>();
+
+function enter(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  storage.run(request, done);
+}
+
+/**
+ * Makes the current request known to `currentRequest()` for everything the request runs. Call on
+ * the Fastify instance before any route is registered.
+ */
+export function installRequestContext(fastify: FastifyInstance): void {
+  // One hook is enough: Fastify parses bodies inside an AsyncResource of the request, so the
+  // context reaches the guards (which record TOKEN_INVALID) and the handler (request-context.spec).
+  fastify.addHook('onRequest', enter);
+}
+
+/** The request being served, or undefined outside one (start-up, timers). */
+export function currentRequest(): RequestInfo | undefined {
+  const request = storage.getStore();
+  return request ? { requestId: request.id, ip: request.ip } : undefined;
+}
