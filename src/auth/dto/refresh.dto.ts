@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { IfPresent } from '../../common/validation.pipe';
 
 export class RefreshDto {
   @ApiPropertyOptional({
     description: 'The refresh token; may come from the refresh cookie instead',
   })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @MaxLength(512)
   refresh_token?: string;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { NO_CONTROL_CHARS, NO_INVISIBLE_CHARS } from '../../common/validation.pipe';
 
 export const USERNAME_PATTERN = /^[a-zA-Z0-9_.-]{3,32}$/;
 
@@ -7,6 +8,9 @@ export class RegisterDto {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
+  @Matches(NO_INVISIBLE_CHARS, {
+    message: 'email must not contain control or invisible characters',
+  })
   email!: string;
 
   @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'ada' })
@@ -22,5 +26,6 @@ export class RegisterDto {
   })
   @IsString()
   @MaxLength(1024)
+  @Matches(NO_CONTROL_CHARS, { message: 'password must not contain control characters' })
   password!: string;
 }

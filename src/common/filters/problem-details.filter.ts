@@ -51,6 +51,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     if (error instanceof AppError) return this.fromApp(error);
     const status = httpStatusOf(error);
+    // A deliberate 503 (the readiness check when Redis is down) is an outage, not a defect: keep
+    // the status and say when to retry, instead of logging it as a 500.
+    if (status === 503 && error instanceof HttpException)
+      return this.fromApp(
+        new AppError(AppErrorCode.StoreUnavailable, 'Not ready: the store is unavailable.'),
+      );
     if (status !== undefined && status >= 400 && status < 500) return clientProblem(status, error);
     this.logger.error({ err: error, requestId: request.id }, 'Unhandled error');
     return {

@@ -1,12 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn } from 'class-validator';
 import { RegisterDto } from '../../auth/dto/register.dto';
+import { IfPresent } from '../../common/validation.pipe';
 import { Role, ROLES } from '../user';
 
 /** Admin create: the registration body plus roles. */
 export class CreateUserDto extends RegisterDto {
   @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Everyone has `user`' })
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMaxSize(ROLES.length)
   @IsIn(ROLES, { each: true })

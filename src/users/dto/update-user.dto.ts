@@ -1,13 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsOptional,
-  IsString,
-  Matches,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsString, Matches } from 'class-validator';
+import { IfPresent } from '../../common/validation.pipe';
 import { Role, ROLES } from '../user';
 
 export class UpdateUserDto {
@@ -16,7 +9,7 @@ export class UpdateUserDto {
     isArray: true,
     description: 'Replaces the list; `user` is always kept',
   })
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMaxSize(ROLES.length)
   @IsIn(ROLES, { each: true })
@@ -27,7 +20,7 @@ export class UpdateUserDto {
     description: 'Extra scopes; replaces the list',
     example: ['users:read'],
   })
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMaxSize(32)
   @IsString({ each: true })
@@ -38,7 +31,7 @@ export class UpdateUserDto {
   scopes?: string[];
 
   @ApiPropertyOptional({ description: 'false deactivates the user and ends every session' })
-  @IsOptional()
+  @IfPresent()
   @IsBoolean()
   active?: boolean;
 }

@@ -1,0 +1,117 @@
+import { runInThisContext } from 'node:vm';
+import { aUser, UserInput } from './factories/user.factory';
+import { expectProblem } from './support/expectations';
+import { HttpResponse } from './support/http';
+import { RedisServer } from './support/redis-server';
+import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+
+/** A store outage must be answered within this (fail fast, no hanging requests). */
+const FAST_MS = 3000;
+/** After Redis is back, the service must be ready again within this. */
+const RECOVERY_MS = 10_000;
+
+/**
+ * The real `process`: the one in a Jest test file is a copy whose listeners never fire, while
+ * unhandled rejections are emitted on the real one (where Jest also watches for them).
+ */
+const realProcess = runInThisContext('process') as NodeJS.Process;
+
+/**
+ * Redis goes away under a running service and comes back. Tessera fails closed (503, never
+ * "could not check, so let it through"), stays alive, and recovers by itself. The Redis here is
+ * a private child process on its own port, so stopping it disturbs nobody.
+ */
+describe('when the store goes away', () => {
+  let redis: RedisServer;
+  let t: TestApp;
+  let user: UserInput;
+  let accessToken: string;
+  let refreshToken: string;
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown): void => {
+    rejections.push(reason);
+  };
+
+  beforeAll(async () => {
+    realProcess.on('unhandledRejection', onRejection);
+    redis = await RedisServer.start();
+    t = await startApp(testEnvironment({ REDIS_URL: redis.url }));
+    user = aUser();
+    expect((await t.http.post('/auth/register', user)).status).toBe(201);
+    const login = await t.http.post('/auth/login', credentials(user));
+    expect(login.status).toBe(200);
+    ({ access_token: accessToken, refresh_token: refreshToken } = login.body);
+    await redis.stop();
+  });
+
+  afterAll(async () => {
+    realProcess.off('unhandledRejection', onRejection);
+    await t.close();
+    await cleanUp(t.env);
+    await redis.dispose();
+  });
+
+  async function timed(request: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    const started = Date.now();
+    const response = await request();
+    expect(Date.now() - started).toBeLessThan(FAST_MS);
+    return response;
+  }
+
+  function expectUnavailable(response: HttpResponse): void {
+    expectProblem(response, 503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+  }
+
+  it('answers authenticated routes, login and refresh with a quick 503 problem', async () => {
+    const { http } = t;
+    expectUnavailable(await timed(() => http.get('/auth/me', { token: accessToken })));
+    expectUnavailable(await timed(() => http.post('/auth/login', credentials(user))));
+    expectUnavailable(
+      await timed(() => http.post('/auth/refresh', { refresh_token: refreshToken })),
+    );
+    expectUnavailable(await timed(() => http.post('/auth/register', aUser())));
+  });
+
+  it('reports not ready, but alive', async () => {
+    expectUnavailable(await timed(() => t.http.get('/health/ready')));
+    expect((await t.http.get('/health/live')).status).toBe(200);
+  });
+
+  it('leaves no unhandled promise rejection behind', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let stray rejections surface
+    expect(rejections).toEqual([]);
+  });
+
+  describe('and comes back', () => {
+    beforeAll(async () => {
+      await redis.resume();
+    });
+
+    it('is ready again within seconds, by itself', async () => {
+      const deadline = Date.now() + RECOVERY_MS;
+      let status = 0;
+      while (Date.now() < deadline) {
+        status = (await t.http.get('/health/ready')).status;
+        if (status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status).toBe(200);
+    });
+
+    it('signs users in again, and still refuses a token whose session it cannot find', async () => {
+      // The restarted Redis is empty (no persistence): the old session is unknown, so its token
+      // is refused (fail closed); registering again works, and so does login.
+      expectProblem(await t.http.get('/auth/me', { token: accessToken }), 401);
+      expect((await t.http.post('/auth/register', user)).status).toBe(201);
+      const login = await t.http.post('/auth/login', credentials(user));
+      expect(login.status).toBe(200);
+      expect((await t.http.get('/auth/me', { token: login.body.access_token })).status).toBe(200);
+      expect(rejections).toEqual([]);
+    });
+  });
+});
+
+function credentials(user: UserInput) {
+  return { username: user.username, password: user.password };
+}

@@ -1,0 +1,218 @@
+import { aUser } from './factories/user.factory';
+import { expectProblem } from './support/expectations';
+import { HttpResponse } from './support/http';
+import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+
+const APP_ORIGIN = 'https://app.example';
+const EVIL_ORIGIN = 'https://evil.example';
+const COOKIE = '__Secure-refresh_token';
+
+/** The default app (no CORS_ORIGINS, no TRUST_PROXY) and one behind a proxy, serving a SPA. */
+let plain: TestApp;
+let proxied: TestApp;
+
+beforeAll(async () => {
+  plain = await startApp(testEnvironment());
+  proxied = await startApp(
+    testEnvironment({ CORS_ORIGINS: `${APP_ORIGIN},https://other.example`, TRUST_PROXY: 'true' }),
+  );
+});
+
+afterAll(async () => {
+  for (const t of [plain, proxied]) {
+    await t.close();
+    await cleanUp(t.env);
+  }
+});
+
+async function loginOn(t: TestApp) {
+  const user = aUser();
+  expect((await t.http.post('/auth/register', user)).status).toBe(201);
+  const login = await t.http.post('/auth/login', {
+    username: user.username,
+    password: user.password,
+  });
+  expect(login.status).toBe(200);
+  const cookie = /^([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '';
+  expect(cookie).toMatch(new RegExp(`^${COOKIE}=`));
+  return { tokens: login.body, cookie };
+}
+
+function expectApiHeaders(response: HttpResponse): void {
+  const csp = response.headers.get('content-security-policy') ?? '';
+  expect(csp).toMatch(/default-src 'none'/);
+  expect(csp).toMatch(/frame-ancestors 'none'/);
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('x-frame-options')).toBe('DENY');
+  expect(response.headers.get('x-powered-by')).toBeNull();
+  expect(response.headers.get('strict-transport-security')).toBeNull();
+}
+
+describe('security headers', () => {
+  it('sends nosniff, no framing and a strict CSP on API answers, errors included', async () => {
+    expectApiHeaders(await plain.http.get('/health/live'));
+    expectApiHeaders(await plain.http.get('/docs-json'));
+    const unauthenticated = await plain.http.get('/auth/me');
+    expectProblem(unauthenticated, 401);
+    expectApiHeaders(unauthenticated);
+    const notFound = await plain.http.get('/no/such/route');
+    expectProblem(notFound, 404);
+    expectApiHeaders(notFound);
+  });
+
+  it('relaxes the CSP for Swagger UI only: inline styles, scripts from itself, still no framing', async () => {
+    const page = await plain.http.get('/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('swagger-ui-bundle.js');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/style-src 'self' 'unsafe-inline'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const script = await plain.http.get('/docs/swagger-ui-init.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+  });
+
+  it('sends HSTS only when the request came over https, as told by a trusted proxy', async () => {
+    const https = { headers: { 'x-forwarded-proto': 'https' } };
+    const behindTls = await proxied.http.get('/health/live', https);
+    expect(behindTls.headers.get('strict-transport-security')).toMatch(/^max-age=31536000/);
+    expect(
+      (await proxied.http.get('/health/live')).headers.get('strict-transport-security'),
+    ).toBeNull();
+    // Without TRUST_PROXY the header is anybody's say: plain http stays plain http.
+    const spoofed = await plain.http.get('/health/live', https);
+    expect(spoofed.headers.get('strict-transport-security')).toBeNull();
+  });
+});
+
+describe('CORS', () => {
+  it('answers an allowed origin with its own name and credentials, and a preflight too', async () => {
+    const simple = await proxied.http.get('/health/live', { headers: { origin: APP_ORIGIN } });
+    expect(simple.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(simple.headers.get('access-control-allow-credentials')).toBe('true');
+    const preflight = await proxied.http.request('OPTIONS', '/auth/refresh', undefined, {
+      headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+  });
+
+  it('gives any other origin no CORS headers at all', async () => {
+    const response = await proxied.http.get('/health/live', { headers: { origin: EVIL_ORIGIN } });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    const preflight = await proxied.http.request('OPTIONS', '/auth/refresh', undefined, {
+      headers: { origin: EVIL_ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('sends no CORS headers when CORS_ORIGINS is unset', async () => {
+    for (const origin of [APP_ORIGIN, EVIL_ORIGIN]) {
+      const response = await plain.http.get('/health/live', { headers: { origin } });
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      const preflight = await plain.http.request('OPTIONS', '/auth/login', undefined, {
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+});
+
+describe('token responses', () => {
+  it('are never cached: login, refresh and their errors carry Cache-Control: no-store', async () => {
+    const { tokens } = await loginOn(plain);
+    const refreshed = await plain.http.post('/auth/refresh', {
+      refresh_token: tokens.refresh_token,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.headers.get('cache-control')).toBe('no-store');
+    const failed = await plain.http.post('/auth/login', { username: 'nobody', password: 'nope' });
+    expectProblem(failed, 401);
+    expect(failed.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('the refresh cookie', () => {
+  it('is refused on a form post, the shape a cross-site HTML form can send', async () => {
+    const { cookie } = await loginOn(plain);
+    const form = 'application/x-www-form-urlencoded';
+    for (const raw of ['', 'refresh=1']) {
+      const response = await plain.http.post('/auth/refresh', undefined, {
+        raw,
+        headers: { cookie, 'content-type': form },
+      });
+      expectProblem(response, response.status);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+    }
+    // The cookie was not spent by the refused attempts: a proper request still rotates it.
+    const ok = await plain.http.post('/auth/refresh', {}, { headers: { cookie } });
+    expect(ok.status).toBe(200);
+  });
+
+  it('works with a JSON body or with X-Requested-With', async () => {
+    const { cookie } = await loginOn(plain);
+    const viaJson = await plain.http.post('/auth/refresh', {}, { headers: { cookie } });
+    expect(viaJson.status).toBe(200);
+    const next = /^([^;]+)/.exec(viaJson.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const viaHeader = await plain.http.post('/auth/refresh', undefined, {
+      headers: { cookie: next, 'x-requested-with': 'XMLHttpRequest' },
+    });
+    expect(viaHeader.status).toBe(200);
+  });
+
+  it('is refused with a foreign Origin when CORS_ORIGINS is set, and taken from an allowed one', async () => {
+    const { cookie } = await loginOn(proxied);
+    const foreign = await proxied.http.post(
+      '/auth/refresh',
+      {},
+      {
+        headers: { cookie, origin: EVIL_ORIGIN },
+      },
+    );
+    expectProblem(foreign, 403);
+    const allowed = await proxied.http.post(
+      '/auth/refresh',
+      {},
+      {
+        headers: { cookie, origin: APP_ORIGIN },
+      },
+    );
+    expect(allowed.status).toBe(200);
+  });
+});
+
+describe('the Host header', () => {
+  const PATHS = [
+    '/.well-known/jwks.json',
+    '/.well-known/oauth-authorization-server',
+    '/docs-json',
+    '/docs',
+    '/docs/swagger-ui-init.js',
+    '/no/such/route',
+    '/auth/me',
+  ];
+
+  it.each([
+    ['without a proxy', () => plain, { host: 'evil.example' }],
+    [
+      'behind a trusted proxy',
+      () => proxied,
+      { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    ],
+  ])('never makes it into a URL we send back (%s)', async (_, app, headers) => {
+    for (const url of PATHS) {
+      const response = await app().app.inject({ method: 'GET', url, headers });
+      expect(response.statusCode).toBeLessThan(500);
+      const everything = `${JSON.stringify(response.headers)}\n${response.body}`;
+      expect({ url, leaks: everything.includes('evil.example') }).toEqual({ url, leaks: false });
+    }
+    const document = JSON.parse((await app().app.inject({ url: '/docs-json', headers })).body);
+    for (const server of document.servers ?? []) {
+      expect(server.url).toBe(app().env.jwt.issuer);
+    }
+  });
+});
