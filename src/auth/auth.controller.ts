@@ -14,11 +14,14 @@ import {
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { ProblemResponse } from '../common/openapi/problem.schema';
+import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
+import { Throttled } from '../throttle/throttled.decorator';
 import { SessionsService } from '../tokens/sessions.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse } from '../tokens/token.types';
 import { UserView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
+import { DeviceCookie } from './brute-force/device-cookie';
 import { Authenticated } from './decorators/authorize.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
@@ -38,10 +41,12 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly cookie: RefreshCookie,
+    private readonly device: DeviceCookie,
   ) {}
 
   @Post('register')
   @Public()
+  @Throttled(THROTTLE_LIMITS.register)
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: UserView })
@@ -54,9 +59,18 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @Throttled(THROTTLE_LIMITS.login)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Sign in; also sets the httpOnly refresh cookie' })
+  @ApiOperation({
+    summary: 'Sign in; also sets the httpOnly refresh cookie',
+    description:
+      'Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, ' +
+      'client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP ' +
+      'after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client ' +
+      'holding a device cookie from an earlier successful login as that user is counted only by ' +
+      'its own failures, so others cannot lock it out.',
+  })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials', type: ProblemResponse })
   @ApiTooManyRequestsResponse({
@@ -68,13 +82,19 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    const tokens = await this.auth.login(dto, clientOf(request));
+    const { tokens, deviceToken } = await this.auth.login(
+      dto,
+      clientOf(request),
+      this.device.read(request),
+    );
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
+    this.device.set(reply, deviceToken);
     return tokens;
   }
 
   @Post('refresh')
   @Public()
+  @Throttled(THROTTLE_LIMITS.refresh)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
@@ -142,6 +162,7 @@ export class AuthController {
 
   @Post('password')
   @Authenticated()
+  @Throttled(THROTTLE_LIMITS.password)
   @HttpCode(204)
   @ApiOperation({ summary: 'Change the password; every other session ends' })
   @ApiNoContentResponse()

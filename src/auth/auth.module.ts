@@ -5,6 +5,7 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BruteForceModule } from './brute-force/brute-force.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { ScopesGuard } from './guards/scopes.guard';
@@ -17,7 +18,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
  * registered: authentication first, then roles, then scopes.
  */
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule],
+  imports: [PassportModule, UsersModule, TokensModule, BruteForceModule],
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,

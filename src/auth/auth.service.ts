@@ -10,11 +10,18 @@ import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { BruteForceService, LoginAttempt } from './brute-force/brute-force.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { grantScopes } from './scope-grant';
 
 const INVALID_CREDENTIALS = 'Invalid credentials';
+
+/** A successful login: the tokens, and a fresh device cookie value for this client. */
+export interface LoginResult {
+  tokens: TokenResponse;
+  deviceToken: string;
+}
 
 /** Sign-up, sign-in, refresh and password change: the flows that need both users and tokens. */
 @Injectable()
@@ -27,6 +34,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly bruteForce: BruteForceService,
   ) {}
 
   register(dto: RegisterDto): Promise<User> {
@@ -37,8 +45,8 @@ export class AuthService {
     return this.users.create({ email: dto.email, username: dto.username, password: dto.password });
   }
 
-  async login(dto: LoginDto, client: ClientInfo): Promise<TokenResponse> {
-    const user = await this.verifyCredentials(dto.username, dto.password, client);
+  async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
+    const user = await this.verifyCredentials(dto.username, dto.password, client, deviceToken);
     const tokens = await this.tokens.startSession(
       subjectOf(user),
       grantScopes(user, dto.scope),
@@ -56,19 +64,31 @@ export class AuthService {
       ip: client.ip,
       details: { sessionId: tokens.session_id, scope: tokens.scope },
     });
-    return tokens;
+    return { tokens, deviceToken: await this.bruteForce.deviceToken(user.id) };
   }
 
-  /** The same 401 body, and one argon2 verification, whether the user is unknown, inactive or not. */
-  async verifyCredentials(login: string, password: string, client: ClientInfo): Promise<User> {
+  /**
+   * The same 401 body, and one argon2 verification, whether the user is unknown, inactive or not.
+   * Brute-force locks are checked first (429, no argon2 run) and every failure is counted.
+   */
+  async verifyCredentials(
+    login: string,
+    password: string,
+    client: ClientInfo,
+    deviceToken?: string,
+  ): Promise<User> {
     const user = await this.users.findByLogin(login);
+    // Before argon2: a locked client costs one store read. Unknown usernames lock alike, so a
+    // 429 says nothing about which accounts exist.
+    const attempt = await this.bruteForce.admit(login, client, user, deviceToken);
     if (!user || !user.active) {
       await this.hasher.verifyDummy(password);
-      throw this.loginFailed(user, client, user ? 'inactive' : 'unknown user');
+      throw await this.loginFailed(attempt, user, client, user ? 'inactive' : 'unknown user');
     }
     if (!(await this.hasher.verify(user.passwordHash, password))) {
-      throw this.loginFailed(user, client, 'wrong password');
+      throw await this.loginFailed(attempt, user, client, 'wrong password');
     }
+    await this.bruteForce.succeeded(attempt);
     if (this.hasher.needsRehash(user.passwordHash)) {
       // Parameters were raised since this hash was made: upgrade it while we know the password.
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
@@ -106,8 +126,14 @@ export class AuthService {
     });
   }
 
-  /** Audits a failed login and returns the one error every failure gets. */
-  private loginFailed(user: User | null, client: ClientInfo, reason: string): AppError {
+  /** Counts and audits a failed login and returns the one error every failure gets. */
+  private async loginFailed(
+    attempt: LoginAttempt,
+    user: User | null,
+    client: ClientInfo,
+    reason: string,
+  ): Promise<AppError> {
+    await this.bruteForce.failed(attempt);
     // The reason is for operators only; the client always sees the same 401 body.
     this.audit.record({
       event: AuditEventType.LoginFailed,

@@ -37,6 +37,18 @@ export interface ScriptCommands {
   checkAccess(sessionKey: Key, jtiKey: Key): Promise<string>;
   /** 1 when the session was live. */
   revoke(sessionKey: Key, retiredKey: Key): Promise<number>;
+  /** Counts a failed login: [count, pttl] of the counter after counting. */
+  loginFail(counterKey: Key, windowMs: number, limit: number): Promise<[number, number]>;
+  /** [count, pttl] of a failed-login counter (pttl < 0 when there is none). */
+  loginRead(counterKey: Key): Promise<[number, number]>;
+  /** One throttled hit: [hits, window pttl, blocked 0|1, block pttl]. */
+  throttle(
+    hitsKey: Key,
+    blockKey: Key,
+    windowMs: number,
+    limit: number,
+    blockMs: number,
+  ): Promise<[number, number, number, number]>;
 }
 
 /** The ioredis client of Tessera: a standalone/Sentinel client or a Cluster, with our scripts. */
@@ -51,6 +63,9 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys: number; readOn
   rotate: { file: 'rotate.lua', keys: 2 },
   checkAccess: { file: 'check_access.lua', keys: 2, readOnly: true },
   revoke: { file: 'revoke.lua', keys: 2 },
+  loginFail: { file: 'login_fail.lua', keys: 1 },
+  loginRead: { file: 'login_read.lua', keys: 1, readOnly: true },
+  throttle: { file: 'throttle.lua', keys: 2 },
 };
 
 /**

@@ -1,0 +1,68 @@
+import { AuditEventType } from '../../audit/audit-event';
+import { AuditService } from '../../audit/audit.service';
+import { AppError } from '../../common/errors/app-error';
+import { ManualClock } from '../../common/time/manual-clock';
+import { BruteForceService } from './brute-force.service';
+import { DeviceTokens } from './device-token';
+import { MemoryLoginAttemptStore } from './stores/memory-login-attempt.store';
+
+const LIMITS = { loginMaxFailures: 3, loginLockSeconds: 60, loginIpMaxFailures: 100 };
+const USER = { id: '0190aaaa-0000-7000-8000-000000000001' };
+const client = (ip: string) => ({ ip, userAgent: null });
+
+describe('BruteForceService', () => {
+  let clock: ManualClock;
+  let store: MemoryLoginAttemptStore;
+  let audit: { record: jest.Mock };
+  let service: BruteForceService;
+  let devices: DeviceTokens;
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    store = new MemoryLoginAttemptStore(clock);
+    audit = { record: jest.fn() };
+    devices = new DeviceTokens(store, clock);
+    service = new BruteForceService(LIMITS, store, devices, audit as unknown as AuditService);
+  });
+
+  async function fail(username: string, ip: string, device?: string) {
+    await service.failed(await service.admit(username, client(ip), USER, device));
+  }
+
+  it('records ACCOUNT_LOCKED once, when the pair lock starts, without the username', async () => {
+    for (let i = 0; i < LIMITS.loginMaxFailures; i++) await fail('Alice', '203.0.113.1');
+    const locks = audit.record.mock.calls.map(([input]) => input);
+    expect(locks).toEqual([
+      {
+        event: AuditEventType.AccountLocked,
+        userId: USER.id,
+        ip: '203.0.113.1',
+        details: { lock: 'pair', seconds: 60 },
+      },
+    ]);
+    await expect(service.admit('alice', client('203.0.113.1'), USER)).rejects.toThrow(AppError);
+  });
+
+  it('refuses with the seconds left on the lock, and admits again once it has passed', async () => {
+    for (let i = 0; i < LIMITS.loginMaxFailures; i++) await fail('bob', '203.0.113.2');
+    clock.advance(20_000);
+    const refusal = await service.admit('bob', client('203.0.113.2'), USER).catch((e) => e);
+    expect(refusal).toBeInstanceOf(AppError);
+    expect((refusal as AppError).extra.retryAfterSeconds).toBe(40);
+    clock.advance(40_000);
+    await expect(service.admit('bob', client('203.0.113.2'), USER)).resolves.toBeDefined();
+  });
+
+  it('counts IPv6 clients of one /64 as one IP', async () => {
+    for (let i = 0; i < LIMITS.loginMaxFailures; i++) await fail('carol', `2001:db8:1:2::${i + 1}`);
+    await expect(service.admit('carol', client('2001:db8:1:2::ff'), USER)).rejects.toThrow(
+      AppError,
+    );
+  });
+
+  it('audits a locked device by its own lock kind', async () => {
+    const device = await devices.issue(USER.id);
+    for (let i = 0; i < LIMITS.loginMaxFailures; i++) await fail('dave', `203.0.113.${i}`, device);
+    expect(audit.record.mock.calls.map(([input]) => input.details.lock)).toEqual(['device']);
+  });
+});

@@ -1,0 +1,57 @@
+import { normalizeIp } from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
+import { SecurityConfig } from '../../config/configuration';
+import { Counter } from './login-attempt.store';
+
+/**
+ * The per-username limit (all client IPs together) is this many times the per-pair limit. A real
+ * user who mistypes from a phone, a laptop and a work machine fails a few times per pair, far
+ * below it; an attacker spreading guesses over many IPs (credential stuffing, botnets) gets at
+ * most 10 × 5 = 50 guesses per account per window instead of 5 per IP without end. It is not
+ * lower because anyone can trip it for any username: that is exactly what the device cookie is
+ * for, and below ~10 pairs a shared NAT or a family would trip it on their own.
+ */
+export const USERNAME_LIMIT_FACTOR = 10;
+
+/** IPv6 clients are counted per /64: one subscriber usually holds a whole /64. */
+const IPV6_PREFIX = 64;
+
+/** Which counter a key belongs to; also the `lock` of an ACCOUNT_LOCKED audit event. */
+export type CounterKind = 'pair' | 'user' | 'ip' | 'device';
+
+/**
+ * The store key of a submitted username: trimmed, lower-cased and hashed. Hashed because people
+ * type their password into the username field often enough: the store must never hold it raw.
+ */
+export function usernameKey(username: string): string {
+  return createHash('sha256').update(username.trim().toLowerCase()).digest('base64url');
+}
+
+/** The store key of a client IP (IPv6 by /64); 'unknown' when the adapter gave none. */
+export function ipKey(ip: string | null): string {
+  return ip ? normalizeIp(ip, IPV6_PREFIX) : 'unknown';
+}
+
+/** Failure counters for a client without a valid device cookie for that user. */
+export function untrustedCounters(
+  username: string,
+  ip: string | null,
+  limits: SecurityConfig,
+): Counter[] {
+  const user = usernameKey(username);
+  const client = ipKey(ip);
+  return [
+    { key: `pair:${user}:${client}`, limit: limits.loginMaxFailures },
+    { key: `user:${user}`, limit: limits.loginMaxFailures * USERNAME_LIMIT_FACTOR },
+    { key: `ip:${client}`, limit: limits.loginIpMaxFailures },
+  ];
+}
+
+/** The one counter of a client with a valid device cookie: its own failures only. */
+export function deviceCounter(deviceId: string, limits: SecurityConfig): Counter {
+  return { key: `device:${deviceId}`, limit: limits.loginMaxFailures };
+}
+
+export function counterKind(counter: Counter): CounterKind {
+  return counter.key.slice(0, counter.key.indexOf(':')) as CounterKind;
+}

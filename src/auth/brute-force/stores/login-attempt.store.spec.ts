@@ -1,0 +1,41 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ManualClock } from '../../../common/time/manual-clock';
+import { keysWithPrefix, TestRedis } from '../../../../test/support/redis';
+import { describeLoginAttemptStoreContract } from './login-attempt.store.contract';
+import { MemoryLoginAttemptStore } from './memory-login-attempt.store';
+import { RedisLoginAttemptStore } from './redis-login-attempt.store';
+
+describeLoginAttemptStoreContract('memory', () => {
+  const clock = new ManualClock();
+  return {
+    store: new MemoryLoginAttemptStore(clock),
+    elapse: (ms) => Promise.resolve(clock.advance(ms)),
+  };
+});
+
+describe('RedisLoginAttemptStore', () => {
+  const redis = new TestRedis();
+  afterAll(() => redis.cleanup());
+
+  // Redis expires keys by its own clock, so these tests really wait.
+  describeLoginAttemptStoreContract('redis', async () => ({
+    store: new RedisLoginAttemptStore((await redis.connect()).client),
+    elapse: (ms) => sleep(ms),
+  }));
+
+  it('shares one device secret between instances on the same Redis', async () => {
+    const one = new RedisLoginAttemptStore((await redis.connect('secret:')).client);
+    const two = new RedisLoginAttemptStore((await redis.connect('secret:')).client);
+    const [a, b] = await Promise.all([one.deviceSecret(), two.deviceSecret()]);
+    expect(b.equals(a)).toBe(true);
+  });
+
+  it('keeps each counter in one key that expires with its window', async () => {
+    const store = new RedisLoginAttemptStore((await redis.connect('layout:')).client);
+    await store.fail([{ key: 'pair:abc', limit: 5 }], 60_000);
+    const prefix = `${redis.prefix}layout:`;
+    await expect(keysWithPrefix(prefix)).resolves.toEqual([`${prefix}login-fail:pair:abc`]);
+    const [state] = await store.read([{ key: 'pair:abc', limit: 5 }]);
+    expect(state.retryAfterMs).toBeGreaterThan(59_000);
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * Requests per client IP (IPv6 by /64) per minute on the unauthenticated or password-checking
+ * routes, before any brute-force counting. They bound the argon2 work one client can cause
+ * (~22 ms of CPU per hash or verify) and are generous on purpose: a whole office behind one NAT
+ * signs in at the start of a day, and single-page apps refresh often. Failed-login locks are the
+ * job of the brute-force counters, not of these.
+ */
+export const THROTTLE_WINDOW_MS = 60_000;
+
+export const THROTTLE_LIMITS = {
+  /** Each one hashes a password. */
+  register: 60,
+  /** Each one verifies a password (or a dummy hash). */
+  login: 120,
+  /** Cheap (a hash of a token and one store script), and busy tabs refresh concurrently. */
+  refresh: 300,
+  /** Two argon2 runs each; a user changes a password rarely. */
+  password: 30,
+} as const;
