@@ -32,6 +32,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript run by node (examples/, bench/): linted without type information.
+    files: ['examples/**/*.mjs', 'bench/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-restricted-syntax': 'off' },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

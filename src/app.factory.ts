@@ -1,10 +1,18 @@
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { registerBodyRules } from './common/http/body-rules';
+import { corsOptions } from './common/http/cors';
+import { frameworkErrors } from './common/http/framework-errors';
+import { registerSecurityHeaders } from './common/http/security-headers';
 import { setupSwagger } from './common/openapi/swagger';
+import { installRequestContext } from './common/request-context/request-context';
 import { validationPipe } from './common/validation.pipe';
 import { Env } from './config/env.validation';
 import { RedisConnection } from './redis/redis.connection';
@@ -18,30 +26,36 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export async function createApp(
   env: Env,
-  options: { logger?: false } = {},
+  options: { logger?: false; logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Only behind a trusted proxy may X-Forwarded-For name the client (brute-force counters).
     trustProxy: env.app.trustProxy,
     genReqId: () => randomUUID(),
+    frameworkErrors,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+  installRequestContext(adapter.getInstance());
+  const { logDestination } = options;
+  const module = AppModule.forRoot(env, { logDestination });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     abortOnError: false,
-    ...(options.logger === false ? { logger: false } : {}),
+    // Start-up logs wait for the pino logger, so every line is JSON.
+    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
   });
+  if (options.logger !== false) app.useLogger(app.get(Logger));
   await app.register(fastifyCookie);
+  await registerSecurityHeaders(app);
+  registerBodyRules(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   if (env.app.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: env.app.corsOrigins,
-      credentials: true,
-      exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
-    });
+    app.enableCors(corsOptions(env.app.corsOrigins));
   }
   app.enableShutdownHooks();
   setupSwagger(app);
+  // The WebSocket gateway (/ws) shares the HTTP server and port: `ws` takes the upgrade requests.
+  app.useWebSocketAdapter(new WsAdapter(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   // Fail closed but start: without Redis the service answers 503 until it comes back.

@@ -1,14 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
+import { loggerParams } from './common/logging/logger.params';
 import { configLoaders, storeConfig, StoreConfig } from './config/configuration';
 import { Env } from './config/env.validation';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
+import { OAuthModule } from './oauth/oauth.module';
+import { WsModule } from './ws/ws.module';
 
 /**
  * The application, built from an already validated Env (main.ts validates the process
@@ -16,11 +22,13 @@ import { UsersModule } from './users/users.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(env: Env): DynamicModule {
+  /** `logDestination` replaces stdout for the JSON logs (tests capture them). */
+  static forRoot(env: Env, options: { logDestination?: DestinationStream } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders(env) }),
+        LoggerModule.forRoot(loggerParams(env.app, options.logDestination)),
         CommonModule,
         AuditModule,
         RedisModule.forRootAsync({
@@ -30,10 +38,13 @@ export class AppModule {
             keyPrefix: store.keyPrefix,
           }),
         }),
+        ThrottleModule,
         TokensModule,
         UsersModule,
         AuthModule,
         HealthModule,
+        OAuthModule,
+        WsModule,
       ],
     };
   }

@@ -19,6 +19,10 @@ const CONTRACT_ROUTES = [
   'delete /users/{id}',
   'get /health/live',
   'get /health/ready',
+  'post /auth/ws-ticket',
+  'post /auth/revoke',
+  'post /auth/introspect',
+  'get /.well-known/oauth-authorization-server',
 ];
 
 describe('OpenAPI document', () => {
@@ -48,6 +52,8 @@ describe('OpenAPI document', () => {
       'post /auth/login',
       'post /auth/refresh',
       'get /.well-known/jwks.json',
+      'get /.well-known/oauth-authorization-server',
+      'post /auth/revoke',
       'get /health/live',
       'get /health/ready',
     ];

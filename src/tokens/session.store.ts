@@ -25,6 +25,11 @@ export interface SessionStore {
     nextHash: string,
     now: number,
   ): Promise<RotateResult>;
+  /**
+   * Whether `hash` is the live session's current refresh hash, one it retired, or neither (no
+   * such session, or a hash it never issued). Read-only: revocation and introspection ask it.
+   */
+  refreshHashState(sessionId: string, hash: string): Promise<RefreshHashState>;
   /** Ends the session: its refresh and access tokens stop working. False when it was not live. */
   revoke(sessionId: string): Promise<boolean>;
   /** Ends every session of the user, except `exceptSessionId` when given; returns the ended ids. */
@@ -40,4 +45,6 @@ export interface SessionStore {
   consumeOnce(id: string, expiresAt: number): Promise<boolean>;
 }
 export const SessionStore = Symbol('SessionStore');
+
+export type RefreshHashState = 'current' | 'retired' | 'unknown';
 export const InjectSessionStore = () => Inject(SessionStore);

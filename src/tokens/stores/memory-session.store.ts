@@ -1,6 +1,6 @@
 import { Clock } from '../../common/time/clock';
 import { AccessCheck, NewSession, RotateResult, Session } from '../session';
-import { SessionStore } from '../session.store';
+import { RefreshHashState, SessionStore } from '../session.store';
 import { byCreation } from './session-hash';
 
 interface Entry {
@@ -64,6 +64,13 @@ export class MemorySessionStore implements SessionStore {
     if (!entry.retired.has(presented)) return Promise.resolve({ status: 'invalid' });
     this.end(sessionId);
     return Promise.resolve({ status: 'reused', session: { ...entry.session } });
+  }
+
+  refreshHashState(sessionId: string, hash: string): Promise<RefreshHashState> {
+    const entry = this.live(sessionId);
+    if (!entry) return Promise.resolve('unknown');
+    if (entry.refreshHash === hash) return Promise.resolve('current');
+    return Promise.resolve(entry.retired.has(hash) ? 'retired' : 'unknown');
   }
 
   revoke(sessionId: string): Promise<boolean> {

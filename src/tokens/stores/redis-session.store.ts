@@ -2,7 +2,7 @@ import { Clock } from '../../common/time/clock';
 import { FailClosed } from '../../redis/fail-closed';
 import { RedisClient } from '../../redis/redis.scripts';
 import { AccessCheck, NewSession, RotateResult, Session } from '../session';
-import { SessionStore } from '../session.store';
+import { RefreshHashState, SessionStore } from '../session.store';
 import { byCreation, sessionFromFlat, sessionFromHash, sessionToFields } from './session-hash';
 
 /*
@@ -71,6 +71,18 @@ export class RedisSessionStore implements SessionStore {
     if (status === 'invalid' || session === null) return { status: 'invalid' };
     if (status === 'rotated' || status === 'reused') return { status, session };
     throw new Error(`rotate.lua replied ${status}`);
+  }
+
+  async refreshHashState(sessionId: string, hash: string): Promise<RefreshHashState> {
+    // Two reads of one hash tag (one round trip when auto-pipelined). Not atomic, and need not
+    // be: a hash only ever moves from current to retired, and both count as issued.
+    const [current, retired] = await Promise.all([
+      this.redis.hget(key.session(sessionId), 'refreshHash'),
+      this.redis.sismember(key.retired(sessionId), hash),
+    ]);
+    if (current === null) return 'unknown';
+    if (current === hash) return 'current';
+    return retired === 1 ? 'retired' : 'unknown';
   }
 
   async revoke(sessionId: string): Promise<boolean> {

@@ -165,6 +165,31 @@ export function describeSessionStoreContract(
       });
     });
 
+    describe('refreshHashState', () => {
+      it('tells the current hash from a retired one and from one never issued', async () => {
+        const session = aSession(clock);
+        await store.create(session);
+        const next = hash();
+        await store.rotate(session.id, session.refreshHash, next, clock.now());
+        await expect(store.refreshHashState(session.id, next)).resolves.toBe('current');
+        await expect(store.refreshHashState(session.id, session.refreshHash)).resolves.toBe(
+          'retired',
+        );
+        await expect(store.refreshHashState(session.id, hash())).resolves.toBe('unknown');
+        await expect(store.get(session.id)).resolves.not.toBeNull();
+      });
+
+      it('knows no hash of an ended or unknown session', async () => {
+        const session = aSession(clock);
+        await store.create(session);
+        await store.revoke(session.id);
+        await expect(store.refreshHashState(session.id, session.refreshHash)).resolves.toBe(
+          'unknown',
+        );
+        await expect(store.refreshHashState(uuidv7(), hash())).resolves.toBe('unknown');
+      });
+    });
+
     describe('consumeOnce', () => {
       it('accepts an id the first time only', async () => {
         const id = uuidv7();

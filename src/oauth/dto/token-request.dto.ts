@@ -1,0 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
+
+/**
+ * The body of RFC 7009 revocation and RFC 7662 introspection, as JSON or form-encoded. No length
+ * limit on `token`: an oversized token is just not ours (200 / inactive), and the body limit
+ * bounds it anyway.
+ */
+export class TokenRequestDto {
+  @ApiProperty({ description: 'An access token or a refresh token' })
+  @IsString()
+  @IsNotEmpty()
+  token!: string;
+
+  @ApiPropertyOptional({
+    description:
+      '`access_token` or `refresh_token`. Ignored: the token shows what it is, and RFC 7009 §2.1 ' +
+      'has the server search all kinds anyway.',
+  })
+  @IsOptional()
+  @IsString()
+  token_type_hint?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Sent by standard OAuth clients that identify themselves as public clients; ignored ' +
+      '(Tessera has no client registry).',
+  })
+  @IsOptional()
+  @IsString()
+  client_id?: string;
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { jwtConfig, JwtConfig } from '../config/configuration';
+import { InjectSessionStore, SessionStore } from '../tokens/session.store';
+import { IntrospectionResponseDto } from './dto/introspection-response.dto';
+import { PresentedTokens } from './presented-token';
+
+const INACTIVE: IntrospectionResponseDto = { active: false };
+
+/**
+ * RFC 7662 introspection. A token is active only when the API itself would accept it right now
+ * (access token: valid and its session live and jti not revoked; refresh token: the current one of
+ * a live session). Every other case is the same bare `{active:false}` (§2.2): no reason, so the
+ * endpoint cannot be used to learn why a token fails.
+ */
+@Injectable()
+export class IntrospectionService {
+  constructor(
+    private readonly tokens: PresentedTokens,
+    @InjectSessionStore() private readonly sessions: SessionStore,
+    @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
+  ) {}
+
+  async introspect(token: string): Promise<IntrospectionResponseDto> {
+    const presented = this.tokens.classify(token);
+    switch (presented.kind) {
+      case 'access_token': {
+        const { sub, scope, exp, iat, jti, sid, iss, aud } = presented.claims;
+        if ((await this.sessions.checkAccess(sid, jti)) !== 'active') return INACTIVE;
+        return {
+          active: true,
+          token_type: 'access_token',
+          sub,
+          scope,
+          exp,
+          iat,
+          jti,
+          sid,
+          iss,
+          aud,
+        };
+      }
+      case 'refresh_token':
+        return this.introspectRefresh(presented.sessionId, presented.hash);
+      case 'invalid':
+        return INACTIVE;
+    }
+  }
+
+  private async introspectRefresh(
+    sessionId: string,
+    hash: string,
+  ): Promise<IntrospectionResponseDto> {
+    // A retired refresh token is not active: presenting it would end the session (reuse).
+    if ((await this.sessions.refreshHashState(sessionId, hash)) !== 'current') return INACTIVE;
+    const session = await this.sessions.get(sessionId);
+    if (!session) return INACTIVE;
+    return {
+      active: true,
+      token_type: 'refresh_token',
+      sub: session.userId,
+      sid: session.id,
+      scope: session.scope,
+      exp: Math.floor(session.expiresAt / 1000),
+      iss: this.jwt.issuer,
+    };
+  }
+}

@@ -1,0 +1,70 @@
+import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { Authorize } from '../auth/decorators/authorize.decorator';
+import { Public } from '../auth/decorators/public.decorator';
+import { ProblemResponse } from '../common/openapi/problem.schema';
+import { IntrospectionResponseDto } from './dto/introspection-response.dto';
+import { TokenRequestDto } from './dto/token-request.dto';
+import { IntrospectionService } from './introspection.service';
+import { RevocationService } from './revocation.service';
+
+/** The RFCs require form bodies; JSON is accepted too, like everywhere else in the API. */
+const BODY_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
+
+@ApiTags('oauth')
+@Controller('auth')
+export class TokenEndpointsController {
+  constructor(
+    private readonly revocation: RevocationService,
+    private readonly introspection: IntrospectionService,
+  ) {}
+
+  /**
+   * Public on purpose: RFC 7009 §2.1 lets public clients (a browser or mobile app, which holds no
+   * client secret) revoke their own tokens, and Tessera has only public clients. Nothing is lost:
+   * the token itself is the credential (whoever holds it could use it, so may also end it), an
+   * unknown or forged one changes nothing, and the answer is 200 either way, so the endpoint
+   * tells an attacker nothing about any token.
+   */
+  @Post('revoke')
+  @Public()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiConsumes(...BODY_TYPES)
+  @ApiOperation({
+    summary: 'Revoke an access or refresh token (RFC 7009)',
+    description:
+      'An access token is refused from the next request on; a refresh token ends its session ' +
+      '(every token issued in it). Answers 200 also for unknown, invalid or expired tokens.',
+  })
+  @ApiOkResponse({ description: 'Revoked, or was not a live token of ours' })
+  @ApiBadRequestResponse({ description: 'No token in the body', type: ProblemResponse })
+  async revoke(@Body() dto: TokenRequestDto, @Req() request: FastifyRequest): Promise<void> {
+    await this.revocation.revoke(dto.token, request.ip ?? null);
+  }
+
+  @Post('introspect')
+  @Authorize({ scopes: ['tokens:introspect'] })
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiConsumes(...BODY_TYPES)
+  @ApiOperation({
+    summary: 'Introspect a token (RFC 7662)',
+    description:
+      'For resource servers: whether the token is accepted right now (not revoked, session ' +
+      'live), with its claims. The caller authenticates with its own access token holding ' +
+      'scope tokens:introspect.',
+  })
+  @ApiOkResponse({ type: IntrospectionResponseDto })
+  @ApiBadRequestResponse({ description: 'No token in the body', type: ProblemResponse })
+  introspect(@Body() dto: TokenRequestDto): Promise<IntrospectionResponseDto> {
+    return this.introspection.introspect(dto.token);
+  }
+}

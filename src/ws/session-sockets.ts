@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+
+/** Close code for "not (or no longer) authorized", in the 4000–4999 application range. */
+export const WS_UNAUTHORIZED = 4401;
+
+/** The open sockets of this instance, by session id. */
+@Injectable()
+export class SessionSockets {
+  private readonly bySession = new Map<string, Set<WebSocket>>();
+
+  /** Tracks the socket until it closes. */
+  add(sessionId: string, socket: WebSocket): void {
+    const sockets = this.bySession.get(sessionId) ?? new Set<WebSocket>();
+    this.bySession.set(sessionId, sockets.add(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0 && this.bySession.get(sessionId) === sockets) {
+        this.bySession.delete(sessionId);
+      }
+    });
+  }
+
+  /** Closes (4401) every socket of the given sessions. */
+  closeSessions(sessionIds: Iterable<string>, reason = 'session ended'): void {
+    for (const sessionId of sessionIds) {
+      for (const socket of this.bySession.get(sessionId) ?? []) {
+        socket.close(WS_UNAUTHORIZED, reason);
+      }
+    }
+  }
+
+  sessionIds(): string[] {
+    return [...this.bySession.keys()];
+  }
+}

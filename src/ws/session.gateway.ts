@@ -1,0 +1,79 @@
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { InjectSessionStore, SessionStore } from '../tokens/session.store';
+import { InjectSessionEvents, SessionEvents } from './session-events/session-events';
+import { SessionSockets, WS_UNAUTHORIZED } from './session-sockets';
+import { WsTicketService } from './ws-ticket.service';
+
+/** Re-check of every open socket's session: catches events lost to a Redis hiccup, and expiry. */
+const RECHECK_INTERVAL_MS = 15_000;
+/** RFC 6455 §7.4: "try again later" (the store is unavailable). */
+const WS_TRY_AGAIN_LATER = 1013;
+
+/**
+ * `GET /ws?ticket=…` on the API's own port. A socket is admitted only with a valid, unused ticket
+ * of an active session and greeted with `{"type":"hello","userId":…}`; anything else is closed with
+ * 4401. It stays open only while its session lives: session-ended events from any instance close
+ * it within moments. Client messages are ignored (and capped in size).
+ */
+@WebSocketGateway({ path: '/ws', maxPayload: 4096 })
+export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SessionGateway.name);
+  private stopListening: (() => void) | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly tickets: WsTicketService,
+    private readonly sockets: SessionSockets,
+    @InjectSessionEvents() private readonly events: SessionEvents,
+    @InjectSessionStore() private readonly sessions: SessionStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.stopListening = this.events.onEnded((ids) => this.sockets.closeSessions(ids));
+    this.recheckTimer = setInterval(() => void this.recheck(), RECHECK_INTERVAL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+    clearInterval(this.recheckTimer);
+  }
+
+  async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
+    try {
+      await this.admit(socket, request);
+    } catch (error) {
+      this.logger.warn(`WebSocket admission failed: ${(error as Error).message}`);
+      socket.close(WS_TRY_AGAIN_LATER, 'try again later');
+    }
+  }
+
+  private async admit(socket: WebSocket, request: IncomingMessage): Promise<void> {
+    const ticket = new URL(request.url ?? '/', 'http://ws.invalid').searchParams.get('ticket');
+    const claims = ticket ? this.tickets.verify(ticket) : null;
+    if (!claims || !(await this.tickets.consume(claims))) {
+      return socket.close(WS_UNAUTHORIZED, 'invalid ticket');
+    }
+    // Track the socket before asking whether its session lives: a session that ends after this
+    // read publishes after it too, so the event finds the socket. No window for a missed end.
+    this.sockets.add(claims.sid, socket);
+    const session = await this.sessions.get(claims.sid);
+    if (!session || session.userId !== claims.sub) {
+      return socket.close(WS_UNAUTHORIZED, 'session ended');
+    }
+    socket.send(JSON.stringify({ type: 'hello', userId: claims.sub }));
+  }
+
+  private async recheck(): Promise<void> {
+    const ids = this.sockets.sessionIds();
+    try {
+      const sessions = await Promise.all(ids.map((id) => this.sessions.get(id)));
+      this.sockets.closeSessions(ids.filter((_, i) => sessions[i] === null));
+    } catch (error) {
+      // Store down: keep the sockets, as the API keeps answering 503 rather than logging out.
+      this.logger.warn(`WebSocket session re-check failed: ${(error as Error).message}`);
+    }
+  }
+}

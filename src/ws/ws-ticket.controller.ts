@@ -1,0 +1,28 @@
+import { Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/decorators/authorize.decorator';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { AuthenticatedUser } from '../tokens/token.types';
+import { WsTicketDto } from './ws-ticket.dto';
+import { WsTicketService } from './ws-ticket.service';
+
+@ApiTags('websocket')
+@Controller('auth')
+export class WsTicketController {
+  constructor(private readonly tickets: WsTicketService) {}
+
+  @Post('ws-ticket')
+  @Authenticated()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'A single-use ticket for the WebSocket at /ws',
+    description:
+      'Open `GET /ws?ticket=<ticket>` within 60 seconds. The ticket works once, only while this ' +
+      'session is active; the socket is closed with code 4401 when the session ends.',
+  })
+  @ApiOkResponse({ type: WsTicketDto })
+  ticket(@CurrentUser() caller: AuthenticatedUser): WsTicketDto {
+    return this.tickets.issue(caller);
+  }
+}
