@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger } from 'nestjs-pino';
@@ -12,6 +13,7 @@ import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { setupSwagger } from './common/openapi/swagger';
+import { createHttpLogger, logCompletedRequests } from './common/logging/http-logger';
 import { installRequestContext } from './common/request-context/request-context';
 import { validationPipe } from './common/validation.pipe';
 import { Env } from './config/env.validation';
@@ -28,16 +30,20 @@ export async function createApp(
   env: Env,
   options: { logger?: false; logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
+  const logger = createHttpLogger(env.app, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Only behind a trusted proxy may X-Forwarded-For name the client (brute-force counters).
     trustProxy: env.app.trustProxy,
     genReqId: () => randomUUID(),
     frameworkErrors,
+    loggerInstance: logger,
+    // One line per request from logCompletedRequests, not Fastify's two with all headers.
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  logCompletedRequests(adapter.getInstance());
   installRequestContext(adapter.getInstance());
-  const { logDestination } = options;
-  const module = AppModule.forRoot(env, { logDestination });
+  const module = AppModule.forRoot(env, { logger });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     abortOnError: false,
     // Start-up logs wait for the pino logger, so every line is JSON.
@@ -45,7 +51,7 @@ export async function createApp(
   });
   if (options.logger !== false) app.useLogger(app.get(Logger));
   await app.register(fastifyCookie);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app.getHttpAdapter().getInstance());
   registerBodyRules(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
-import { loggerParams } from './common/logging/logger.params';
+import { nestLoggerParams } from './common/logging/http-logger';
 import { configLoaders, storeConfig, StoreConfig } from './config/configuration';
 import { Env } from './config/env.validation';
 import { HealthModule } from './health/health.module';
@@ -22,13 +22,13 @@ import { WsModule } from './ws/ws.module';
  */
 @Module({})
 export class AppModule {
-  /** `logDestination` replaces stdout for the JSON logs (tests capture them). */
-  static forRoot(env: Env, options: { logDestination?: DestinationStream } = {}): DynamicModule {
+  /** `logger` is the app's one pino instance (app.factory builds it; tests capture its output). */
+  static forRoot(env: Env, options: { logger: Logger }): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders(env) }),
-        LoggerModule.forRoot(loggerParams(env.app, options.logDestination)),
+        LoggerModule.forRoot(nestLoggerParams(options.logger)),
         CommonModule,
         AuditModule,
         RedisModule.forRootAsync({

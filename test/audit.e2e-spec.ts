@@ -228,7 +228,8 @@ describe('audit trail and logs (redis store)', () => {
       expect(done).toEqual(
         expect.objectContaining({
           level: 'info',
-          req: expect.objectContaining({ id: expect.any(String), method: 'POST' }),
+          reqId: expect.any(String),
+          req: expect.objectContaining({ method: 'POST' }),
           res: expect.objectContaining({ statusCode: 204 }),
         }),
       );
@@ -240,14 +241,13 @@ describe('audit trail and logs (redis store)', () => {
       for (const item of items) expect(logged.get(item.id)).toEqual(item);
       const changed = items.find((i) => i.event === 'PASSWORD_CHANGED');
       const request = logs.lines.find((l) => l.req?.url === '/auth/password' && l.res);
-      expect(changed.requestId).toBe(request?.req.id);
+      expect(changed.requestId).toBe(request?.reqId);
     });
 
-    it('redacts the authorization header and refresh cookies', () => {
-      const me = logs.lines.find((l) => l.req?.url === '/auth/me' && l.req.headers.authorization);
-      expect(me?.req.headers.authorization).toBe('[redacted]');
-      const login = logs.lines.find((l) => l.req?.url === '/auth/login' && l.res?.headers);
-      expect(login?.res.headers['set-cookie']).toBe('[redacted]');
+    it('logs no request or response headers (they carry bearer tokens and cookies)', () => {
+      const requestLines = logs.lines.filter((l) => l.req && l.res);
+      expect(requestLines.length).toBeGreaterThan(10);
+      expect(requestLines.filter((l) => l.req.headers || l.res.headers)).toEqual([]);
     });
   });
 

@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from '../audit/audit.module';
 import { CommonModule } from '../common/common.module';
-import { loggerParams } from '../common/logging/logger.params';
+import { createHttpLogger, nestLoggerParams } from '../common/logging/http-logger';
 import { configLoaders, storeConfig, StoreConfig } from '../config/configuration';
 import { Env } from '../config/env.validation';
 import { RedisModule } from '../redis/redis.module';
@@ -24,7 +24,7 @@ export class KeysCliModule {
       module: KeysCliModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders(env) }),
-        LoggerModule.forRoot(loggerParams(env.app, logDestination)),
+        LoggerModule.forRoot(nestLoggerParams(createHttpLogger(env.app, logDestination))),
         CommonModule,
         AuditModule,
         RedisModule.forRootAsync({

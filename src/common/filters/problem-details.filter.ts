@@ -88,7 +88,7 @@ function headersFor(error: AppError): Record<string, string> {
   if (error.code === AppErrorCode.Unauthenticated) headers['www-authenticate'] = 'Bearer';
   if (error.code === AppErrorCode.InvalidToken) {
     headers['www-authenticate'] =
-      `Bearer error="invalid_token", error_description="${error.detail ?? 'invalid token'}"`;
+      `Bearer error="invalid_token", error_description="${quotable(error.detail ?? 'invalid token')}"`;
   }
   if (error.code === AppErrorCode.StoreUnavailable) headers['retry-after'] = '5';
   if (error.extra.retryAfterSeconds !== undefined) {
@@ -121,4 +121,9 @@ function clientProblem(status: number, error: unknown): Rendered {
     },
     headers: {},
   };
+}
+
+/** RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E (no quote or backslash). */
+function quotable(text: string): string {
+  return text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '').slice(0, 200);
 }

@@ -1,0 +1,54 @@
+import { Writable } from 'node:stream';
+import { createHttpLogger } from './http-logger';
+
+function capture() {
+  const lines: Record<string, any>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, any>);
+      callback();
+    },
+  });
+  return { lines, stream };
+}
+
+const app = { nodeEnv: 'test' } as Parameters<typeof createHttpLogger>[0];
+
+describe('createHttpLogger', () => {
+  it('redacts secrets wherever a careless log call puts them', async () => {
+    const { lines, stream } = capture();
+    const logger = createHttpLogger(app, stream);
+    logger.info({
+      req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'refresh_token=x.y' } },
+      res: { headers: { 'set-cookie': 'refresh_token=x.y' } },
+      body: { password: 'hunter2-hunter2', refresh_token: 'x.y' },
+      token: 'abc.def.ghi',
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0]).toEqual(
+      expect.objectContaining({
+        req: { headers: { authorization: '[redacted]', cookie: '[redacted]' } },
+        res: { headers: { 'set-cookie': '[redacted]' } },
+        body: { password: '[redacted]', refresh_token: '[redacted]' },
+        token: '[redacted]',
+      }),
+    );
+  });
+
+  it('writes JSON lines with a level label and an ISO time', async () => {
+    const { lines, stream } = capture();
+    createHttpLogger(app, stream).warn('careful');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0]).toEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'careful',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      }),
+    );
+  });
+
+  it('is silent in tests unless a test captures the output', () => {
+    expect(createHttpLogger(app).level).toBe('silent');
+  });
+});

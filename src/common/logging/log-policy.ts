@@ -1,0 +1,37 @@
+import { LevelWithSilent } from 'pino';
+import { Env } from '../../config/env.validation';
+
+/** Body and object fields that may hold a secret, wherever they sit in a logged object. */
+const SECRET_FIELDS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'token',
+  'access_token',
+  'refresh_token',
+  'ticket',
+  'secret',
+];
+
+/*
+ * Defence in depth: nothing should log these, but a careless `logger.info(dto)` must still not
+ * write a password or a token. Headers carry bearer tokens and refresh cookies.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+];
+
+/** Quiet tests unless a test captures the output; everything in development. */
+export function logLevel(nodeEnv: Env['app']['nodeEnv'], capturing: boolean): LevelWithSilent {
+  switch (nodeEnv) {
+    case 'production':
+      return 'info';
+    case 'development':
+      return 'debug';
+    case 'test':
+      return capturing ? 'debug' : 'silent';
+  }
+}
