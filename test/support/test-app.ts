@@ -31,7 +31,12 @@ export function testEnvironment(
   };
 }
 
-/** Boots the real AppModule on a random port and returns an HTTP client for it. */
+/**
+ * Boots the real AppModule on a random port and returns an HTTP client for it.
+ * Several apps may run at once in one test file only with the same JWT settings and keys dir
+ * (e.g. two instances of one deployment): passport keeps strategies in a process-global registry,
+ * so the JwtStrategy constructed last serves every app in the process.
+ */
 export async function startApp(
   raw: Record<string, string | undefined> = testEnvironment(),
 ): Promise<TestApp> {

@@ -1,0 +1,198 @@
+import { aUser } from './factories/user.factory';
+import { expectInvalidToken, expectProblem } from './support/expectations';
+import { Http } from './support/http';
+import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+
+const ADMIN = { email: 'chief@example.com', password: 'chief-password-for-tests-only' };
+
+describe('admin users API', () => {
+  let t: TestApp;
+  let http: Http;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startApp(
+      testEnvironment({
+        BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      }),
+    );
+    http = t.http;
+    admin = (await http.post('/auth/login', { username: ADMIN.email, password: ADMIN.password }))
+      .body.access_token;
+  });
+  afterAll(async () => {
+    await t.close();
+    await cleanUp(t.env);
+  });
+
+  async function createUser(roles?: string[]) {
+    const input = aUser();
+    const created = await http.post('/users', { ...input, roles }, { token: admin });
+    expect(created.status).toBe(201);
+    return { input, user: created.body };
+  }
+  const login = (username: string, password: string) =>
+    http.post('/auth/login', { username, password });
+
+  it('creates users with roles, never exposing a password hash', async () => {
+    const { input, user } = await createUser(['admin']);
+    expect(user).toEqual({
+      id: expect.any(String),
+      email: input.email,
+      username: input.username,
+      roles: ['user', 'admin'],
+      scopes: [],
+      active: true,
+      createdAt: expect.any(String),
+    });
+    const fetched = await http.get(`/users/${user.id}`, { token: admin });
+    expect(fetched.body).toEqual(user);
+    expect(fetched.text).not.toMatch(/argon2|passwordHash/);
+  });
+
+  it('applies the password policy and uniqueness to admin create', async () => {
+    const { input } = await createUser();
+    expectProblem(
+      await http.post('/users', aUser({ password: 'password1234' }), { token: admin }),
+      400,
+    );
+    expectProblem(await http.post('/users', aUser({ email: input.email }), { token: admin }), 409);
+    expectProblem(
+      await http.post('/users', { ...aUser(), roles: ['root'] }, { token: admin }),
+      400,
+    );
+  });
+
+  it('pages through every user with cursors, oldest first, without repeats', async () => {
+    for (let i = 0; i < 5; i += 1) await createUser();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
+      const page = await http.get(`/users${query}`, { token: admin });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((u: { id: string }) => u.id));
+      cursor = page.body.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 50);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort()).toEqual(seen); // UUIDv7 ids: creation order
+    const all = await http.get('/users?limit=100', { token: admin });
+    expect(seen).toEqual(all.body.items.map((u: { id: string }) => u.id));
+  });
+
+  it('answers 404 for an unknown or malformed id and 400 for a bad limit', async () => {
+    expectProblem(
+      await http.get('/users/01a20a50-0000-7000-8000-000000000000', { token: admin }),
+      404,
+    );
+    expectProblem(await http.get('/users/not-a-uuid', { token: admin }), 404);
+    expectProblem(
+      await http.patch(
+        '/users/01a20a50-0000-7000-8000-000000000000',
+        { active: false },
+        { token: admin },
+      ),
+      404,
+    );
+    expectProblem(
+      await http.delete('/users/01a20a50-0000-7000-8000-000000000000', { token: admin }),
+      404,
+    );
+    expectProblem(await http.get('/users?limit=0', { token: admin }), 400);
+  });
+
+  it('ends every session of a user whose roles change, and the new token carries the new role', async () => {
+    const { input, user } = await createUser();
+    const before = (await login(input.username, input.password)).body;
+    const patched = await http.patch(`/users/${user.id}`, { roles: ['admin'] }, { token: admin });
+    expect(patched.body.roles).toEqual(['user', 'admin']);
+    expectInvalidToken(await http.get('/auth/me', { token: before.access_token }));
+    expectProblem(await http.post('/auth/refresh', { refresh_token: before.refresh_token }), 401);
+    const after = (await login(input.username, input.password)).body;
+    expect((await http.get('/users', { token: after.access_token })).status).toBe(200);
+  });
+
+  it('deactivating a user ends their sessions and their login gets the wrong-password 401', async () => {
+    const { input, user } = await createUser();
+    const session = (await login(input.username, input.password)).body;
+    expect(
+      (await http.patch(`/users/${user.id}`, { active: false }, { token: admin })).body.active,
+    ).toBe(false);
+    expectInvalidToken(await http.get('/auth/me', { token: session.access_token }));
+    const refused = await login(input.username, input.password);
+    const wrong = await login(input.username, `${input.password}-wrong`);
+    expectProblem(refused, 401);
+    expect(refused.body).toEqual(wrong.body);
+    await http.patch(`/users/${user.id}`, { active: true }, { token: admin });
+    expect((await login(input.username, input.password)).status).toBe(200);
+  });
+
+  it('deleting a user ends their sessions and frees the email', async () => {
+    const { input, user } = await createUser();
+    const session = (await login(input.username, input.password)).body;
+    expect((await http.delete(`/users/${user.id}`, { token: admin })).status).toBe(204);
+    expectInvalidToken(await http.get('/auth/me', { token: session.access_token }));
+    expectProblem(await http.get(`/users/${user.id}`, { token: admin }), 404);
+    expect((await http.post('/auth/register', { ...aUser(), email: input.email })).status).toBe(
+      201,
+    );
+  });
+
+  it('refuses users without the admin role or the users scopes (403)', async () => {
+    const { input } = await createUser();
+    const plain = (await login(input.username, input.password)).body.access_token;
+    expectProblem(await http.get('/users', { token: plain }), 403);
+    expectProblem(await http.post('/users', aUser(), { token: plain }), 403);
+    expectProblem(
+      await http.patch(
+        '/users/01a20a50-0000-7000-8000-000000000000',
+        { active: false },
+        { token: plain },
+      ),
+      403,
+    );
+    expectProblem(
+      await http.delete('/users/01a20a50-0000-7000-8000-000000000000', { token: plain }),
+      403,
+    );
+  });
+});
+
+// Its own app, started after the one above has closed: passport's strategy registry is
+// process-global, so two apps with different keys must not run side by side in one process.
+describe('the last active admin', () => {
+  it('cannot be demoted, deactivated or deleted (409) until another admin exists', async () => {
+    const env = testEnvironment({
+      BOOTSTRAP_ADMIN_EMAIL: 'solo@example.com',
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    });
+    const solo = await startApp(env);
+    try {
+      const token = (
+        await solo.http.post('/auth/login', {
+          username: 'solo@example.com',
+          password: ADMIN.password,
+        })
+      ).body.access_token;
+      const me = (await solo.http.get('/auth/me', { token })).body;
+      expectProblem(await solo.http.patch(`/users/${me.id}`, { roles: ['user'] }, { token }), 409);
+      expectProblem(await solo.http.patch(`/users/${me.id}`, { active: false }, { token }), 409);
+      expectProblem(await solo.http.delete(`/users/${me.id}`, { token }), 409);
+      expect((await solo.http.get('/auth/me', { token })).status).toBe(200);
+
+      const second = await solo.http.post('/users', { ...aUser(), roles: ['admin'] }, { token });
+      expect(second.status).toBe(201);
+      expect(
+        (await solo.http.patch(`/users/${me.id}`, { roles: ['user'] }, { token })).status,
+      ).toBe(200);
+    } finally {
+      await solo.close();
+      await cleanUp(solo.env);
+    }
+  });
+});
