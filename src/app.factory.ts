@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { registerBodyRules } from './common/http/body-rules';
+import { clientErrorHandler } from './common/http/client-errors';
 import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
 import { registerSecurityHeaders } from './common/http/security-headers';
@@ -37,6 +38,7 @@ export async function createApp(
     trustProxy: env.app.trustProxy,
     genReqId: () => randomUUID(),
     frameworkErrors,
+    clientErrorHandler,
     loggerInstance: logger,
     // One line per request from logCompletedRequests, not Fastify's two with all headers.
     logController: new LogController({ disableRequestLogging: true }),

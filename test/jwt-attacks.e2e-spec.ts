@@ -210,6 +210,10 @@ describe.each(['RS256', 'ES256'] as const)('access-token attacks against %s on R
       const response = await me(x, x.forge.token({ claims: { pad: 'x'.repeat(100 * 1024) } }));
       // Node's 16 KB header limit answers first; anything under it meets our 8 KB cap (above).
       expect(response.status).toBe(431);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.body).toEqual(
+        expect.objectContaining({ status: 431, title: 'Request Header Fields Too Large' }),
+      );
     });
   });
 });

@@ -1,0 +1,35 @@
+import { STATUS_CODES } from 'node:http';
+import { Duplex } from 'node:stream';
+import { problemType } from '../errors/error-status';
+
+/**
+ * Fastify's `clientErrorHandler`: errors Node's HTTP parser raises before Fastify has a request
+ * (headers over 16 KB, such as a 100 KB bearer token; a request timeout; garbage on the socket).
+ * They get problem+json too, with `Connection: close`, as Node's own answer would.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = statusOf(error.code);
+  const title = STATUS_CODES[status] ?? 'Bad Request';
+  const body = JSON.stringify({
+    type: problemType(title.toLowerCase().replace(/ /g, '_')),
+    title,
+    status,
+    detail: DETAILS[status] ?? 'The request could not be parsed.',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const DETAILS: Record<number, string> = {
+  408: 'The request took too long to arrive.',
+  431: 'The request headers are too large (a token or cookie of this size is never valid).',
+};
+
+function statusOf(code: string | undefined): number {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
+  if (code === 'HPE_HEADER_OVERFLOW') return 431;
+  return 400;
+}
