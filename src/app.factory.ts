@@ -14,7 +14,7 @@ import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { setupSwagger } from './common/openapi/swagger';
-import { createHttpLogger, logCompletedRequests } from './common/logging/http-logger';
+import { createAppLogger, logCompletedRequests } from './common/logging/http-logger';
 import { installRequestContext } from './common/request-context/request-context';
 import { validationPipe } from './common/validation.pipe';
 import { Env } from './config/env.validation';
@@ -31,7 +31,7 @@ export async function createApp(
   env: Env,
   options: { logger?: false; logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
-  const logger = createHttpLogger(env.app, options.logDestination);
+  const logger = createAppLogger(env.app, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Only behind a trusted proxy may X-Forwarded-For name the client (brute-force counters).

@@ -1,15 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
-import { CommonModule } from './common/common.module';
-import { nestLoggerParams } from './common/logging/http-logger';
-import { configLoaders, storeConfig, StoreConfig } from './config/configuration';
 import { Env } from './config/env.validation';
 import { HealthModule } from './health/health.module';
-import { RedisModule } from './redis/redis.module';
+import { InfrastructureModule } from './infrastructure.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
@@ -27,17 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders(env) }),
-        LoggerModule.forRoot(nestLoggerParams(options.logger)),
-        CommonModule,
-        AuditModule,
-        RedisModule.forRootAsync({
-          inject: [storeConfig.KEY],
-          useFactory: (store: StoreConfig) => ({
-            driver: store.driver,
-            keyPrefix: store.keyPrefix,
-          }),
-        }),
+        InfrastructureModule.forRoot(env, options.logger),
         ThrottleModule,
         TokensModule,
         UsersModule,

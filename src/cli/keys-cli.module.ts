@@ -1,13 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AuditModule } from '../audit/audit.module';
-import { CommonModule } from '../common/common.module';
-import { createHttpLogger, nestLoggerParams } from '../common/logging/http-logger';
-import { configLoaders, storeConfig, StoreConfig } from '../config/configuration';
+import { createAppLogger } from '../common/logging/http-logger';
 import { Env } from '../config/env.validation';
-import { RedisModule } from '../redis/redis.module';
+import { InfrastructureModule } from '../infrastructure.module';
 import { KeyRotation } from '../tokens/key-rotation';
 
 /**
@@ -22,19 +17,7 @@ export class KeysCliModule {
   static forRoot(env: Env, logDestination: DestinationStream): DynamicModule {
     return {
       module: KeysCliModule,
-      imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders(env) }),
-        LoggerModule.forRoot(nestLoggerParams(createHttpLogger(env.app, logDestination))),
-        CommonModule,
-        AuditModule,
-        RedisModule.forRootAsync({
-          inject: [storeConfig.KEY],
-          useFactory: (store: StoreConfig) => ({
-            driver: store.driver,
-            keyPrefix: store.keyPrefix,
-          }),
-        }),
-      ],
+      imports: [InfrastructureModule.forRoot(env, createAppLogger(env.app, logDestination))],
       providers: [KeyRotation],
     };
   }

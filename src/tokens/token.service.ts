@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
@@ -9,7 +8,7 @@ import { jwtConfig, JwtConfig } from '../config/configuration';
 import { newRefreshToken, parseRefreshToken } from './refresh-token';
 import { Session } from './session';
 import { InjectSessionStore, SessionStore } from './session.store';
-import { SigningKeys } from './signing-keys';
+import { JwsSigner } from './jws-signer';
 import { AccessClaims, ClientInfo, TokenResponse, TokenSubject } from './token.types';
 
 /** Access token `typ` (RFC 9068); a token of another kind never passes as one. */
@@ -19,8 +18,7 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 @Injectable()
 export class TokenService {
   constructor(
-    private readonly keys: SigningKeys,
-    private readonly jwtService: JwtService,
+    private readonly signer: JwsSigner,
     @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
@@ -121,7 +119,6 @@ export class TokenService {
 
   private signAccessToken(subject: TokenSubject, session: Session): string {
     const iat = Math.floor(this.clock.now() / 1000);
-    const key = this.keys.active;
     // Never outlive the session: an access token past the session's end would be refused anyway.
     const exp = Math.min(iat + this.jwt.accessTtl, Math.floor(session.expiresAt / 1000));
     const claims: AccessClaims = {
@@ -136,10 +133,6 @@ export class TokenService {
       roles: subject.roles,
       scope: session.scope,
     };
-    return this.jwtService.sign(claims, {
-      privateKey: key.signingKey,
-      algorithm: key.alg,
-      header: { alg: key.alg, typ: ACCESS_TOKEN_TYP, kid: key.kid },
-    });
+    return this.signer.sign(claims, ACCESS_TOKEN_TYP);
   }
 }

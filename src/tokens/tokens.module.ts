@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { JwksController } from './jwks.controller';
+import { JwsSigner } from './jws-signer';
 import { KeyRotation } from './key-rotation';
 import { SessionStore } from './session.store';
 import { SessionsService } from './sessions.service';
@@ -16,6 +17,7 @@ import { SessionEvents } from '../ws/session-events/session-events';
   imports: [JwtModule.register({})],
   controllers: [JwksController],
   providers: [
+    JwsSigner,
     SigningKeys,
     KeyRotation,
     TokenService,
@@ -24,6 +26,14 @@ import { SessionEvents } from '../ws/session-events/session-events';
     // Ended sessions are announced here (see NotifyingSessionStore); the WebSocket gateway listens.
     sessionEventsProvider,
   ],
-  exports: [SigningKeys, KeyRotation, TokenService, SessionsService, SessionStore, SessionEvents],
+  exports: [
+    JwsSigner,
+    SigningKeys,
+    KeyRotation,
+    TokenService,
+    SessionsService,
+    SessionStore,
+    SessionEvents,
+  ],
 })
 export class TokensModule {}

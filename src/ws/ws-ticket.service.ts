@@ -4,6 +4,7 @@ import { randomToken } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
 import { jwtConfig, JwtConfig } from '../config/configuration';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
+import { JwsSigner } from '../tokens/jws-signer';
 import { SigningKeys } from '../tokens/signing-keys';
 import { AuthenticatedUser } from '../tokens/token.types';
 import { ticketKey } from './ws-ticket-key';
@@ -31,6 +32,7 @@ export class WsTicketService {
   constructor(
     private readonly keys: SigningKeys,
     private readonly jwtService: JwtService,
+    private readonly signer: JwsSigner,
     @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
     @InjectClock() private readonly clock: Clock,
     @InjectSessionStore() private readonly sessions: SessionStore,
@@ -43,7 +45,6 @@ export class WsTicketService {
 
   issue(caller: AuthenticatedUser): { ticket: string; expires_in: number } {
     const iat = Math.floor(this.clock.now() / 1000);
-    const key = this.keys.active;
     const claims = {
       iss: this.jwt.issuer,
       aud: this.audience,
@@ -53,11 +54,7 @@ export class WsTicketService {
       iat,
       exp: iat + WS_TICKET_TTL_SECONDS,
     };
-    const ticket = this.jwtService.sign(claims, {
-      privateKey: key.signingKey,
-      algorithm: key.alg,
-      header: { alg: key.alg, typ: WS_TICKET_TYP, kid: key.kid },
-    });
+    const ticket = this.signer.sign(claims, WS_TICKET_TYP);
     return { ticket, expires_in: WS_TICKET_TTL_SECONDS };
   }
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createHttpLogger } from './http-logger';
+import { createAppLogger } from './http-logger';
 
 function capture() {
   const lines: Record<string, any>[] = [];
@@ -12,12 +12,12 @@ function capture() {
   return { lines, stream };
 }
 
-const app = { nodeEnv: 'test' } as Parameters<typeof createHttpLogger>[0];
+const app = { nodeEnv: 'test' } as Parameters<typeof createAppLogger>[0];
 
-describe('createHttpLogger', () => {
+describe('createAppLogger', () => {
   it('redacts secrets wherever a careless log call puts them', async () => {
     const { lines, stream } = capture();
-    const logger = createHttpLogger(app, stream);
+    const logger = createAppLogger(app, stream);
     logger.info({
       req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'refresh_token=x.y' } },
       res: { headers: { 'set-cookie': 'refresh_token=x.y' } },
@@ -37,7 +37,7 @@ describe('createHttpLogger', () => {
 
   it('writes JSON lines with a level label and an ISO time', async () => {
     const { lines, stream } = capture();
-    createHttpLogger(app, stream).warn('careful');
+    createAppLogger(app, stream).warn('careful');
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines[0]).toEqual(
       expect.objectContaining({
@@ -49,6 +49,6 @@ describe('createHttpLogger', () => {
   });
 
   it('is silent in tests unless a test captures the output', () => {
-    expect(createHttpLogger(app).level).toBe('silent');
+    expect(createAppLogger(app).level).toBe('silent');
   });
 });

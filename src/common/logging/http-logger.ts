@@ -6,12 +6,12 @@ import { Env } from '../../config/env.validation';
 import { logLevel, REDACTED_PATHS } from './log-policy';
 
 /**
- * The one pino logger of an HTTP app. Fastify gets it as its native logger (so each request has
+ * The one pino logger of a Tessera process. In the HTTP app Fastify gets it as its native logger (so each request has
  * a cheap child with its `reqId`), and nestjs-pino reuses it (`useExisting`), so Nest's own logs
  * and the audit lines carry the request id too. Running pino-http as Nest middleware instead cost
  * half the throughput of a bare route here (measured with wrk: 9.8k vs 19k req/s).
  */
-export function createHttpLogger(app: Env['app'], destination?: DestinationStream): Logger {
+export function createAppLogger(app: Env['app'], destination?: DestinationStream): Logger {
   const options = {
     level: logLevel(app.nodeEnv, destination !== undefined),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
