@@ -132,6 +132,20 @@ describe('admin users API', () => {
     expect((await login(input.username, input.password)).status).toBe(200);
   });
 
+  it('records which admin created, changed and deleted a user', async () => {
+    const { user } = await createUser();
+    await http.patch(`/users/${user.id}`, { scopes: ['profile'] }, { token: admin });
+    await http.delete(`/users/${user.id}`, { token: admin });
+    const adminId = (await http.get('/auth/me', { token: admin })).body.id;
+    const trail = await http.get(`/admin/audit?userId=${user.id}`, { token: admin });
+    const events = trail.body.items.map((e: any) => [e.event, e.details.by]);
+    expect(events).toEqual([
+      ['USER_DELETED', adminId],
+      ['USER_UPDATED', adminId],
+      ['USER_CREATED', adminId],
+    ]);
+  });
+
   it('deleting a user ends their sessions and frees the email', async () => {
     const { input, user } = await createUser();
     const session = (await login(input.username, input.password)).body;

@@ -18,7 +18,9 @@ export class UserAdminService {
     private readonly audit: AuditService,
   ) {}
 
+  /** `actorId`: the admin making the change, recorded in the audit trail. */
   async update(
+    actorId: string,
     id: string,
     patch: { roles?: Role[]; scopes?: string[]; active?: boolean },
   ): Promise<User> {
@@ -34,17 +36,17 @@ export class UserAdminService {
     this.audit.record({
       event: AuditEventType.UserUpdated,
       userId: id,
-      details: changedFields(patch),
+      details: { ...changedFields(patch), by: actorId },
     });
     return after;
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(actorId: string, id: string): Promise<void> {
     const user = await this.users.get(id);
     if (isActiveAdmin(user)) await this.refuseLastAdmin(id);
     await this.users.delete(id);
     await this.sessions.endAll(id, 'user deleted');
-    this.audit.record({ event: AuditEventType.UserDeleted, userId: id });
+    this.audit.record({ event: AuditEventType.UserDeleted, userId: id, details: { by: actorId } });
   }
 
   /** 409 when `id` is the only active admin: someone must stay able to manage users. */

@@ -21,6 +21,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Authorize } from '../auth/decorators/authorize.decorator';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { AuthenticatedUser } from '../tokens/token.types';
 import { ProblemResponse } from '../common/openapi/problem.schema';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -66,8 +68,11 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserView })
   @ApiBadRequestResponse({ type: ProblemResponse })
   @ApiConflictResponse({ description: 'Email or username taken', type: ProblemResponse })
-  async create(@Body() dto: CreateUserDto): Promise<UserView> {
-    return UserView.of(await this.users.create(dto));
+  async create(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() dto: CreateUserDto,
+  ): Promise<UserView> {
+    return UserView.of(await this.users.create(dto, caller.userId));
   }
 
   @Patch(':id')
@@ -79,8 +84,12 @@ export class UsersController {
   @ApiBadRequestResponse({ type: ProblemResponse })
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse({ description: 'Would leave no active admin', type: ProblemResponse })
-  async update(@Param('id', ID) id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
-    return UserView.of(await this.admin.update(id, dto));
+  async update(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id', ID) id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserView> {
+    return UserView.of(await this.admin.update(caller.userId, id, dto));
   }
 
   @Delete(':id')
@@ -90,7 +99,10 @@ export class UsersController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse({ description: 'Would leave no active admin', type: ProblemResponse })
-  async remove(@Param('id', ID) id: string): Promise<void> {
-    await this.admin.delete(id);
+  async remove(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id', ID) id: string,
+  ): Promise<void> {
+    await this.admin.delete(caller.userId, id);
   }
 }

@@ -28,7 +28,8 @@ export class UsersService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(input: NewUser): Promise<User> {
+  /** `actorId`: the admin creating the user, if any (absent for self-registration). */
+  async create(input: NewUser, actorId?: string): Promise<User> {
     this.policy.check(input.password, input);
     const now = new Date(this.clock.now()).toISOString();
     const roles: Role[] = ['user', ...(input.roles ?? []).filter((r) => r !== 'user')];
@@ -48,7 +49,7 @@ export class UsersService {
       this.audit.record({
         event: AuditEventType.UserCreated,
         userId: user.id,
-        details: { roles: user.roles },
+        details: { roles: user.roles, by: actorId ?? user.id },
       });
       return user;
     }
