@@ -124,7 +124,7 @@ describe('brute-force defence (Redis store, TRUST_PROXY=true)', () => {
     await failTimes(user.username, ip, MAX_FAILURES - 1);
     expect((await login(t, user.username, user.password, ip)).status).toBe(200);
     // Without the reset these would make 7 failures on the pair (locked at 5); the IP's own
-    // counter (limit 8 here) is not reset by a success, so stay below it.
+    // counter (limit 8 here) keeps the failures (a success only takes itself back), so stay below.
     await failTimes(user.username, ip, MAX_FAILURES - 2);
     expect((await login(t, user.username, user.password, ip)).status).toBe(200);
   });
@@ -188,6 +188,74 @@ describe('brute-force defence (Redis store, TRUST_PROXY=true)', () => {
     for (const cookie of [tamperedMac, laterExpiry, foreign, `${name}=garbage`]) {
       expectLocked(await login(t, victim.username, victim.password, anIp(), cookie));
     }
+  });
+
+  it('admits at most 5 of 30 concurrent wrong passwords to argon2; the rest get 429', async () => {
+    const user = await registered();
+    const ip = anIp();
+    const verify = jest.spyOn(t.app.get(PasswordHasher), 'verify');
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, () => login(t, user.username, 'wrong-password-guess', ip)),
+      );
+      const unauthorized = answers.filter((a) => a.status === 401);
+      const locked = answers.filter((a) => a.status !== 401);
+      expect(unauthorized.length).toBeLessThanOrEqual(MAX_FAILURES);
+      expect(unauthorized.length + locked.length).toBe(30);
+      locked.forEach(expectLocked);
+      expect(verify.mock.calls.length).toBeLessThanOrEqual(MAX_FAILURES);
+    } finally {
+      verify.mockRestore();
+    }
+    expectLocked(await login(t, user.username, user.password, ip));
+  });
+
+  it('counts the username and the email of one account on one budget', async () => {
+    const user = await registered();
+    const ip = anIp();
+    await failTimes(user.username, ip, MAX_FAILURES);
+    const byEmail = await login(t, user.email, user.password, ip);
+    expectLocked(byEmail);
+    // Same body as any other lock: nothing tells which login was counted.
+    const [ghostName, ghostIp] = [`ghost_${randomBytes(4).toString('hex')}`, anIp()];
+    await failTimes(ghostName, ghostIp, MAX_FAILURES);
+    const ghost = await login(t, ghostName, 'x'.repeat(12), ghostIp);
+    expect(ghost.body).toEqual(byEmail.body);
+  });
+
+  it('never counts a real user’s successful logins as failures', async () => {
+    const user = await registered();
+    const ip = anIp();
+    // More successes than the pair, per-user and per-IP limits: each one is taken back.
+    for (let i = 0; i < IP_LIMIT + 2; i++) {
+      expect((await login(t, user.username, user.password, ip)).status).toBe(200);
+    }
+    await failTimes(user.username, ip, MAX_FAILURES);
+    expectLocked(await login(t, user.username, user.password, ip));
+  });
+
+  it('locks the current-password check of POST /auth/password like a login', async () => {
+    const user = await registered();
+    const ip = anIp();
+    const session = await login(t, user.username, user.password, anIp());
+    const change = (currentPassword: string) =>
+      t.http.post(
+        '/auth/password',
+        { currentPassword, newPassword: `${user.password}-changed` },
+        { token: session.body.access_token, ...from(ip) },
+      );
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      expectProblem(await change('wrong-password-guess'), 401);
+    }
+    const verify = jest.spyOn(t.app.get(PasswordHasher), 'verify');
+    try {
+      expectLocked(await change(user.password));
+      expect(verify).not.toHaveBeenCalled();
+    } finally {
+      verify.mockRestore();
+    }
+    // The password is unchanged.
+    expect((await login(t, user.username, user.password, anIp())).status).toBe(200);
   });
 
   it('keeps the counters in the store: a second instance on the same Redis sees the lock', async () => {

@@ -170,11 +170,17 @@ export class AuthController {
     description: 'The new password breaks the policy',
     type: ProblemResponse,
   })
+  @ApiUnauthorizedResponse({ description: 'The current password is wrong', type: ProblemResponse })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many wrong current passwords (see Brute force); Retry-After',
+    type: ProblemResponse,
+  })
   async changePassword(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: ChangePasswordDto,
+    @Req() request: FastifyRequest,
   ): Promise<void> {
-    await this.auth.changePassword(caller, dto.currentPassword, dto.newPassword);
+    await this.auth.changePassword(caller, dto.currentPassword, dto.newPassword, clientOf(request));
   }
 }
 

@@ -69,7 +69,8 @@ export class AuthService {
 
   /**
    * The same 401 body, and one argon2 verification, whether the user is unknown, inactive or not.
-   * Brute-force locks are checked first (429, no argon2 run) and every failure is counted.
+   * Every attempt is counted before argon2 (429 when locked, no argon2 run) and taken back on
+   * success.
    */
   async verifyCredentials(
     login: string,
@@ -78,9 +79,11 @@ export class AuthService {
     deviceToken?: string,
   ): Promise<User> {
     const user = await this.users.findByLogin(login);
-    // Before argon2: a locked client costs one store read. Unknown usernames lock alike, so a
-    // 429 says nothing about which accounts exist.
-    const attempt = await this.bruteForce.admit(login, client, user, deviceToken);
+    // Before argon2: the attempt is reserved (counted) first, so concurrent guesses cannot all
+    // pass a check before any is counted; a locked client costs one store call. Unknown
+    // usernames lock alike, so a 429 says nothing about which accounts exist.
+    const counted = user ?? (await this.spelledUser(login));
+    const attempt = await this.bruteForce.admit(login, client, counted, deviceToken);
     if (!user || !user.active) {
       await this.hasher.verifyDummy(password);
       throw await this.loginFailed(attempt, user, client, user ? 'inactive' : 'unknown user');
@@ -110,12 +113,24 @@ export class AuthService {
     return response;
   }
 
-  /** Changes the password; every other session ends, the current one stays. */
-  async changePassword(caller: AuthenticatedUser, current: string, next: string): Promise<void> {
+  /**
+   * Changes the password; every other session ends, the current one stays. The current password
+   * is guessed through the same lockout as login (keyed by user id and IP): a stolen access token
+   * must not buy an unlimited password-guessing oracle. 429 comes before argon2 runs.
+   */
+  async changePassword(
+    caller: AuthenticatedUser,
+    current: string,
+    next: string,
+    client: ClientInfo,
+  ): Promise<void> {
     const user = await this.users.get(caller.userId);
+    const attempt = await this.bruteForce.admit(user.username, client, user);
     if (!(await this.hasher.verify(user.passwordHash, current))) {
+      await this.bruteForce.failed(attempt);
       throw new AppError(AppErrorCode.WrongPassword, 'The current password is wrong.');
     }
+    await this.bruteForce.succeeded(attempt);
     this.policy.check(next, user, 'newPassword');
     await this.users.update(user.id, { passwordHash: await this.hasher.hash(next) });
     const ended = await this.sessions.endAll(user.id, 'password changed', caller.sessionId);
@@ -124,6 +139,16 @@ export class AuthService {
       userId: user.id,
       details: { endedSessions: ended.length },
     });
+  }
+
+  /**
+   * Whom a login that named nobody still counts against: the user it names once trimmed. Such a
+   * spelling can never sign in, but counting it on that user's budget keeps " alice" from being
+   * a second budget for "alice" (and its answers identical to any other failure).
+   */
+  private async spelledUser(login: string): Promise<User | null> {
+    const trimmed = login.trim();
+    return trimmed === login ? null : this.users.findByLogin(trimmed);
   }
 
   /** Counts and audits a failed login and returns the one error every failure gets. */

@@ -37,8 +37,13 @@ export interface ScriptCommands {
   checkAccess(sessionKey: Key, jtiKey: Key): Promise<string>;
   /** 1 when the session was live. */
   revoke(sessionKey: Key, retiredKey: Key): Promise<number>;
-  /** Counts a failed login: [count, pttl] of the counter after counting. */
-  loginFail(counterKey: Key, windowMs: number, limit: number): Promise<[number, number]>;
+  /**
+   * Reserves one login attempt on `numKeys` counters (keys, then window ms, then one limit per
+   * key): [admitted 0|1, count, pttl, count, pttl, …] after reserving (unchanged when refused).
+   */
+  loginReserve(numKeys: number, ...keysThenArgs: (Key | number)[]): Promise<number[]>;
+  /** Takes one reservation back from each counter, never below 0. */
+  loginRefund(numKeys: number, ...counterKeys: Key[]): Promise<number>;
   /** [count, pttl] of a failed-login counter (pttl < 0 when there is none). */
   loginRead(counterKey: Key): Promise<[number, number]>;
   /** One throttled hit: [hits, window pttl, blocked 0|1, block pttl]. */
@@ -54,7 +59,7 @@ export interface ScriptCommands {
 /** The ioredis client of Tessera: a standalone/Sentinel client or a Cluster, with our scripts. */
 export type RedisClient = (Redis | Cluster) & ScriptCommands;
 
-const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys: number; readOnly?: boolean }> = {
+const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readOnly?: boolean }> = {
   userCreate: { file: 'user_create.lua', keys: 4 },
   userDelete: { file: 'user_delete.lua', keys: 4 },
   userReplace: { file: 'user_replace.lua', keys: 1 },
@@ -63,7 +68,9 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys: number; readOn
   rotate: { file: 'rotate.lua', keys: 2 },
   checkAccess: { file: 'check_access.lua', keys: 2, readOnly: true },
   revoke: { file: 'revoke.lua', keys: 2 },
-  loginFail: { file: 'login_fail.lua', keys: 1 },
+  // Variable key count (keys: undefined): the caller passes numKeys first.
+  loginReserve: { file: 'login_reserve.lua' },
+  loginRefund: { file: 'login_refund.lua' },
   loginRead: { file: 'login_read.lua', keys: 1, readOnly: true },
   throttle: { file: 'throttle.lua', keys: 2 },
 };

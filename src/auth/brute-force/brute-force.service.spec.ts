@@ -60,6 +60,41 @@ describe('BruteForceService', () => {
     );
   });
 
+  it('admits exactly the limit of concurrent attempts, before any password is checked', async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => service.admit('erin', client('203.0.113.9'), USER)),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(LIMITS.loginMaxFailures);
+    const refusals = outcomes.filter((o) => o.status === 'rejected');
+    expect(refusals.every((o) => o.reason instanceof AppError)).toBe(true);
+  });
+
+  it('counts the username and the email of one user on one budget', async () => {
+    for (let i = 0; i < LIMITS.loginMaxFailures; i++) await fail('frank', '203.0.113.10');
+    await expect(service.admit('frank@example.com', client('203.0.113.10'), USER)).rejects.toThrow(
+      AppError,
+    );
+    // Unknown logins are counted by their own text: another spelling is another budget.
+    for (let i = 0; i < LIMITS.loginMaxFailures; i++) {
+      await service.failed(await service.admit('ghost', client('203.0.113.11'), null));
+    }
+    await expect(service.admit('ghost2', client('203.0.113.11'), null)).resolves.toBeDefined();
+  });
+
+  it('takes a successful attempt back from the per-IP counter, so real logins never lock it', async () => {
+    const tight = new BruteForceService(
+      { ...LIMITS, loginIpMaxFailures: 2 },
+      store,
+      devices,
+      audit as unknown as AuditService,
+    );
+    for (let i = 0; i < 5; i++) {
+      await tight.succeeded(await tight.admit(`user${i}`, client('203.0.113.12'), { id: `u${i}` }));
+    }
+    await expect(tight.admit('other', client('203.0.113.12'), null)).resolves.toBeDefined();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
   it('audits a locked device by its own lock kind', async () => {
     const device = await devices.issue(USER.id);
     for (let i = 0; i < LIMITS.loginMaxFailures; i++) await fail('dave', `203.0.113.${i}`, device);

@@ -11,12 +11,17 @@ import {
   InjectLoginAttemptStore,
   isLocked,
   LoginAttemptStore,
+  Reservation,
 } from './login-attempt.store';
-import { counterKind, deviceCounter, untrustedCounters } from './login-lockout.policy';
+import { counterKind, deviceCounter, subjectKey, untrustedCounters } from './login-lockout.policy';
 
-/** What one admitted login attempt counts on failure and forgets on success. */
+/** What one admitted attempt has reserved, and so what its outcome settles. */
 export interface LoginAttempt {
+  /** The counters this attempt was counted on. */
   counters: Counter[];
+  /** Counters this attempt brought to their limit: their lock stands if it fails. */
+  reachedLimit: Counter[];
+  /** Forgotten on success: the (subject, IP) pair, whichever counters were reserved. */
   resetOnSuccess: string[];
   userId: string | null;
   ip: string | null;
@@ -24,10 +29,16 @@ export interface LoginAttempt {
 
 /**
  * Online-guessing defence (shared/API.md, Brute force; OWASP "Slow Down Online Guessing Attacks
- * with Device Cookies"). A client without a valid device cookie is counted per (username, IP),
- * per username and per IP. A client with a device cookie of that very user is counted only per
- * device: failures from elsewhere never hold it back, so locking a victim out by failing on
- * their username costs the attacker nothing but does the victim no harm.
+ * with Device Cookies"). A client without a valid device cookie is counted per (user, IP), per
+ * user and per IP, where "user" is the user's id when the login names one (username and email
+ * share one budget) and the normalised submitted text otherwise. A client with a device cookie
+ * of that very user is counted only per device: failures from elsewhere never hold it back, so
+ * locking a victim out by failing on their username costs the attacker nothing but does the
+ * victim no harm.
+ *
+ * Every attempt is counted before its password is checked and taken back on success: checking
+ * first and counting after argon2 let concurrent guesses all pass the check (60 parallel wrong
+ * passwords against a limit of 5 all ran argon2). Now at most `limit` run per window.
  */
 @Injectable()
 export class BruteForceService {
@@ -39,48 +50,55 @@ export class BruteForceService {
   ) {}
 
   /**
-   * Admits an attempt or throws 429 with Retry-After. Call before any password is checked: a
-   * locked client costs a store read, never an argon2 run. `user` is who the username names
-   * (null when nobody): a device cookie counts only for that user.
+   * Reserves one attempt or throws 429 with Retry-After. Call before any password is checked: a
+   * locked client costs one store call, never an argon2 run. `user` is who `login` names (null
+   * when nobody; `login` only counts then): a device cookie counts only for that user.
    */
   async admit(
-    username: string,
+    login: string,
     client: ClientInfo,
     user: { id: string } | null,
     deviceToken?: string,
   ): Promise<LoginAttempt> {
-    const [pair, ...others] = untrustedCounters(username, client.ip, this.limits);
-    const base = { userId: user?.id ?? null, ip: client.ip, resetOnSuccess: [pair.key] };
+    const untrusted = untrustedCounters(subjectKey(login, user), client.ip, this.limits);
+    const base = { userId: user?.id ?? null, ip: client.ip, resetOnSuccess: [untrusted[0].key] };
     const deviceId = user && deviceToken ? await this.devices.verify(deviceToken, user.id) : null;
     if (deviceId) {
-      const device = deviceCounter(deviceId, this.limits);
-      const [state] = await this.store.read([device]);
+      const device = await this.reserve([deviceCounter(deviceId, this.limits)]);
       // A device locked by its own failures is an untrusted client again (OWASP's lockout list).
-      if (!isLocked(state)) return { ...base, counters: [device] };
+      if (device.admitted) return { ...base, ...reserved(device.states) };
     }
-    const counters = [pair, ...others];
-    this.refuseIfLocked(await this.store.read(counters));
-    return { ...base, counters };
+    const attempt = await this.reserve(untrusted);
+    if (!attempt.admitted) refuse(attempt.states);
+    return { ...base, ...reserved(attempt.states) };
   }
 
-  /** Counts a failed attempt; audits every lock it starts. */
-  async failed(attempt: LoginAttempt): Promise<void> {
-    const states = await this.store.fail(attempt.counters, this.limits.loginLockSeconds * 1000);
-    for (const state of states) {
-      if (state.count !== state.counter.limit) continue;
+  /** The attempt failed: it is counted already; audits every lock it starts. */
+  failed(attempt: LoginAttempt): Promise<void> {
+    for (const counter of attempt.reachedLimit) {
       this.audit.record({
         event: AuditEventType.AccountLocked,
         userId: attempt.userId,
         ip: attempt.ip,
-        details: { lock: counterKind(state.counter), seconds: this.limits.loginLockSeconds },
+        details: { lock: counterKind(counter), seconds: this.limits.loginLockSeconds },
       });
     }
+    return Promise.resolve();
   }
 
-  /** Forgets the attempt's (username, IP) counter and its device's failures. */
+  /**
+   * The attempt succeeded: forgets the pair and the device's failures, and takes the reservation
+   * back from the per-user and per-IP counters, so a real user's logins never count as failures
+   * there (other clients' failures on them stay counted).
+   */
   async succeeded(attempt: LoginAttempt): Promise<void> {
-    const device = attempt.counters.find((c) => counterKind(c) === 'device');
-    await this.store.reset([...attempt.resetOnSuccess, ...(device ? [device.key] : [])]);
+    const forget = (c: Counter) => ['pair', 'device'].includes(counterKind(c));
+    const device = attempt.counters.filter((c) => counterKind(c) === 'device');
+    const refunds = attempt.counters.filter((c) => !forget(c)).map((c) => c.key);
+    await Promise.all([
+      this.store.reset([...attempt.resetOnSuccess, ...device.map((c) => c.key)]),
+      this.store.refund(refunds),
+    ]);
   }
 
   /** A fresh device cookie value for a client that has just logged in as `userId`. */
@@ -88,13 +106,22 @@ export class BruteForceService {
     return this.devices.issue(userId);
   }
 
-  private refuseIfLocked(states: CounterState[]): void {
-    const locked = states.filter(isLocked);
-    if (locked.length === 0) return;
-    const retryAfterMs = Math.max(...locked.map((s) => s.retryAfterMs));
-    // The same answer whichever counter is locked and whether or not the user exists.
-    throw new AppError(AppErrorCode.TooManyRequests, 'Too many failed logins; try again later.', {
-      retryAfterSeconds: Math.ceil(retryAfterMs / 1000),
-    });
+  private reserve(counters: Counter[]): Promise<Reservation> {
+    return this.store.reserve(counters, this.limits.loginLockSeconds * 1000);
   }
+}
+
+function reserved(states: CounterState[]): Pick<LoginAttempt, 'counters' | 'reachedLimit'> {
+  return {
+    counters: states.map((s) => s.counter),
+    reachedLimit: states.filter((s) => s.count === s.counter.limit).map((s) => s.counter),
+  };
+}
+
+function refuse(states: CounterState[]): never {
+  const retryAfterMs = Math.max(...states.filter(isLocked).map((s) => s.retryAfterMs), 1000);
+  // The same answer whichever counter is locked and whether or not the user exists.
+  throw new AppError(AppErrorCode.TooManyRequests, 'Too many failed logins; try again later.', {
+    retryAfterSeconds: Math.ceil(retryAfterMs / 1000),
+  });
 }

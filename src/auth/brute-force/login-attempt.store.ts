@@ -15,18 +15,33 @@ export interface CounterState {
   retryAfterMs: number;
 }
 
+/** The outcome of a reservation: the counters' states after it (unchanged when refused). */
+export interface Reservation {
+  admitted: boolean;
+  states: CounterState[];
+}
+
 /**
  * Failed-login counters (shared/API.md, Brute force). Each counter is a fixed window of
- * `windowMs` that starts with its first failure; the failure that reaches the limit restarts the
- * window, so a lock always lasts the whole window from the moment it starts. Counting is atomic
- * in the store (INCR and PEXPIRE in one script): concurrent failures on several instances never
- * lose a count and never leave a counter without expiry.
+ * `windowMs` that starts with its first attempt; the attempt that reaches the limit restarts the
+ * window, so a lock always lasts the whole window from the moment it starts.
+ *
+ * An attempt is counted *before* its password is checked (reserve), and taken back when the
+ * password was right (refund or reset). Checking first and counting after the argon2 run would
+ * let any number of concurrent guesses pass the check before the first one is counted. Reserving
+ * is atomic in the store (check and INCR and PEXPIRE in one script): at most `limit` attempts are
+ * ever admitted per counter and window, on any number of instances.
  */
 export interface LoginAttemptStore {
-  /** The current state of each counter, read before any password is checked. */
+  /** The current state of each counter (for tests and operators; login uses reserve). */
   read(counters: Counter[]): Promise<CounterState[]>;
-  /** Counts one failure on each counter; returns their states after counting. */
-  fail(counters: Counter[], windowMs: number): Promise<CounterState[]>;
+  /**
+   * When any counter is at its limit: refuses and changes nothing. Otherwise counts one attempt
+   * on every counter. Both in one atomic step.
+   */
+  reserve(counters: Counter[], windowMs: number): Promise<Reservation>;
+  /** Takes one reserved attempt back from each counter, never below 0 (a successful login). */
+  refund(keys: string[]): Promise<void>;
   /** Forgets the counters (after a successful login). */
   reset(keys: string[]): Promise<void>;
   /**

@@ -32,17 +32,26 @@ export function ipKey(ip: string | null): string {
   return ip ? normalizeIp(ip, IPV6_PREFIX) : 'unknown';
 }
 
+/**
+ * Whom the pair and per-user counters count: the user's id when the submitted login names an
+ * existing user, so its username and its email share one budget (else each spelling would get its
+ * own guesses); the normalised submitted text otherwise, so unknown usernames lock alike. The
+ * client sees the same 429 either way: which key counted is never on the wire.
+ */
+export function subjectKey(login: string, user: { id: string } | null): string {
+  return user ? `id:${user.id}` : `name:${usernameKey(login)}`;
+}
+
 /** Failure counters for a client without a valid device cookie for that user. */
 export function untrustedCounters(
-  username: string,
+  subject: string,
   ip: string | null,
   limits: SecurityConfig,
 ): Counter[] {
-  const user = usernameKey(username);
   const client = ipKey(ip);
   return [
-    { key: `pair:${user}:${client}`, limit: limits.loginMaxFailures },
-    { key: `user:${user}`, limit: limits.loginMaxFailures * USERNAME_LIMIT_FACTOR },
+    { key: `pair:${subject}:${client}`, limit: limits.loginMaxFailures },
+    { key: `user:${subject}`, limit: limits.loginMaxFailures * USERNAME_LIMIT_FACTOR },
     { key: `ip:${client}`, limit: limits.loginIpMaxFailures },
   ];
 }

@@ -26,9 +26,9 @@ export function describeLoginAttemptStoreContract(
       ({ store, elapse } = await makeFixture());
     });
 
-    async function failTimes(counter: Counter, times: number) {
-      for (let i = 0; i < times - 1; i++) await store.fail([counter], WINDOW);
-      return (await store.fail([counter], WINDOW))[0];
+    async function reserveTimes(counter: Counter, times: number) {
+      for (let i = 0; i < times - 1; i++) await store.reserve([counter], WINDOW);
+      return store.reserve([counter], WINDOW);
     }
 
     it('reads an unknown counter as empty and unlocked', async () => {
@@ -40,32 +40,48 @@ export function describeLoginAttemptStoreContract(
       expect(isLocked(state)).toBe(false);
     });
 
-    it('locks a counter when its failures reach the limit, for the rest of its window', async () => {
+    it('admits and counts up to the limit, then refuses without counting, for the rest of its window', async () => {
       const counter = aCounter(3);
-      const second = await failTimes(counter, 2);
-      expect(second.count).toBe(2);
-      expect(isLocked(second)).toBe(false);
-      await store.fail([counter], WINDOW);
-      const [state] = await store.read([counter]);
-      expect(state.count).toBe(3);
-      expect(isLocked(state)).toBe(true);
-      expect(state.retryAfterMs).toBeGreaterThan(0);
-      expect(state.retryAfterMs).toBeLessThanOrEqual(WINDOW);
+      const second = await reserveTimes(counter, 2);
+      expect(second.admitted).toBe(true);
+      expect(second.states[0].count).toBe(2);
+      expect(isLocked(second.states[0])).toBe(false);
+      const third = await store.reserve([counter], WINDOW);
+      expect({ admitted: third.admitted, count: third.states[0].count }).toEqual({
+        admitted: true,
+        count: 3,
+      });
+      const refused = await store.reserve([counter], WINDOW);
+      expect(refused.admitted).toBe(false);
+      expect(refused.states[0].count).toBe(3);
+      expect(isLocked(refused.states[0])).toBe(true);
+      expect(refused.states[0].retryAfterMs).toBeGreaterThan(0);
+      expect(refused.states[0].retryAfterMs).toBeLessThanOrEqual(WINDOW);
     });
 
-    it('counts every one of many concurrent failures', async () => {
-      const counter = aCounter(100);
-      await Promise.all(Array.from({ length: 40 }, () => store.fail([counter], WINDOW)));
-      await expect(store.read([counter])).resolves.toEqual([
-        expect.objectContaining({ count: 40 }),
-      ]);
+    it('admits exactly `limit` of many concurrent reservations', async () => {
+      const counter = aCounter(5);
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, () => store.reserve([counter], WINDOW)),
+      );
+      expect(outcomes.filter((o) => o.admitted)).toHaveLength(5);
+      await expect(store.read([counter])).resolves.toEqual([expect.objectContaining({ count: 5 })]);
+    });
+
+    it('refuses the whole set when one counter is at its limit and counts none of them', async () => {
+      const [open, full] = [aCounter(5), aCounter(1)];
+      await store.reserve([full], WINDOW);
+      const refused = await store.reserve([open, full], WINDOW);
+      expect(refused.admitted).toBe(false);
+      expect(isLocked(refused.states[1])).toBe(true);
+      expect((await store.read([open, full])).map((s) => s.count)).toEqual([0, 1]);
     });
 
     it('restarts the window when the lock starts, so a lock lasts a whole window', async () => {
       const counter = aCounter(2);
-      await store.fail([counter], WINDOW);
+      await store.reserve([counter], WINDOW);
       await elapse(WINDOW - 150);
-      const locked = (await store.fail([counter], WINDOW))[0];
+      const locked = (await store.reserve([counter], WINDOW)).states[0];
       expect(locked.retryAfterMs).toBeGreaterThan(WINDOW - 100);
       await elapse(200);
       expect(isLocked((await store.read([counter]))[0])).toBe(true);
@@ -73,16 +89,39 @@ export function describeLoginAttemptStoreContract(
 
     it('forgets a counter once its window has passed', async () => {
       const counter = aCounter(1);
-      await store.fail([counter], WINDOW);
+      await store.reserve([counter], WINDOW);
       await elapse(WINDOW + 100);
       const [state] = await store.read([counter]);
       expect({ count: state.count, locked: isLocked(state) }).toEqual({ count: 0, locked: false });
+      await expect(store.reserve([counter], WINDOW)).resolves.toMatchObject({ admitted: true });
+    });
+
+    it('takes a reservation back on refund, never below 0 and never reviving a gone counter', async () => {
+      const [counted, once, gone] = [aCounter(5), aCounter(5), aCounter(5)];
+      await reserveTimes(counted, 3);
+      await store.reserve([once], WINDOW);
+      await store.refund([counted.key, once.key, once.key, gone.key]);
+      const states = await store.read([counted, once, gone]);
+      expect(states.map((s) => s.count)).toEqual([2, 0, 0]);
+      // A refund below 0 or on a gone counter would grant extra attempts later.
+      for (const counter of [once, gone]) {
+        const fifth = await reserveTimes(counter, 5);
+        expect(fifth.states[0].count).toBe(5);
+        await expect(store.reserve([counter], WINDOW)).resolves.toMatchObject({ admitted: false });
+      }
+    });
+
+    it('unlocks a counter whose limit-reaching reservation is refunded', async () => {
+      const counter = aCounter(2);
+      await reserveTimes(counter, 2);
+      await store.refund([counter.key]);
+      await expect(store.reserve([counter], WINDOW)).resolves.toMatchObject({ admitted: true });
     });
 
     it('counts each counter of one call separately and resets only the named ones', async () => {
       const [a, b] = [aCounter(5), aCounter(5)];
-      await store.fail([a, b], WINDOW);
-      await store.fail([b], WINDOW);
+      await store.reserve([a, b], WINDOW);
+      await store.reserve([b], WINDOW);
       await store.reset([a.key]);
       const states = await store.read([a, b]);
       expect(states.map((s) => s.count)).toEqual([0, 2]);

@@ -30,11 +30,21 @@ describe('RedisLoginAttemptStore', () => {
     expect(b.equals(a)).toBe(true);
   });
 
-  it('keeps each counter in one key that expires with its window', async () => {
+  it('keeps each counter in one key under one hash tag that expires with its window', async () => {
     const store = new RedisLoginAttemptStore((await redis.connect('layout:')).client);
-    await store.fail([{ key: 'pair:abc', limit: 5 }], 60_000);
+    await store.reserve(
+      [
+        { key: 'pair:abc', limit: 5 },
+        { key: 'ip:x', limit: 5 },
+      ],
+      60_000,
+    );
     const prefix = `${redis.prefix}layout:`;
-    await expect(keysWithPrefix(prefix)).resolves.toEqual([`${prefix}login-fail:pair:abc`]);
+    // One hash tag for all counters: the reservation script runs on a Cluster too.
+    await expect(keysWithPrefix(prefix).then((keys) => keys.sort())).resolves.toEqual([
+      `${prefix}{login-fail}:ip:x`,
+      `${prefix}{login-fail}:pair:abc`,
+    ]);
     const [state] = await store.read([{ key: 'pair:abc', limit: 5 }]);
     expect(state.retryAfterMs).toBeGreaterThan(59_000);
   });

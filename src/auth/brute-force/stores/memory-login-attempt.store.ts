@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../../../common/time/clock';
-import { Counter, CounterState, LoginAttemptStore } from '../login-attempt.store';
+import {
+  Counter,
+  CounterState,
+  isLocked,
+  LoginAttemptStore,
+  Reservation,
+} from '../login-attempt.store';
 
 interface Entry {
   count: number;
@@ -25,7 +31,9 @@ export class MemoryLoginAttemptStore implements LoginAttemptStore {
     return Promise.resolve(counters.map((counter) => this.state(counter)));
   }
 
-  fail(counters: Counter[], windowMs: number): Promise<CounterState[]> {
+  reserve(counters: Counter[], windowMs: number): Promise<Reservation> {
+    const states = counters.map((counter) => this.state(counter));
+    if (states.some(isLocked)) return Promise.resolve({ admitted: false, states });
     const now = this.clock.now();
     for (const { key, limit } of counters) {
       const entry = this.live(key) ?? { count: 0, expiresAt: now + windowMs };
@@ -35,7 +43,15 @@ export class MemoryLoginAttemptStore implements LoginAttemptStore {
       this.entries.set(key, entry);
     }
     this.wrote();
-    return this.read(counters);
+    return Promise.resolve({ admitted: true, states: counters.map((c) => this.state(c)) });
+  }
+
+  refund(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const entry = this.live(key);
+      if (entry && entry.count > 0) entry.count -= 1;
+    }
+    return Promise.resolve();
   }
 
   reset(keys: string[]): Promise<void> {

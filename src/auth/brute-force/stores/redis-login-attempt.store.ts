@@ -1,19 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { FailClosed } from '../../../redis/fail-closed';
 import { RedisClient } from '../../../redis/redis.scripts';
-import { Counter, CounterState, LoginAttemptStore } from '../login-attempt.store';
+import { Counter, CounterState, LoginAttemptStore, Reservation } from '../login-attempt.store';
 
 /*
- * Key layout (under the configured prefix). Each counter is one key with its own expiry, so a
- * script only ever touches one key (any Cluster slot); several counters are several calls on one
- * auto-pipeline.
- *   login-fail:<counter key>   STRING  failures in the current window (PEXPIRE = window end)
- *   device-cookie-secret       STRING  32 random bytes (hex) signing device cookies, no expiry
+ * Key layout (under the configured prefix). Each counter is one key with its own expiry. All of
+ * them share the hash tag {login-fail}, so the reservation script sees every counter of an
+ * attempt atomically, also on a Cluster. The trade-off: every login counter sits in one Cluster
+ * slot (one node). That is cheap next to the argon2 run each admitted attempt costs anyway.
+ *   {login-fail}:<counter key>   STRING  attempts in the current window (PEXPIRE = window end)
+ *   device-cookie-secret         STRING  32 random bytes (hex) signing device cookies, no expiry
  */
-const failKey = (key: string) => `login-fail:${key}`;
+const failKey = (key: string) => `{login-fail}:${key}`;
 const SECRET_KEY = 'device-cookie-secret';
 
-/** Failed-login counters in Redis; counting is one Lua script (src/redis/scripts/login_fail.lua). */
+/** Login-attempt counters in Redis; reserving is one Lua script (scripts/login_reserve.lua). */
 @FailClosed()
 export class RedisLoginAttemptStore implements LoginAttemptStore {
   constructor(private readonly redis: RedisClient) {}
@@ -23,15 +24,25 @@ export class RedisLoginAttemptStore implements LoginAttemptStore {
     return counters.map((counter, i) => toState(counter, replies[i]));
   }
 
-  async fail(counters: Counter[], windowMs: number): Promise<CounterState[]> {
-    const replies = await Promise.all(
-      counters.map((c) => this.redis.loginFail(failKey(c.key), windowMs, c.limit)),
+  async reserve(counters: Counter[], windowMs: number): Promise<Reservation> {
+    const keys = counters.map((c) => failKey(c.key));
+    const limits = counters.map((c) => c.limit);
+    const [admitted, ...flat] = await this.redis.loginReserve(
+      keys.length,
+      ...keys,
+      windowMs,
+      ...limits,
     );
-    return counters.map((counter, i) => toState(counter, replies[i]));
+    const states = counters.map((counter, i) => toState(counter, [flat[2 * i], flat[2 * i + 1]]));
+    return { admitted: admitted === 1, states };
+  }
+
+  async refund(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.redis.loginRefund(keys.length, ...keys.map(failKey));
   }
 
   async reset(keys: string[]): Promise<void> {
-    if (keys.length > 0) await Promise.all(keys.map((key) => this.redis.del(failKey(key))));
+    if (keys.length > 0) await this.redis.del(...keys.map(failKey));
   }
 
   async deviceSecret(): Promise<Buffer> {
