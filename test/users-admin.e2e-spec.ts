@@ -157,6 +157,115 @@ describe('admin users API', () => {
     );
   });
 
+  /** A plain user granted `users:write` and `users:read` by the admin, freshly logged in. */
+  async function scopeOnlyWriter() {
+    const { input, user } = await createUser();
+    const scopes = ['users:write', 'users:read'];
+    expect((await http.patch(`/users/${user.id}`, { scopes }, { token: admin })).status).toBe(200);
+    const session = (await login(input.username, input.password)).body;
+    expect(session.scope.split(' ')).toEqual(expect.arrayContaining(scopes));
+    expect(session.scope).not.toContain('tokens:introspect');
+    return { input, user, token: session.access_token as string };
+  }
+
+  it('a scope-only users:write holder cannot make itself admin or change its own scopes (403)', async () => {
+    const writer = await scopeOnlyWriter();
+    const own = `/users/${writer.user.id}`;
+    const promote = await http.patch(own, { roles: ['admin'] }, { token: writer.token });
+    expectProblem(promote, 403);
+    expect(promote.body.detail).toMatch(/your own/);
+    expectProblem(
+      await http.patch(own, { scopes: ['tokens:introspect'] }, { token: writer.token }),
+      403,
+    );
+    expectProblem(await http.delete(own, { token: writer.token }), 403);
+    const again = (await login(writer.input.username, writer.input.password)).body;
+    const me = await http.get('/auth/me', { token: again.access_token });
+    expect(me.body.roles).toEqual(['user']);
+    expect(
+      (await http.get(`/admin/audit?userId=${writer.user.id}`, { token: again.access_token }))
+        .status,
+    ).toBe(403);
+  });
+
+  it('a scope-only users:write holder cannot create an admin or grant a scope it lacks (403)', async () => {
+    const writer = await scopeOnlyWriter();
+    const candidate = aUser();
+    expectProblem(
+      await http.post('/users', { ...candidate, roles: ['admin'] }, { token: writer.token }),
+      403,
+    );
+    expectProblem(await login(candidate.username, candidate.password), 401);
+    const { user } = await createUser();
+    const grant = await http.patch(
+      `/users/${user.id}`,
+      { scopes: ['tokens:introspect'] },
+      { token: writer.token },
+    );
+    expectProblem(grant, 403);
+    expect(grant.body.detail).toContain('tokens:introspect');
+    expectProblem(
+      await http.patch(`/users/${user.id}`, { roles: ['admin'] }, { token: writer.token }),
+      403,
+    );
+    const unchanged = await http.get(`/users/${user.id}`, { token: admin });
+    expect(unchanged.body).toEqual(expect.objectContaining({ roles: ['user'], scopes: [] }));
+  });
+
+  it('a scope-only users:write holder cannot deactivate, demote or delete an admin (403)', async () => {
+    const writer = await scopeOnlyWriter();
+    const { input, user } = await createUser(['admin']);
+    const target = `/users/${user.id}`;
+    expectProblem(await http.patch(target, { active: false }, { token: writer.token }), 403);
+    expectProblem(await http.patch(target, { roles: ['user'] }, { token: writer.token }), 403);
+    expectProblem(await http.delete(target, { token: writer.token }), 403);
+    const after = await http.get(target, { token: admin });
+    expect(after.body).toEqual(expect.objectContaining({ roles: ['user', 'admin'], active: true }));
+    expect((await login(input.username, input.password)).status).toBe(200);
+  });
+
+  it('a scope-only users:write holder can create plain users and deactivate or delete them', async () => {
+    const writer = await scopeOnlyWriter();
+    const created = await http.post(
+      '/users',
+      { ...aUser(), roles: ['user'] },
+      { token: writer.token },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.roles).toEqual(['user']);
+    const target = `/users/${created.body.id}`;
+    const deactivated = await http.patch(
+      target,
+      { active: false, scopes: ['users:read'] },
+      { token: writer.token },
+    );
+    expect(deactivated.status).toBe(200);
+    expect(deactivated.body).toEqual(
+      expect.objectContaining({ active: false, scopes: ['users:read'] }),
+    );
+    expect((await http.delete(target, { token: writer.token })).status).toBe(204);
+  });
+
+  it("an admin cannot change their own roles (403) but can change another admin's", async () => {
+    const me = (await http.get('/auth/me', { token: admin })).body;
+    const demote = await http.patch(`/users/${me.id}`, { roles: ['user'] }, { token: admin });
+    expectProblem(demote, 403);
+    expect(demote.body.detail).toMatch(/your own/);
+    expectProblem(
+      await http.patch(`/users/${me.id}`, { scopes: ['custom:x'] }, { token: admin }),
+      403,
+    );
+    expect((await http.get('/auth/me', { token: admin })).body.roles).toEqual(['user', 'admin']);
+    const { user } = await createUser(['admin']);
+    const other = await http.patch(
+      `/users/${user.id}`,
+      { roles: ['user'], scopes: ['custom:x'] },
+      { token: admin },
+    );
+    expect(other.status).toBe(200);
+    expect(other.body).toEqual(expect.objectContaining({ roles: ['user'], scopes: ['custom:x'] }));
+  });
+
   it('refuses users without the admin role or the users scopes (403)', async () => {
     const { input } = await createUser();
     const plain = (await login(input.username, input.password)).body.access_token;
@@ -180,7 +289,10 @@ describe('admin users API', () => {
 // Its own app, started after the one above has closed: passport's strategy registry is
 // process-global, so two apps with different keys must not run side by side in one process.
 describe('the last active admin', () => {
-  it('cannot be demoted, deactivated or deleted (409) until another admin exists', async () => {
+  // With the self rule no admin can demote, deactivate or delete themselves, so the last active
+  // admin can only lose its rights to another admin (who then remains): the 409 last-admin check
+  // in UserAdminService stays as defence in depth.
+  it('cannot demote, deactivate or delete itself (403); another admin can demote it', async () => {
     const env = testEnvironment({
       BOOTSTRAP_ADMIN_EMAIL: 'solo@example.com',
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
@@ -194,16 +306,24 @@ describe('the last active admin', () => {
         })
       ).body.access_token;
       const me = (await solo.http.get('/auth/me', { token })).body;
-      expectProblem(await solo.http.patch(`/users/${me.id}`, { roles: ['user'] }, { token }), 409);
-      expectProblem(await solo.http.patch(`/users/${me.id}`, { active: false }, { token }), 409);
-      expectProblem(await solo.http.delete(`/users/${me.id}`, { token }), 409);
-      expect((await solo.http.get('/auth/me', { token })).status).toBe(200);
+      expectProblem(await solo.http.patch(`/users/${me.id}`, { roles: ['user'] }, { token }), 403);
+      expectProblem(await solo.http.patch(`/users/${me.id}`, { active: false }, { token }), 403);
+      expectProblem(await solo.http.delete(`/users/${me.id}`, { token }), 403);
+      expect((await solo.http.get('/auth/me', { token })).body.roles).toEqual(['user', 'admin']);
 
-      const second = await solo.http.post('/users', { ...aUser(), roles: ['admin'] }, { token });
+      const input = aUser();
+      const second = await solo.http.post('/users', { ...input, roles: ['admin'] }, { token });
       expect(second.status).toBe(201);
-      expect(
-        (await solo.http.patch(`/users/${me.id}`, { roles: ['user'] }, { token })).status,
-      ).toBe(200);
+      const other = (
+        await solo.http.post('/auth/login', { username: input.username, password: input.password })
+      ).body.access_token;
+      const demoted = await solo.http.patch(
+        `/users/${me.id}`,
+        { roles: ['user'] },
+        { token: other },
+      );
+      expect(demoted.status).toBe(200);
+      expect(demoted.body.roles).toEqual(['user']);
     } finally {
       await solo.close();
       await cleanUp(solo.env);

@@ -4,11 +4,21 @@ import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { SessionsService } from '../tokens/sessions.service';
 import { Role, User, UserPatch } from './user';
-import { UsersService } from './users.service';
+import {
+  assertMayCreate,
+  assertMayDelete,
+  assertMayUpdate,
+  Caller,
+  RightsChange,
+} from './user-access.policy';
+import { NewUser, UsersService } from './users.service';
 
 /**
- * Admin changes to users. Any change to what a user may do (roles, scopes, deactivation,
- * deletion) ends all their sessions at once, so no token minted under the old rights survives.
+ * Changes to users through the admin API. Who may do what is decided here, from the caller's own
+ * roles and token scopes (user-access.policy.ts), not only by the route guard: the guard lets a
+ * scope-only `users:write` holder in, and must not let it escalate. Any change to what a user may
+ * do (roles, scopes, deactivation, deletion) ends all their sessions at once, so no token minted
+ * under the old rights survives.
  */
 @Injectable()
 export class UserAdminService {
@@ -18,13 +28,16 @@ export class UserAdminService {
     private readonly audit: AuditService,
   ) {}
 
-  /** `actorId`: the admin making the change, recorded in the audit trail. */
-  async update(
-    actorId: string,
-    id: string,
-    patch: { roles?: Role[]; scopes?: string[]; active?: boolean },
-  ): Promise<User> {
+  /** `caller`: who creates the user; checked, and recorded in the audit trail. */
+  create(caller: Caller, input: NewUser): Promise<User> {
+    assertMayCreate(caller, input);
+    return this.users.create(input, caller.userId);
+  }
+
+  /** `caller`: who makes the change; checked, and recorded in the audit trail. */
+  async update(caller: Caller, id: string, patch: RightsChange): Promise<User> {
     const before = await this.users.get(id);
+    assertMayUpdate(caller, before, patch);
     const change: UserPatch = {};
     if (patch.roles) change.roles = [...new Set<Role>(['user', ...patch.roles])];
     if (patch.scopes) change.scopes = [...new Set(patch.scopes)];
@@ -36,20 +49,28 @@ export class UserAdminService {
     this.audit.record({
       event: AuditEventType.UserUpdated,
       userId: id,
-      details: { ...changedFields(patch), by: actorId },
+      details: { ...changedFields(patch), by: caller.userId },
     });
     return after;
   }
 
-  async delete(actorId: string, id: string): Promise<void> {
+  async delete(caller: Caller, id: string): Promise<void> {
     const user = await this.users.get(id);
+    assertMayDelete(caller, user);
     if (isActiveAdmin(user)) await this.refuseLastAdmin(id);
     await this.users.delete(id);
     await this.sessions.endAll(id, 'user deleted');
-    this.audit.record({ event: AuditEventType.UserDeleted, userId: id, details: { by: actorId } });
+    this.audit.record({
+      event: AuditEventType.UserDeleted,
+      userId: id,
+      details: { by: caller.userId },
+    });
   }
 
-  /** 409 when `id` is the only active admin: someone must stay able to manage users. */
+  /**
+   * 409 when `id` is the only active admin: someone must stay able to manage users. With the
+   * access rules above this is defence in depth (only another admin may demote an admin).
+   */
   private async refuseLastAdmin(id: string): Promise<void> {
     let cursor: string | undefined;
     do {
@@ -77,7 +98,7 @@ function rightsChanged(before: User, after: User): boolean {
   );
 }
 
-function changedFields(patch: { roles?: Role[]; scopes?: string[]; active?: boolean }) {
+function changedFields(patch: RightsChange) {
   return {
     ...(patch.roles ? { roles: patch.roles } : {}),
     ...(patch.scopes ? { scopes: patch.scopes } : {}),

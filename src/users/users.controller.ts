@@ -34,6 +34,12 @@ import { UsersService } from './users.service';
 
 const NOT_FOUND = { description: 'No such user', type: ProblemResponse };
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+const SELF_RULE =
+  'Nobody may change their own roles, scopes or active flag, or delete themselves (403); ' +
+  'another admin must. ';
+const SCOPE_ONLY_RULE =
+  'A caller without role `admin` (scope `users:write` only) may not touch an admin, set roles, ' +
+  'or add or remove a scope its own token does not hold (403). ';
 
 @ApiTags('users')
 @Controller('users')
@@ -64,7 +70,12 @@ export class UsersController {
   @Post()
   @Authorize({ roles: ['admin'], scopes: ['users:write'] })
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a user (the password policy applies)' })
+  @ApiOperation({
+    summary: 'Create a user (the password policy applies)',
+    description:
+      'Only role `admin` may give roles; a caller with scope `users:write` but not role `admin` ' +
+      'creates plain users only (`roles` absent or `["user"]`, else 403).',
+  })
   @ApiCreatedResponse({ type: UserView })
   @ApiBadRequestResponse({ type: ProblemResponse })
   @ApiConflictResponse({ description: 'Email or username taken', type: ProblemResponse })
@@ -72,13 +83,14 @@ export class UsersController {
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: CreateUserDto,
   ): Promise<UserView> {
-    return UserView.of(await this.users.create(dto, caller.userId));
+    return UserView.of(await this.admin.create(caller, dto));
   }
 
   @Patch(':id')
   @Authorize({ roles: ['admin'], scopes: ['users:write'] })
   @ApiOperation({
     summary: 'Change roles, scopes or active; any change ends every session of the user',
+    description: SELF_RULE + SCOPE_ONLY_RULE + 'Admins may change roles and grant any scope.',
   })
   @ApiOkResponse({ type: UserView })
   @ApiBadRequestResponse({ type: ProblemResponse })
@@ -89,13 +101,16 @@ export class UsersController {
     @Param('id', ID) id: string,
     @Body() dto: UpdateUserDto,
   ): Promise<UserView> {
-    return UserView.of(await this.admin.update(caller.userId, id, dto));
+    return UserView.of(await this.admin.update(caller, id, dto));
   }
 
   @Delete(':id')
   @Authorize({ roles: ['admin'], scopes: ['users:write'] })
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user; every session ends' })
+  @ApiOperation({
+    summary: 'Delete a user; every session ends',
+    description: SELF_RULE + SCOPE_ONLY_RULE,
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse({ description: 'Would leave no active admin', type: ProblemResponse })
@@ -103,6 +118,6 @@ export class UsersController {
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id', ID) id: string,
   ): Promise<void> {
-    await this.admin.delete(caller.userId, id);
+    await this.admin.delete(caller, id);
   }
 }
