@@ -13,10 +13,13 @@ import { clientErrorHandler } from './common/http/client-errors';
 import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
 import { registerSecurityHeaders } from './common/http/security-headers';
+import { trustProxyOption } from './common/http/trust-proxy';
 import { setupSwagger } from './common/openapi/swagger';
 import { createAppLogger, logCompletedRequests } from './common/logging/http-logger';
 import { installRequestContext } from './common/request-context/request-context';
 import { validationPipe } from './common/validation.pipe';
+import { MetricsService } from './metrics/metrics.service';
+import { recordRequestMetrics } from './metrics/request-metrics';
 import { Env } from './config/env.validation';
 import { RedisConnection } from './redis/redis.connection';
 
@@ -35,7 +38,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Only behind a trusted proxy may X-Forwarded-For name the client (brute-force counters).
-    trustProxy: env.app.trustProxy,
+    trustProxy: trustProxyOption(env.app.trustProxy),
     genReqId: () => randomUUID(),
     frameworkErrors,
     clientErrorHandler,
@@ -55,6 +58,7 @@ export async function createApp(
   await app.register(fastifyCookie);
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
   registerBodyRules(app.getHttpAdapter().getInstance());
+  recordRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   if (env.app.corsOrigins.length > 0) {

@@ -96,6 +96,20 @@ describe('validateEnv', () => {
     });
   });
 
+  it.each([
+    [{}, false],
+    [{ TRUST_PROXY: 'false' }, false],
+    [{ TRUST_PROXY: 'true' }, 1],
+    [{ TRUST_PROXY: '2' }, 2],
+    [{ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }, ['10.0.0.0/8', '127.0.0.1']],
+  ])('reads TRUST_PROXY %j as %j, never as "trust every forwarded address"', (env, expected) => {
+    expect(validateEnv(env).app.trustProxy).toEqual(expected);
+  });
+
+  it('rejects a TRUST_PROXY it cannot read', () => {
+    expect(errorOf({ TRUST_PROXY: 'yes please' })).toMatch(/^TRUST_PROXY must be true, false/);
+  });
+
   it('defaults the bootstrap admin username to the part of the email before @', () => {
     const env = validateEnv({
       BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',

@@ -4,6 +4,7 @@ import {
   EnvError,
   hostPorts,
   int,
+  list,
   oneOf,
   origins,
   raw,
@@ -28,7 +29,11 @@ export interface Env {
     production: boolean;
     port: number;
     host: string;
-    trustProxy: boolean;
+    /**
+     * Which proxies may speak for the client in X-Forwarded-For/-Proto: `false` (none), a hop
+     * count (`true` = 1: only the proxy directly in front of us), or their addresses/CIDRs.
+     */
+    trustProxy: false | number | string[];
     corsOrigins: string[];
     cookieSecure: boolean;
     registration: 'open' | 'closed';
@@ -93,6 +98,22 @@ function bootstrapAdmin(env: RawEnv): Env['app']['bootstrapAdmin'] {
   return { email: adminEmail, username, password };
 }
 
+/**
+ * TRUST_PROXY. `true` means one hop, never "every address in the header": the leftmost
+ * X-Forwarded-For entries are whatever the client wrote, so trusting them all would let anyone
+ * pick the IP that brute-force counters and rate limits see (and lock out someone else's IP).
+ */
+function trustProxy(env: RawEnv): false | number | string[] {
+  const value = raw(env, 'TRUST_PROXY');
+  if (value === undefined) return false;
+  if (/^\d{1,2}$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  if (/[.:/]/.test(value)) return list(env, 'TRUST_PROXY');
+  const flag = value.toLowerCase();
+  if (flag === 'true') return 1;
+  if (flag === 'false') return false;
+  throw new EnvError('TRUST_PROXY', 'must be true, false, a hop count or proxy addresses/CIDRs');
+}
+
 /** Refuses settings that are fine on a laptop and dangerous in production. */
 function refuseUnsafeProduction(env: Env): void {
   if (!env.app.production) return;
@@ -116,7 +137,7 @@ export function validateEnv(env: RawEnv): Env {
       production: nodeEnv === 'production',
       port: int(env, 'PORT', 3000, 0, 65535),
       host: str(env, 'HOST', '0.0.0.0'),
-      trustProxy: bool(env, 'TRUST_PROXY', false),
+      trustProxy: trustProxy(env),
       corsOrigins: origins(env, 'CORS_ORIGINS'),
       cookieSecure: bool(env, 'COOKIE_SECURE', true),
       registration: oneOf(env, 'REGISTRATION', ['open', 'closed'], 'open'),
