@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { Env } from './config/env.validation';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
@@ -22,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         InfrastructureModule.forRoot(env, options.logger),
+        MetricsModule,
         ThrottleModule,
         TokensModule,
         UsersModule,

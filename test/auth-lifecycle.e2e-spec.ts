@@ -317,6 +317,10 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
     });
     expectProblem(unknown, 401);
     expect(wrong.body).toEqual(unknown.body);
+    expect([unknown, wrong].map((r) => r.headers.get('www-authenticate'))).toEqual([
+      'Bearer',
+      'Bearer',
+    ]);
   });
 
   it('answers problem+json for a taken email or username and for a weak password', async () => {

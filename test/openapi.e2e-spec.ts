@@ -19,6 +19,7 @@ const CONTRACT_ROUTES = [
   'delete /users/{id}',
   'get /health/live',
   'get /health/ready',
+  'get /metrics',
   'post /auth/ws-ticket',
   'post /auth/revoke',
   'post /auth/introspect',
@@ -56,6 +57,7 @@ describe('OpenAPI document', () => {
       'post /auth/revoke',
       'get /health/live',
       'get /health/ready',
+      'get /metrics',
     ];
     expect(secured.sort()).toEqual(routes.filter((r) => !publicRoutes.includes(r)).sort());
   });

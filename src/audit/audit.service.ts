@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service';
 import { PinoLogger } from 'nestjs-pino';
 import { uuidv7 } from '../common/crypto/ids';
 import { currentRequest } from '../common/request-context/request-context';
@@ -27,6 +28,8 @@ export class AuditService {
     @InjectAuditStore() private readonly store: AuditStore,
     @InjectClock() private readonly clock: Clock,
     private readonly logger: PinoLogger,
+    // Absent in the keys CLI, which serves no metrics.
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.logger.setContext('Audit');
   }
@@ -36,6 +39,7 @@ export class AuditService {
     try {
       const event = this.toEvent(input);
       this.logger[LOG_LEVEL[event.severity]]({ audit: event }, `audit ${event.event}`);
+      this.metrics?.countAuditEvent(event.event);
       this.store.append(event).then(
         () => this.appended(),
         (error: unknown) => this.refused(error),

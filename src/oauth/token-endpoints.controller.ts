@@ -8,6 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { Authorize } from '../auth/decorators/authorize.decorator';
+import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
+import { Throttled } from '../throttle/throttled.decorator';
 import { Public } from '../auth/decorators/public.decorator';
 import { ProblemResponse } from '../common/openapi/problem.schema';
 import { IntrospectionResponseDto } from './dto/introspection-response.dto';
@@ -35,6 +37,7 @@ export class TokenEndpointsController {
    */
   @Post('revoke')
   @Public()
+  @Throttled(THROTTLE_LIMITS.revoke)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiConsumes(...BODY_TYPES)

@@ -16,4 +16,6 @@ export const THROTTLE_LIMITS = {
   refresh: 300,
   /** Two argon2 runs each; a user changes a password rarely. */
   password: 30,
+  /** Public (RFC 7009): a signature check or two store reads each; clients revoke rarely. */
+  revoke: 300,
 } as const;

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, AppErrorCode } from '../errors/app-error';
 import { ERROR_SPECS, problemType } from '../errors/error-status';
@@ -85,7 +92,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 function headersFor(error: AppError): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (error.code === AppErrorCode.Unauthenticated) headers['www-authenticate'] = 'Bearer';
+  // The contract: every 401 names the scheme (RFC 6750 §3); invalid_token adds the error below.
+  if (ERROR_SPECS[error.code].status === HttpStatus.UNAUTHORIZED)
+    headers['www-authenticate'] = 'Bearer';
   if (error.code === AppErrorCode.InvalidToken) {
     headers['www-authenticate'] =
       `Bearer error="invalid_token", error_description="${quotable(error.detail ?? 'invalid token')}"`;
