@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS_KEY, AccessPolicy } from '../src/auth/decorators/access.metadata';
-import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { TestApp, useTestApp } from './support/test-app';
 
 interface Route {
   route: string;
@@ -42,21 +42,14 @@ function describe_(policy: AccessPolicy | undefined): string {
 }
 
 describe('access manifest', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(testEnvironment({ REDIS_URL: '' }));
-  });
-  afterAll(async () => {
-    await t.close();
-    await cleanUp(t.env);
-  });
+  const app = useTestApp({ REDIS_URL: '' });
 
   it('declares an explicit access decision on every route', () => {
-    expect(routesOf(t).filter((r) => r.access === 'UNDECLARED')).toEqual([]);
+    expect(routesOf(app()).filter((r) => r.access === 'UNDECLARED')).toEqual([]);
   });
 
   it('matches the reviewed list of who may call what', () => {
     // A change here is a change of who may call a route: review it as such.
-    expect(routesOf(t).map((r) => `${r.route.padEnd(34)} ${r.access}`)).toMatchSnapshot();
+    expect(routesOf(app()).map((r) => `${r.route.padEnd(34)} ${r.access}`)).toMatchSnapshot();
   });
 });

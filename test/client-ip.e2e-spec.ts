@@ -1,5 +1,5 @@
 import { aUser } from './factories/user.factory';
-import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { TestApp, useTestApp } from './support/test-app';
 
 /** The client IP the service records (brute-force counters, throttling, sessions, audit). */
 async function sessionIp(t: TestApp, forwardedFor?: string): Promise<string> {
@@ -18,52 +18,31 @@ async function sessionIp(t: TestApp, forwardedFor?: string): Promise<string> {
 
 // Sibling describes, one app at a time: apps with different settings must not overlap.
 describe('client IP with TRUST_PROXY=true (one trusted hop)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(testEnvironment({ TRUST_PROXY: 'true' }));
-  });
-  afterAll(async () => {
-    await t.close();
-    await cleanUp(t.env);
-  });
+  const app = useTestApp({ TRUST_PROXY: 'true' });
 
   it('is the address our proxy appended, never an entry the client wrote', async () => {
     // The client sent "203.0.113.9"; the proxy in front of us appended the peer it saw.
-    expect(await sessionIp(t, '203.0.113.9, 198.51.100.7')).toBe('198.51.100.7');
+    expect(await sessionIp(app(), '203.0.113.9, 198.51.100.7')).toBe('198.51.100.7');
   });
 
   it('is the single forwarded address when there is one', async () => {
-    expect(await sessionIp(t, '198.51.100.8')).toBe('198.51.100.8');
+    expect(await sessionIp(app(), '198.51.100.8')).toBe('198.51.100.8');
   });
 });
 
 describe('client IP with TRUST_PROXY listing the proxy addresses', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(testEnvironment({ TRUST_PROXY: '127.0.0.1/8' }));
-  });
-  afterAll(async () => {
-    await t.close();
-    await cleanUp(t.env);
-  });
+  const app = useTestApp({ TRUST_PROXY: '127.0.0.1/8' });
 
   it('skips only listed proxies from the right', async () => {
-    expect(await sessionIp(t, '203.0.113.9, 198.51.100.7')).toBe('198.51.100.7');
-    expect(await sessionIp(t, '203.0.113.9, 127.0.0.5')).toBe('203.0.113.9');
+    expect(await sessionIp(app(), '203.0.113.9, 198.51.100.7')).toBe('198.51.100.7');
+    expect(await sessionIp(app(), '203.0.113.9, 127.0.0.5')).toBe('203.0.113.9');
   });
 });
 
 describe('client IP without TRUST_PROXY', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(testEnvironment());
-  });
-  afterAll(async () => {
-    await t.close();
-    await cleanUp(t.env);
-  });
+  const app = useTestApp();
 
   it('ignores X-Forwarded-For entirely', async () => {
-    expect(await sessionIp(t, '203.0.113.9')).toBe('127.0.0.1');
+    expect(await sessionIp(app(), '203.0.113.9')).toBe('127.0.0.1');
   });
 });

@@ -1,30 +1,23 @@
 import { aUser } from './factories/user.factory';
-import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('GET /metrics', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(testEnvironment());
-  });
-  afterAll(async () => {
-    await t.close();
-    await cleanUp(t.env);
-  });
+  const app = useTestApp();
 
   it('serves Prometheus text without a token, with process, HTTP and audit metrics', async () => {
     const user = aUser();
-    await t.http.post('/auth/register', user);
-    const login = await t.http.post('/auth/login', {
+    await app().http.post('/auth/register', user);
+    const login = await app().http.post('/auth/login', {
       username: user.username,
       password: user.password,
     });
-    await t.http.get('/auth/me', { token: login.body.access_token });
-    await t.http.post('/auth/login', {
+    await app().http.get('/auth/me', { token: login.body.access_token });
+    await app().http.post('/auth/login', {
       username: user.username,
       password: 'not-the-password-at-all',
     });
 
-    const metrics = await t.http.get('/metrics');
+    const metrics = await app().http.get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(metrics.text).toMatch(/^tessera_process_cpu_user_seconds_total \d/m);
@@ -39,9 +32,9 @@ describe('GET /metrics', () => {
   });
 
   it('labels by route template, never by raw path, and holds no user data', async () => {
-    await t.http.get('/users/01a20a50-0000-7000-8000-000000000000');
-    await t.http.get('/no/such/path/for-metrics');
-    const metrics = await t.http.get('/metrics');
+    await app().http.get('/users/01a20a50-0000-7000-8000-000000000000');
+    await app().http.get('/no/such/path/for-metrics');
+    const metrics = await app().http.get('/metrics');
     expect(metrics.text).toContain('route="/users/:id"');
     expect(metrics.text).toContain('route="unmatched"');
     expect(metrics.text).not.toContain('01a20a50-0000-7000-8000-000000000000');

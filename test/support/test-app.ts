@@ -57,3 +57,23 @@ export async function cleanUp(env: Env): Promise<void> {
   if (env.store.driver.kind === 'redis') await deleteKeysWithPrefix(env.store.keyPrefix, REDIS_URL);
   rmSync(env.jwt.keysDir, { recursive: true, force: true });
 }
+
+/**
+ * Starts one app for the enclosing `describe` (beforeAll) and closes and cleans it up after
+ * (afterAll). Returns a getter: the app exists only once beforeAll has run.
+ */
+export function useTestApp(overrides: Record<string, string | undefined> = {}): () => TestApp {
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    t = await startApp(testEnvironment(overrides));
+  });
+  afterAll(async () => {
+    if (!t) return;
+    await t.close();
+    await cleanUp(t.env);
+  });
+  return () => {
+    if (!t) throw new Error('useTestApp: the app starts in beforeAll');
+    return t;
+  };
+}
