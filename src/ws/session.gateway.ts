@@ -2,12 +2,14 @@ import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { Clock, InjectClock } from '../common/time/clock';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
 import { InjectSessionEvents, SessionEvents } from './session-events/session-events';
+import { closeAtExpiry } from './session-expiry';
 import { SessionSockets, WS_UNAUTHORIZED } from './session-sockets';
 import { WsTicketService } from './ws-ticket.service';
 
-/** Re-check of every open socket's session: catches events lost to a Redis hiccup, and expiry. */
+/** Re-check of every open socket's session: catches events lost to a Redis hiccup. */
 const RECHECK_INTERVAL_MS = 15_000;
 /** RFC 6455 §7.4: "try again later" (the store is unavailable). */
 const WS_TRY_AGAIN_LATER = 1013;
@@ -29,6 +31,7 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
     private readonly sockets: SessionSockets,
     @InjectSessionEvents() private readonly events: SessionEvents,
     @InjectSessionStore() private readonly sessions: SessionStore,
+    @InjectClock() private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -63,6 +66,7 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
     if (!session || session.userId !== claims.sub) {
       return socket.close(WS_UNAUTHORIZED, 'session ended');
     }
+    closeAtExpiry(socket, session.expiresAt, () => this.clock.now(), WS_UNAUTHORIZED);
     socket.send(JSON.stringify({ type: 'hello', userId: claims.sub }));
   }
 
