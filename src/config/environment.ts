@@ -16,8 +16,3 @@ export function readEnvironment(): Env {
   }
   return cached;
 }
-
-/** The raw process environment, for tests that build an Env with overrides. */
-export function processEnv(): Record<string, string | undefined> {
-  return { ...process.env };
-}
