@@ -38,7 +38,8 @@ function routesOf(t: TestApp): Route[] {
 function describe_(policy: AccessPolicy | undefined): string {
   if (!policy) return 'UNDECLARED';
   if (policy.kind !== 'authorized') return policy.kind;
-  return `roles any of [${policy.roles.join(', ')}] or scopes all of [${policy.scopes.join(', ')}]`;
+  const scopes = `scopes all of [${policy.scopes.join(', ')}]`;
+  return policy.roles.length ? `${scopes} and roles any of [${policy.roles.join(', ')}]` : scopes;
 }
 
 describe('access manifest', () => {

@@ -15,7 +15,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @Authorize({ roles: ['admin'] })
+  @Authorize({ scopes: ['audit:read'] })
   @HttpCode(200)
   @ApiOperation({
     summary: 'The audit trail, newest first',

@@ -20,6 +20,6 @@ describe('grantScopes', () => {
       grantScopes({ roles: ['user', 'admin'], scopes: [] })
         .split(' ')
         .sort(),
-    ).toEqual(['profile', 'tokens:introspect', 'users:read', 'users:write']);
+    ).toEqual(['audit:read', 'profile', 'tokens:introspect', 'users:read', 'users:write']);
   });
 });

@@ -50,7 +50,7 @@ export class UsersController {
   ) {}
 
   @Get()
-  @Authorize({ roles: ['admin'], scopes: ['users:read'] })
+  @Authorize({ scopes: ['users:read'] })
   @ApiOperation({ summary: 'List users, oldest first, a page at a time' })
   @ApiOkResponse({ type: UserPageDto })
   async list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
@@ -59,7 +59,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @Authorize({ roles: ['admin'], scopes: ['users:read'] })
+  @Authorize({ scopes: ['users:read'] })
   @ApiOperation({ summary: 'One user' })
   @ApiOkResponse({ type: UserView })
   @ApiNotFoundResponse(NOT_FOUND)
@@ -68,7 +68,7 @@ export class UsersController {
   }
 
   @Post()
-  @Authorize({ roles: ['admin'], scopes: ['users:write'] })
+  @Authorize({ scopes: ['users:write'] })
   @HttpCode(201)
   @ApiOperation({
     summary: 'Create a user (the password policy applies)',
@@ -87,7 +87,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @Authorize({ roles: ['admin'], scopes: ['users:write'] })
+  @Authorize({ scopes: ['users:write'] })
   @ApiOperation({
     summary: 'Change roles, scopes or active; any change ends every session of the user',
     description: SELF_RULE + SCOPE_ONLY_RULE + 'Admins may change roles and grant any scope.',
@@ -105,7 +105,7 @@ export class UsersController {
   }
 
   @Delete(':id')
-  @Authorize({ roles: ['admin'], scopes: ['users:write'] })
+  @Authorize({ scopes: ['users:write'] })
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete a user; every session ends',

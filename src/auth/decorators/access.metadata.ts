@@ -7,8 +7,10 @@ export const ACCESS_KEY = 'tessera:access';
  * Who may call a route:
  * - `public`: anyone;
  * - `authenticated`: any valid access token;
- * - `authorized`: a valid access token with ANY of `roles`, or ALL of `scopes`. When both lists are
- *   given either suffices ("role admin or scope users:read").
+ * - `authorized`: a valid access token holding ALL of `scopes` (never empty) AND, when `roles` is
+ *   not empty, ANY of `roles`. A role never stands in for a scope: a role is only a source of
+ *   default scopes at login, so a token asked with a narrower `scope` is really narrower. `roles`
+ *   can only narrow a route further (both must hold), never widen it.
  */
 export type AccessPolicy =
   | { kind: 'public' }

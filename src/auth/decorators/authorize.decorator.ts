@@ -4,39 +4,51 @@ import { Role } from '../../users/user';
 import { ACCESS_KEY, AccessPolicy } from './access.metadata';
 import { ProblemResponse } from '../../common/openapi/problem.schema';
 
+const UNAUTHORIZED = {
+  description: 'Missing, invalid, expired or revoked access token',
+  type: ProblemResponse,
+};
+
 /** Any valid access token; documents the bearer requirement and the 401 in OpenAPI. */
 export function Authenticated() {
   return applyDecorators(
     SetMetadata(ACCESS_KEY, { kind: 'authenticated' } satisfies AccessPolicy),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({
-      description: 'Missing, invalid, expired or revoked access token',
+    ApiUnauthorizedResponse(UNAUTHORIZED),
+  );
+}
+
+/** What a route needs: every scope listed (at least one), and optionally also one of `roles`. */
+export interface Requirement {
+  scopes: readonly [string, ...string[]];
+  roles?: readonly Role[];
+}
+
+/**
+ * A valid access token holding ALL of `scopes`, and also ANY of `roles` when roles are given
+ * (both must hold: a role narrows a route, it never replaces a scope). Documents the bearer
+ * requirement, the 401 and the 403 in OpenAPI.
+ */
+export function Authorize(requirement: Requirement) {
+  // Checked once at start-up: the type already forbids it, this stops a cast from opening a route.
+  if (requirement.scopes.length === 0) throw new Error('@Authorize needs at least one scope');
+  const policy: AccessPolicy = {
+    kind: 'authorized',
+    roles: [...(requirement.roles ?? [])],
+    scopes: [...requirement.scopes],
+  };
+  return applyDecorators(
+    SetMetadata(ACCESS_KEY, policy),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse(UNAUTHORIZED),
+    ApiForbiddenResponse({
+      description: `Requires ${describeNeed(policy)}`,
       type: ProblemResponse,
     }),
   );
 }
 
-/**
- * A valid access token with any of `roles` or all of `scopes` (either suffices when both are
- * given). Documents the bearer requirement, the 401 and the 403 in OpenAPI.
- */
-export function Authorize(requirement: { roles?: Role[]; scopes?: string[] }) {
-  const policy: AccessPolicy = {
-    kind: 'authorized',
-    roles: requirement.roles ?? [],
-    scopes: requirement.scopes ?? [],
-  };
-  const who = [
-    policy.roles.length ? `role ${policy.roles.join(' or ')}` : '',
-    policy.scopes.length ? `scope ${policy.scopes.join(' and ')}` : '',
-  ].filter(Boolean);
-  return applyDecorators(
-    SetMetadata(ACCESS_KEY, policy),
-    ApiBearerAuth(),
-    ApiUnauthorizedResponse({
-      description: 'Missing, invalid, expired or revoked access token',
-      type: ProblemResponse,
-    }),
-    ApiForbiddenResponse({ description: `Requires ${who.join(', or ')}`, type: ProblemResponse }),
-  );
+function describeNeed(policy: { roles: Role[]; scopes: string[] }): string {
+  const scopes = `scope ${policy.scopes.join(' and ')}`;
+  return policy.roles.length ? `${scopes}, and role ${policy.roles.join(' or ')}` : scopes;
 }

@@ -1,5 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AppError, AppErrorCode } from '../../common/errors/app-error';
 import { AuthenticatedUser } from '../../tokens/token.types';
 import { ACCESS_KEY, AccessPolicy } from '../decorators/access.metadata';
 
@@ -15,14 +16,18 @@ export function policyOf(reflector: Reflector, context: ExecutionContext): Acces
   );
 }
 
-export function userOf(context: ExecutionContext): AuthenticatedUser | undefined {
-  return context.switchToHttp().getRequest<{ user?: AuthenticatedUser }>().user;
+/** The caller JwtAuthGuard authenticated; reaching a later guard without one is refused (401). */
+export function callerOf(context: ExecutionContext): AuthenticatedUser {
+  const user = context.switchToHttp().getRequest<{ user?: AuthenticatedUser }>().user;
+  if (!user) throw new AppError(AppErrorCode.Unauthenticated, 'Authentication required.');
+  return user;
 }
 
 export function hasAnyRole(user: AuthenticatedUser, roles: string[]): boolean {
   return roles.some((role) => (user.roles as string[]).includes(role));
 }
 
+/** Every listed scope is in the token. An empty list grants nothing: fail closed. */
 export function hasAllScopes(user: AuthenticatedUser, scopes: string[]): boolean {
   return scopes.length > 0 && scopes.every((scope) => user.scopes.includes(scope));
 }

@@ -1,11 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppError, AppErrorCode } from '../../common/errors/app-error';
-import { hasAllScopes, hasAnyRole, policyOf, userOf } from './access-policy';
+import { callerOf, hasAnyRole, policyOf } from './access-policy';
 
 /**
- * Second global guard: on `authorized` routes with roles, lets through a caller with any of them.
- * A route that also lists scopes is left to ScopesGuard when the role does not match.
+ * Second global guard: on `authorized` routes that also list roles, refuses a caller holding none
+ * of them. It only ever narrows a route: a matching role never lets a caller past ScopesGuard,
+ * which runs next and requires every listed scope whatever the caller's roles.
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
@@ -14,12 +15,7 @@ export class RolesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const policy = policyOf(this.reflector, context);
     if (policy.kind !== 'authorized' || policy.roles.length === 0) return true;
-    const user = userOf(context);
-    if (!user) throw new AppError(AppErrorCode.Unauthenticated, 'Authentication required.');
-    if (hasAnyRole(user, policy.roles) || hasAllScopes(user, policy.scopes)) return true;
-    throw new AppError(
-      AppErrorCode.Forbidden,
-      'Your token does not grant access to this resource.',
-    );
+    if (hasAnyRole(callerOf(context), policy.roles)) return true;
+    throw new AppError(AppErrorCode.Forbidden, 'Your role does not grant access to this resource.');
   }
 }
