@@ -2,7 +2,14 @@ import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { User } from './user';
 import { assertMayCreate, assertMayDelete, assertMayUpdate, Caller } from './user-access.policy';
 
+/** An admin for these rules: the admin role and users:write; nothing more is needed. */
 const admin: Caller = { userId: 'admin-1', roles: ['user', 'admin'], scopes: ['users:write'] };
+/** The admin role, but a token narrowed at login to scopes without users:write. */
+const narrowedAdmin: Caller = {
+  userId: 'admin-2',
+  roles: ['user', 'admin'],
+  scopes: ['profile', 'users:read'],
+};
 const writer: Caller = {
   userId: 'writer-1',
   roles: ['user'],
@@ -96,5 +103,20 @@ describe('admin users API access rules', () => {
       forbidden(() => assertMayUpdate(writer, aStoredUser(), { scopes: ['custom:x'] })),
     ).toContain('custom:x');
     expect(() => assertMayUpdate(writer, aStoredUser(), { active: false })).not.toThrow();
+  });
+
+  it('treats an admin whose token lacks users:write as no admin: the role alone is not power', () => {
+    const admin2 = aStoredUser({ roles: ['user', 'admin'] });
+    expect(forbidden(() => assertMayCreate(narrowedAdmin, { roles: ['admin'] }))).toMatch(/admin/);
+    expect(forbidden(() => assertMayCreate(narrowedAdmin, { scopes: ['custom:x'] }))).toContain(
+      'custom:x',
+    );
+    expect(
+      forbidden(() => assertMayUpdate(narrowedAdmin, aStoredUser(), { roles: ['admin'] })),
+    ).toMatch(/roles/);
+    expect(forbidden(() => assertMayUpdate(narrowedAdmin, admin2, { active: false }))).toMatch(
+      /admin/,
+    );
+    expect(forbidden(() => assertMayDelete(narrowedAdmin, admin2))).toMatch(/admin/);
   });
 });

@@ -12,15 +12,17 @@ export interface RightsChange {
 }
 
 /*
- * Rules of the admin users API, on top of the route guard (role admin OR scope users:write).
+ * Rules of the admin users API, on top of the route guard (scope users:write, whatever the role).
  * The scope exists so a non-admin can manage plain users; without these rules its holder could
  * make itself (or a friend) admin, grant any scope, or lock the admins out. So:
- * 1. Only role admin sets roles; a scope-only caller creates and keeps plain users only.
- * 2. A scope-only caller adds or removes only scopes its own token holds: it can never hand out
+ * 1. Only an admin caller sets roles: role admin AND scope users:write in the token (a role alone
+ *    is never power, API.md "Authorization is by scope"). Anyone else with users:write creates
+ *    and keeps plain users only.
+ * 2. A non-admin caller adds or removes only scopes its own token holds: it can never hand out
  *    more than it has, nor take away rights it could not give.
  * 3. Nobody changes their own roles, scopes or active flag, or deletes themselves: rights always
  *    come from someone else, and an admin cannot lock themselves out by mistake.
- * 4. A scope-only caller may not touch an admin at all.
+ * 4. A non-admin caller may not touch an admin (a user holding the admin role) at all.
  */
 
 /** 403 unless `caller` may create a user with these rights. */
@@ -37,7 +39,7 @@ export function assertMayUpdate(caller: Caller, target: User, change: RightsChan
     throw forbidden('You cannot change your own roles, scopes or active flag; ask an admin.');
   }
   if (isAdmin(caller)) return;
-  if (isAdmin(target)) throw forbidden('Only an admin may change an admin.');
+  if (holdsAdminRole(target)) throw forbidden('Only an admin may change an admin.');
   if (beyondPlainUser(change.roles)) throw forbidden('Only an admin may change roles.');
   if (change.scopes) assertScopesHeld(caller, target.scopes, change.scopes);
 }
@@ -45,11 +47,22 @@ export function assertMayUpdate(caller: Caller, target: User, change: RightsChan
 /** 403 unless `caller` may delete `target`. */
 export function assertMayDelete(caller: Caller, target: User): void {
   if (caller.userId === target.id) throw forbidden('You cannot delete yourself; ask an admin.');
-  if (!isAdmin(caller) && isAdmin(target)) throw forbidden('Only an admin may delete an admin.');
+  if (!isAdmin(caller) && holdsAdminRole(target))
+    throw forbidden('Only an admin may delete an admin.');
 }
 
-function isAdmin(who: { roles: readonly Role[] }): boolean {
+/** A user holding the admin role: what "touches an admin" is about. */
+function holdsAdminRole(who: { roles: readonly Role[] }): boolean {
   return who.roles.includes('admin');
+}
+
+/**
+ * A caller with an admin's power here: the admin role AND users:write in this token. The route
+ * guard already demands users:write; checking it again keeps the rule true for any other caller
+ * of these functions, so an admin's narrowed token is never treated as a full admin.
+ */
+function isAdmin(caller: Caller): boolean {
+  return holdsAdminRole(caller) && caller.scopes.includes('users:write');
 }
 
 /** Any role beyond `user` (which everyone has) is a role change only an admin may make. */

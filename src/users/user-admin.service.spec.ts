@@ -43,7 +43,7 @@ describe('UserAdminService last-admin guard', () => {
     const caller = {
       userId: '0190aaaa-0000-7000-8000-0000000000ff',
       roles: only.roles,
-      scopes: [],
+      scopes: ['users:write'], // an admin for the access rules: the role AND users:write
     };
     const refusals = [
       service.update(caller, only.id, { roles: ['user'] }),
