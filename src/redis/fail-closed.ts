@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from '../common/errors/store-unavailable.error';
+import { circuitOf, StoreCircuit } from './store-circuit';
 
 /** Replies that mean "Redis cannot serve this now" rather than "this command is wrong". */
 const UNAVAILABLE_REPLIES = /^(CLUSTERDOWN|LOADING|READONLY|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS)\b/;
@@ -24,17 +25,56 @@ export function isUnavailable(error: unknown): boolean {
   return error.name === 'Error' && UNAVAILABLE_MESSAGES.test(error.message);
 }
 
-function toStoreError(error: unknown): never {
+/**
+ * Unavailable without an answer (a timeout, no connection): what opens the circuit. An OOM or
+ * LOADING reply is an answer: Redis is there, the circuit stays closed.
+ */
+export function gotNoAnswer(error: unknown): boolean {
+  return isUnavailable(error) && (error as Error).name !== 'ReplyError';
+}
+
+function toStoreError(error: unknown, circuit: StoreCircuit | undefined): never {
+  if (gotNoAnswer(error)) circuit?.trip();
   if (isUnavailable(error)) throw new StoreUnavailableError(error);
   throw error;
 }
 
+/** The circuit of the client a store holds, looked up once per store instance. */
+const storeCircuits = new WeakMap<object, StoreCircuit | null>();
+function circuitOfStore(store: object): StoreCircuit | undefined {
+  let circuit = storeCircuits.get(store);
+  if (circuit === undefined) {
+    circuit = Object.values(store).map(circuitOf).find(Boolean) ?? null;
+    storeCircuits.set(store, circuit);
+  }
+  return circuit ?? undefined;
+}
+
+// One error for every refused call: a refusal is expected (answered 503), it needs no stack trace.
+const OPEN = new StoreUnavailableError(new Error('Redis did not answer; the circuit is open'));
+
 type Ctor = abstract new (...args: never[]) => object;
+type Method = (...args: unknown[]) => unknown;
+
+function failClosed(method: Method): Method {
+  // Only `async` methods can be refused before they run: a plain one may be a sync helper.
+  const refusable = method.constructor.name === 'AsyncFunction';
+  return function (this: object, ...args: unknown[]): unknown {
+    const circuit = circuitOfStore(this);
+    if (refusable && circuit?.isOpen) return Promise.reject(OPEN);
+    const result = method.apply(this, args);
+    return result instanceof Promise
+      ? result.catch((error: unknown) => toStoreError(error, circuit))
+      : result;
+  };
+}
 
 /**
  * Class decorator for Redis store drivers: every async method rejects with
  * `StoreUnavailableError` when Redis is unreachable, so the service fails closed with 503 and
  * never treats "could not check" as "nothing revoked". One place instead of a try in each method.
+ * It also consults the client's circuit (see StoreCircuit): while Redis does not answer, calls
+ * fail at once instead of each waiting for the command timeout.
  */
 export function FailClosed(): <T extends Ctor>(target: T) => void {
   return (target) => {
@@ -42,12 +82,7 @@ export function FailClosed(): <T extends Ctor>(target: T) => void {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const method: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
       if (name === 'constructor' || typeof method !== 'function') continue;
-      Object.defineProperty(proto, name, {
-        value: function (this: unknown, ...args: unknown[]): unknown {
-          const result: unknown = method.apply(this, args);
-          return result instanceof Promise ? result.catch(toStoreError) : result;
-        },
-      });
+      Object.defineProperty(proto, name, { value: failClosed(method as Method) });
     }
   };
 }

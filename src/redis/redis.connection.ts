@@ -1,19 +1,24 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { gotNoAnswer } from './fail-closed';
 import { createRedisClient, describeDriver, RedisDriver } from './redis.client-factory';
 import { REDIS_MODULE_OPTIONS, RedisModuleOptions } from './redis.module-definition';
 import { defineScripts, RedisClient } from './redis.scripts';
+import { attachCircuit, StoreCircuit } from './store-circuit';
 
 const PING_TIMEOUT_MS = 500;
 
 /**
  * The process's one Redis client. It is created on first use, so with the memory driver no
  * connection is ever opened. It never crashes the process: errors are logged and the client
- * reconnects by itself while store calls fail fast (see `StoreUnavailableError`).
+ * reconnects by itself while store calls fail fast (see `StoreUnavailableError`). A circuit
+ * (StoreCircuit) stands in front of the client: while Redis does not answer, store calls and the
+ * readiness check fail at once.
  */
 @Injectable()
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   private instance: RedisClient | undefined;
+  private circuit: StoreCircuit | undefined;
   private lastError: string | undefined;
 
   constructor(@Inject(REDIS_MODULE_OPTIONS) private readonly options: RedisModuleOptions) {}
@@ -44,16 +49,24 @@ export class RedisConnection implements OnApplicationShutdown {
     });
   }
 
-  /** Whether Redis answers a PING quickly; always true with the memory driver (no Redis). */
+  /**
+   * Whether Redis answers a PING quickly; always true with the memory driver (no Redis). False at
+   * once while the circuit is open; a PING that gets no answer opens it.
+   */
   async isHealthy(): Promise<boolean> {
     if (this.options.driver.kind === 'memory') return true;
+    const client = this.client;
+    if (this.circuit?.isOpen) return false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
     });
-    const ping = this.client.ping().then(
+    const ping = client.ping().then(
       (reply) => reply === 'PONG',
-      () => false,
+      (error: unknown) => {
+        if (gotNoAnswer(error)) this.circuit?.trip();
+        return false;
+      },
     );
     try {
       return await Promise.race([ping, timeout]);
@@ -66,6 +79,7 @@ export class RedisConnection implements OnApplicationShutdown {
     const client = this.instance;
     if (!client) return;
     this.instance = undefined;
+    this.circuit?.dispose();
     try {
       await client.quit();
     } catch {
@@ -85,6 +99,8 @@ export class RedisConnection implements OnApplicationShutdown {
   private connect(driver: RedisDriver): RedisClient {
     const target = describeDriver(driver);
     const client = defineScripts(createRedisClient(driver, this.options.keyPrefix));
+    this.circuit = new StoreCircuit(() => client.ping(), target);
+    attachCircuit(client, this.circuit);
     // Without an 'error' listener an unreachable Redis would crash the process. Log each new
     // kind of error once (not every reconnect attempt), and the recovery.
     client.on('error', (error: Error) => {

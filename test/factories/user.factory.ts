@@ -16,3 +16,8 @@ export function aUser(overrides: Partial<UserInput> = {}): UserInput {
     ...overrides,
   };
 }
+
+/** The login body for a registered user. */
+export function credentials(user: UserInput): { username: string; password: string } {
+  return { username: user.username, password: user.password };
+}

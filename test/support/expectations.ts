@@ -22,3 +22,20 @@ export function expectInvalidToken(response: HttpResponse): void {
   expectProblem(response, 401);
   expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
 }
+
+/** Asserts the 503 of a store that cannot be reached: a problem that says when to retry. */
+export function expectStoreUnavailable(response: HttpResponse): void {
+  expectProblem(response, 503);
+  expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+}
+
+/** Sends `request`, asserts that it was answered within `ms`, and returns the response. */
+export async function answeredWithin(
+  ms: number,
+  request: () => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const started = performance.now();
+  const response = await request();
+  expect(performance.now() - started).toBeLessThan(ms);
+  return response;
+}

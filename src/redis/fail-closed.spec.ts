@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import { StoreUnavailableError } from '../common/errors/store-unavailable.error';
+import { FailClosed } from './fail-closed';
+import { attachCircuit, PROBE_INTERVAL_MS, StoreCircuit } from './store-circuit';
+
+/** An error shaped like the ones ioredis rejects with. */
+function redisError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return Object.assign(error, { command: { name: 'evalsha', args: ['k', '$argon2id$v=19$…'] } });
+}
+const timedOut = () => redisError('Error', 'Command timed out');
+
+@FailClosed()
+class FakeStore {
+  calls = 0;
+  constructor(
+    readonly client: object,
+    public answer: () => Promise<string>,
+  ) {}
+
+  async read(): Promise<string> {
+    this.calls++;
+    return this.answer();
+  }
+
+  /** A method that calls another one of the store, as findByLogin calls findById. */
+  async readTwice(): Promise<string> {
+    return `${await this.read()}${await this.read()}`;
+  }
+}
+
+describe('FailClosed with a circuit in front of the client', () => {
+  let probe: jest.Mock<Promise<string>, []>;
+  let circuit: StoreCircuit;
+  let store: FakeStore;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    probe = jest.fn(() => Promise.reject(timedOut()));
+    circuit = new StoreCircuit(probe, 'redis://test');
+    const client = {};
+    attachCircuit(client, circuit);
+    store = new FakeStore(client, () => Promise.resolve('ok'));
+  });
+
+  afterEach(() => {
+    circuit.dispose();
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  it('opens on a call that got no answer, then refuses calls at once without running them', async () => {
+    store.answer = () => Promise.reject(timedOut());
+    await expect(store.read()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(circuit.isOpen).toBe(true);
+    store.answer = () => Promise.resolve('ok');
+    await expect(store.read()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(store.calls).toBe(1);
+  });
+
+  it('probes while open and lets calls through again once Redis answers the probe', async () => {
+    store.answer = () => Promise.reject(timedOut());
+    await expect(store.read()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS * 3);
+    expect(probe).toHaveBeenCalledTimes(3);
+    expect(circuit.isOpen).toBe(true);
+    probe.mockResolvedValue('PONG');
+    await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS);
+    expect(circuit.isOpen).toBe(false);
+    store.answer = () => Promise.resolve('ok');
+    await expect(store.readTwice()).resolves.toBe('okok');
+  });
+
+  it('stops probing once disposed', async () => {
+    circuit.trip();
+    circuit.dispose();
+    await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS * 4);
+    expect(probe).not.toHaveBeenCalled();
+  });
+});
