@@ -74,10 +74,53 @@ describe('FailClosed with a circuit in front of the client', () => {
     await expect(store.readTwice()).resolves.toBe('okok');
   });
 
+  it('stays closed on a reply: an OOM Redis answered, so only that call fails (503)', async () => {
+    store.answer = () =>
+      Promise.reject(
+        redisError('ReplyError', "OOM command not allowed when used memory > 'maxmemory'."),
+      );
+    await expect(store.read()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(circuit.isOpen).toBe(false);
+  });
+
   it('stops probing once disposed', async () => {
     circuit.trip();
     circuit.dispose();
     await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS * 4);
     expect(probe).not.toHaveBeenCalled();
+  });
+});
+
+describe('FailClosed error mapping', () => {
+  const fails = (error: Error) => new FakeStore({}, () => Promise.reject(error)).read();
+
+  it.each([
+    ["OOM command not allowed when used memory > 'maxmemory'."],
+    ['MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist'],
+    ['LOADING Redis is loading the dataset in memory'],
+  ])('answers the reply %j as an unavailable store (503)', async (message) => {
+    await expect(fails(redisError('ReplyError', message))).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+  });
+
+  it.each([['NOSCRIPT No matching script.'], ['WRONGTYPE Operation against a key']])(
+    'lets the reply %j surface as the defect it is',
+    async (message) => {
+      await expect(fails(redisError('ReplyError', message))).rejects.toMatchObject({
+        name: 'ReplyError',
+      });
+    },
+  );
+
+  it('keeps only the command name on the error, never the arguments it was sent', async () => {
+    const reply = redisError('ReplyError', 'WRONGTYPE Operation against a key');
+    await expect(fails(reply)).rejects.toBe(reply);
+    expect(reply).toMatchObject({ command: { name: 'evalsha' } });
+    expect(JSON.stringify(reply)).not.toContain('argon2');
+    const oom = redisError('ReplyError', 'OOM command not allowed');
+    const error: unknown = await fails(oom).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(JSON.stringify((error as Error).cause)).not.toContain('argon2');
   });
 });

@@ -1,8 +1,13 @@
 import { StoreUnavailableError } from '../common/errors/store-unavailable.error';
 import { circuitOf, StoreCircuit } from './store-circuit';
 
-/** Replies that mean "Redis cannot serve this now" rather than "this command is wrong". */
-const UNAVAILABLE_REPLIES = /^(CLUSTERDOWN|LOADING|READONLY|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS)\b/;
+/**
+ * Replies that mean "Redis cannot serve this now" rather than "this command is wrong". OOM (a
+ * full Redis under `noeviction`) and MISCONF (it cannot persist, so it refuses writes) are
+ * outages of the store, not defects of ours; NOSCRIPT is not one (ioredis resends the script).
+ */
+const UNAVAILABLE_REPLIES =
+  /^(CLUSTERDOWN|LOADING|READONLY|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|OOM|MISCONF)\b/;
 
 /** Client-side ioredis errors for a lost, closed, offline or too slow connection. */
 const UNAVAILABLE_ERRORS = new Set([
@@ -33,7 +38,19 @@ export function gotNoAnswer(error: unknown): boolean {
   return isUnavailable(error) && (error as Error).name !== 'ReplyError';
 }
 
+/**
+ * ioredis puts the failed command on its errors as `command: { name, args }`, and the args hold
+ * what we sent: a user's JSON with its argon2 hash, session data. Keep the name only, before the
+ * error can reach a log line or a `cause` chain.
+ */
+function withoutCommandArgs(error: unknown): void {
+  if (typeof error !== 'object' || error === null || !('command' in error)) return;
+  const command = error.command as { name?: unknown } | null;
+  error.command = { name: typeof command?.name === 'string' ? command.name : undefined };
+}
+
 function toStoreError(error: unknown, circuit: StoreCircuit | undefined): never {
+  withoutCommandArgs(error);
   if (gotNoAnswer(error)) circuit?.trip();
   if (isUnavailable(error)) throw new StoreUnavailableError(error);
   throw error;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import { createApp } from '../../src/app.factory';
 import { Env, validateEnv } from '../../src/config/env.validation';
 import { Http } from './http';
@@ -32,16 +33,19 @@ export function testEnvironment(
 }
 
 /**
- * Boots the real AppModule on a random port and returns an HTTP client for it.
+ * Boots the real AppModule on a random port and returns an HTTP client for it; its JSON log
+ * lines go to `options.logDestination` when given (see `LogCapture`).
  * Several apps may run at once in one test file only with the same JWT settings and keys dir
  * (e.g. two instances of one deployment): passport keeps strategies in a process-global registry,
  * so the JwtStrategy constructed last serves every app in the process.
  */
 export async function startApp(
   raw: Record<string, string | undefined> = testEnvironment(),
+  options: { logDestination?: DestinationStream } = {},
 ): Promise<TestApp> {
   const env = validateEnv(raw);
-  const app = await createApp(env, { logger: false });
+  // Silent, unless the test reads the JSON log lines (then Nest's own lines go there too).
+  const app = await createApp(env, options.logDestination ? options : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return {

@@ -35,6 +35,21 @@ describe('createAppLogger', () => {
     );
   });
 
+  it('logs the command name of a Redis error, never the arguments it was sent', async () => {
+    const { lines, stream } = capture();
+    const error = Object.assign(
+      new Error("OOM command not allowed when used memory > 'maxmemory'."),
+      {
+        name: 'ReplyError',
+        command: { name: 'evalsha', args: ['{users}:id:1', '{"passwordHash":"$argon2id$v=19$x"}'] },
+      },
+    );
+    createAppLogger(app, stream).error({ err: error, requestId: 'r1' }, 'Unhandled error');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0].err.command).toEqual({ name: 'evalsha', args: '[redacted]' });
+    expect(JSON.stringify(lines)).not.toContain('argon2');
+  });
+
   it('writes JSON lines with a level label and an ISO time', async () => {
     const { lines, stream } = capture();
     createAppLogger(app, stream).warn('careful');

@@ -22,6 +22,12 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'res.headers["set-cookie"]',
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+  // An ioredis error carries the failed command's arguments (`err.command.args`): a user's JSON
+  // with its argon2 hash, session data. FailClosed keeps the command name only; this catches an
+  // error that reached a log without passing through it.
+  'command.args',
+  '*.command.args',
+  '*.*.command.args',
 ];
 
 /** Quiet tests unless a test captures the output; everything in development. */
