@@ -88,7 +88,7 @@ export class AuthController {
       this.device.read(request),
     );
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
-    this.device.set(reply, deviceToken);
+    if (deviceToken) this.device.set(reply, deviceToken);
     return tokens;
   }
 

@@ -13,14 +13,15 @@ import { UsersService } from '../users/users.service';
 import { BruteForceService, LoginAttempt } from './brute-force/brute-force.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
-import { grantScopes } from './scope-grant';
+import { allowedScopes, grantScopes } from './scope-grant';
 
 const INVALID_CREDENTIALS = 'Invalid credentials';
 
 /** A successful login: the tokens, and a fresh device cookie value for this client. */
 export interface LoginResult {
   tokens: TokenResponse;
-  deviceToken: string;
+  /** Null only when a change that ends sessions raced the login's last step: no cookie then. */
+  deviceToken: string | null;
 }
 
 /** Sign-up, sign-in, refresh and password change: the flows that need both users and tokens. */
@@ -46,12 +47,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
-    const user = await this.verifyCredentials(dto.username, dto.password, client, deviceToken);
-    const tokens = await this.tokens.startSession(
-      subjectOf(user),
-      grantScopes(user, dto.scope),
-      client,
-    );
+    const { user, tokens, generation } = await this.signIn(dto, client, deviceToken);
     this.audit.record({
       event: AuditEventType.LoginSuccess,
       userId: user.id,
@@ -64,21 +60,45 @@ export class AuthService {
       ip: client.ip,
       details: { sessionId: tokens.session_id, scope: tokens.scope },
     });
-    return { tokens, deviceToken: await this.bruteForce.deviceToken(user.id) };
+    return { tokens, deviceToken: await this.bruteForce.deviceToken(user.id, generation) };
+  }
+
+  /**
+   * Checks the credentials, then starts the session under the user's credential generation as it
+   * was BEFORE the user was read. Any change that ends sessions (logout-all, a password change, a
+   * change of rights, deactivation, deletion) that lands while this login is in flight moves the
+   * generation on, and the store refuses the session: a login in flight never outlives it. The
+   * client gets the same 401 as any failed login (only someone who knew the password sees it).
+   */
+  private async signIn(dto: LoginDto, client: ClientInfo, deviceToken?: string) {
+    const { user, generation } = await this.verifyCredentials(
+      dto.username,
+      dto.password,
+      client,
+      deviceToken,
+    );
+    const scope = grantScopes(user, dto.scope);
+    const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation);
+    if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+    return { user, tokens, generation };
   }
 
   /**
    * The same 401 body, and one argon2 verification, whether the user is unknown, inactive or not.
    * Every attempt is counted before argon2 (429 when locked, no argon2 run) and taken back on
-   * success.
+   * success. Returns the user as read after `generation` (see signIn).
    */
   async verifyCredentials(
     login: string,
     password: string,
     client: ClientInfo,
     deviceToken?: string,
-  ): Promise<User> {
-    const user = await this.users.findByLogin(login);
+  ): Promise<{ user: User; generation: number }> {
+    const named = await this.users.findByLogin(login);
+    // The generation first, then the user it vouches for: read the other way round, a change
+    // landing in between would pass unseen.
+    const generation = named ? await this.sessions.generation(named.id) : 0;
+    const user = named && (await this.users.findById(named.id));
     // Before argon2: the attempt is reserved (counted) first, so concurrent guesses cannot all
     // pass a check before any is counted; a locked client costs one store call. Unknown
     // usernames lock alike, so a 429 says nothing about which accounts exist.
@@ -93,10 +113,13 @@ export class AuthService {
     }
     await this.bruteForce.succeeded(attempt);
     if (this.hasher.needsRehash(user.passwordHash)) {
-      // Parameters were raised since this hash was made: upgrade it while we know the password.
-      await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
+      // Parameters were raised since this hash was made: upgrade it while we know the password,
+      // but only while it is still this hash (compare-and-set): a password changed meanwhile
+      // must never be overwritten by the old one.
+      const upgraded = await this.hasher.hash(password);
+      await this.users.replacePasswordHash(user.id, user.passwordHash, upgraded);
     }
-    return user;
+    return { user, generation };
   }
 
   async refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponse> {
@@ -132,7 +155,12 @@ export class AuthService {
     }
     await this.bruteForce.succeeded(attempt);
     this.policy.check(next, user, 'newPassword');
-    await this.users.update(user.id, { passwordHash: await this.hasher.hash(next) });
+    // Only over the hash just verified: of two concurrent changes, the second finds the current
+    // password it checked gone, as a client with a stale current password should.
+    const hash = await this.hasher.hash(next);
+    if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, hash))) {
+      throw new AppError(AppErrorCode.WrongPassword, 'The current password is wrong.');
+    }
     const ended = await this.sessions.endAll(user.id, 'password changed', caller.sessionId);
     this.audit.record({
       event: AuditEventType.PasswordChanged,
@@ -171,5 +199,5 @@ export class AuthService {
 }
 
 function subjectOf(user: User): TokenSubject {
-  return { id: user.id, roles: user.roles };
+  return { id: user.id, roles: user.roles, scopes: allowedScopes(user) };
 }

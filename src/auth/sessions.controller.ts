@@ -8,6 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { ProblemResponse } from '../common/openapi/problem.schema';
 import { SessionsService } from '../tokens/sessions.service';
+import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
+import { Throttled } from '../throttle/throttled.decorator';
 import { AuthenticatedUser } from '../tokens/token.types';
 import { Authenticated } from './decorators/authorize.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -20,7 +22,13 @@ export class SessionsController {
 
   @Get()
   @Authenticated()
-  @ApiOperation({ summary: "The caller's live sessions" })
+  @Throttled(THROTTLE_LIMITS.sessions)
+  @ApiOperation({
+    summary: "The caller's live sessions",
+    description:
+      'At most MAX_SESSIONS_PER_USER (default 50): a login beyond the cap ends the least ' +
+      'recently used session. Throttled per client.',
+  })
   @ApiOkResponse({ type: [SessionDto] })
   list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionDto[]> {
     return this.sessions.list(caller.userId, caller.sessionId);

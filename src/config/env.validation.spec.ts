@@ -39,6 +39,7 @@ describe('validateEnv', () => {
       loginMaxFailures: 5,
       loginLockSeconds: 900,
       loginIpMaxFailures: 100,
+      maxSessionsPerUser: 50,
     });
   });
 

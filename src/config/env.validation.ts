@@ -52,7 +52,13 @@ export interface Env {
     refreshTtl: number;
     clockSkew: number;
   };
-  security: { loginMaxFailures: number; loginLockSeconds: number; loginIpMaxFailures: number };
+  security: {
+    loginMaxFailures: number;
+    loginLockSeconds: number;
+    loginIpMaxFailures: number;
+    /** Live sessions per user; a login beyond it ends the least recently used one. */
+    maxSessionsPerUser: number;
+  };
 }
 
 function storeDriver(env: RawEnv): StoreDriver {
@@ -160,6 +166,7 @@ export function validateEnv(env: RawEnv): Env {
       loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
       loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86_400),
       loginIpMaxFailures: int(env, 'LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
+      maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 50, 1, 1000),
     },
   };
   refuseUnsafeProduction(result);

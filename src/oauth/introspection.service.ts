@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jwtConfig, JwtConfig } from '../config/configuration';
+import { SessionRef } from '../tokens/session';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
 import { IntrospectionResponseDto } from './dto/introspection-response.dto';
 import { PresentedTokens } from './presented-token';
@@ -25,7 +26,8 @@ export class IntrospectionService {
     switch (presented.kind) {
       case 'access_token': {
         const { sub, scope, exp, iat, jti, sid, iss, aud } = presented.claims;
-        if ((await this.sessions.checkAccess(sid, jti)) !== 'active') return INACTIVE;
+        const ref = { userId: sub, sessionId: sid };
+        if ((await this.sessions.checkAccess(ref, jti)) !== 'active') return INACTIVE;
         return {
           active: true,
           token_type: 'access_token',
@@ -40,19 +42,19 @@ export class IntrospectionService {
         };
       }
       case 'refresh_token':
-        return this.introspectRefresh(presented.sessionId, presented.hash);
+        return this.introspectRefresh(presented, presented.hash);
       case 'invalid':
         return INACTIVE;
     }
   }
 
   private async introspectRefresh(
-    sessionId: string,
+    ref: SessionRef,
     hash: string,
   ): Promise<IntrospectionResponseDto> {
     // A retired refresh token is not active: presenting it would end the session (reuse).
-    if ((await this.sessions.refreshHashState(sessionId, hash)) !== 'current') return INACTIVE;
-    const session = await this.sessions.get(sessionId);
+    if ((await this.sessions.refreshHashState(ref, hash)) !== 'current') return INACTIVE;
+    const session = await this.sessions.get(ref);
     if (!session) return INACTIVE;
     return {
       active: true,

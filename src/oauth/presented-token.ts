@@ -5,7 +5,7 @@ import { accessClaimsOf } from '../auth/strategies/access-claims';
 import { accessTokenKey } from '../auth/strategies/access-token-key';
 import { Clock, InjectClock } from '../common/time/clock';
 import { jwtConfig, JwtConfig } from '../config/configuration';
-import { parseRefreshToken } from '../tokens/refresh-token';
+import { ParsedRefreshToken, parseRefreshToken } from '../tokens/refresh-token';
 import { SigningKeys } from '../tokens/signing-keys';
 import { AccessClaims } from '../tokens/token.types';
 
@@ -14,7 +14,7 @@ export type PresentedToken =
   /** One of our access tokens: signature, header and claims check (its session not yet asked). */
   | { kind: 'access_token'; claims: AccessClaims }
   /** Shaped like one of our refresh tokens; whether the session issued it is the store's call. */
-  | { kind: 'refresh_token'; sessionId: string; hash: string }
+  | ({ kind: 'refresh_token' } & ParsedRefreshToken)
   /** Anything else: forged, expired, a WebSocket ticket, garbage. */
   | { kind: 'invalid' };
 

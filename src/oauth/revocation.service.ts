@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
+import { SessionRef } from '../tokens/session';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
 import { SessionsService } from '../tokens/sessions.service';
 import { AccessClaims } from '../tokens/token.types';
@@ -22,7 +23,7 @@ export class RevocationService {
       case 'access_token':
         return this.revokeAccess(presented.claims, ip);
       case 'refresh_token':
-        return this.revokeRefresh(presented.sessionId, presented.hash, ip);
+        return this.revokeRefresh(presented, presented.hash, ip);
       case 'invalid':
         // RFC 7009 §2.2: an invalid token is answered like a revoked one.
         return;
@@ -35,7 +36,8 @@ export class RevocationService {
    */
   private async revokeAccess(claims: AccessClaims, ip: string | null): Promise<void> {
     const { sid, jti, exp, sub } = claims;
-    await this.sessions.revokeAccessToken(sid, jti, this.tokens.acceptedUntil(exp));
+    const ref = { userId: sub, sessionId: sid };
+    await this.sessions.revokeAccessToken(ref, jti, this.tokens.acceptedUntil(exp));
     this.audit.record({
       event: AuditEventType.TokenRevoked,
       userId: sub,
@@ -49,10 +51,11 @@ export class RevocationService {
    * but only when the secret's hash is one this session issued, current or retired: the session
    * id is not secret (it is in every access token), so knowing it must never be enough.
    */
-  private async revokeRefresh(sessionId: string, hash: string, ip: string | null): Promise<void> {
-    if ((await this.sessions.refreshHashState(sessionId, hash)) === 'unknown') return;
-    const session = await this.sessions.get(sessionId);
+  private async revokeRefresh(ref: SessionRef, hash: string, ip: string | null): Promise<void> {
+    if ((await this.sessions.refreshHashState(ref, hash)) === 'unknown') return;
+    const session = await this.sessions.get(ref);
     if (!session) return;
+    const sessionId = session.id;
     await this.sessionsService.end(session.userId, sessionId, 'refresh token revoked');
     this.audit.record({
       event: AuditEventType.TokenRevoked,

@@ -44,7 +44,9 @@ describe('RedisConnection when Redis is unreachable', () => {
     const users = new RedisUserStore(connection.client);
     const sessions = new RedisSessionStore(connection.client, new SystemClock());
     await expect(users.findByLogin('ada')).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(sessions.checkAccess('sid', 'jti')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(
+      sessions.checkAccess({ userId: 'uid', sessionId: 'sid' }, 'jti'),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
@@ -71,10 +73,12 @@ describe('RedisConnection to a live Redis', () => {
   it('lets a Redis reply error for a real bug propagate as it is, not as unavailable', async () => {
     const connection = await redis.connect('bug:');
     const raw = new Redis(REDIS_URL);
-    await raw.set(`${redis.prefix}bug:{s:sid}:session`, 'not a hash');
+    await raw.set(`${redis.prefix}bug:{u:uid}:s:sid`, 'not a hash');
     await raw.quit();
     const store = new RedisSessionStore(connection.client, new SystemClock());
-    const error: unknown = await store.get('sid').catch((e: unknown) => e);
+    const error: unknown = await store
+      .get({ userId: 'uid', sessionId: 'sid' })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({
       name: 'ReplyError',
       message: expect.stringMatching(/WRONGTYPE/),

@@ -16,27 +16,64 @@ export interface ScriptCommands {
     emailKey: Key,
     nameKey: Key,
     allKey: Key,
+    adminsKey: Key,
     id: string,
     json: string,
+    activeAdmin: 0 | 1,
   ): Promise<string>;
-  /** 1 when the user was deleted, 0 when there was none. */
-  userDelete(idKey: Key, emailKey: Key, nameKey: Key, allKey: Key, id: string): Promise<number>;
-  /** Compare-and-set of the user JSON: 1 replaced, 0 changed meanwhile, -1 gone. */
-  userReplace(idKey: Key, expected: string, next: string): Promise<number>;
-  sessionCreate(sessionKey: Key, expiresAt: number, ...fields: string[]): Promise<number>;
-  sessionIndex(indexKey: Key, sessionId: string, expiresAt: number, now: number): Promise<number>;
+  /** 1 deleted, 0 when there was none, -2 refused (the last active admin). */
+  userDelete(
+    idKey: Key,
+    emailKey: Key,
+    nameKey: Key,
+    allKey: Key,
+    adminsKey: Key,
+    id: string,
+  ): Promise<number>;
+  /** Compare-and-set of the user JSON: 1 replaced, 0 changed meanwhile, -1 gone, -2 last admin. */
+  userReplace(
+    idKey: Key,
+    adminsKey: Key,
+    expected: string,
+    next: string,
+    id: string,
+    activeAdmin: 0 | 1,
+  ): Promise<number>;
+  /** ['stale'] or ['created', ...evicted session ids] (session_create.lua). */
+  sessionCreate(
+    userBase: Key,
+    generation: number,
+    maxSessions: number,
+    lastUsedAt: number,
+    sessionId: string,
+    expiresAt: number,
+    ...fields: string[]
+  ): Promise<string[]>;
+  /** One flat [field, value, …] list per live session of the user. */
+  sessionList(userBase: Key): Promise<string[][]>;
+  /** The ids of the sessions that were live and are now ended; bumps the generation. */
+  sessionEndAll(userBase: Key, keepSessionId: string): Promise<string[]>;
   /** [status, ...flat session hash] with status 'rotated' | 'reused' | 'invalid'. */
   rotate(
-    sessionKey: Key,
-    retiredKey: Key,
+    userBase: Key,
+    sessionId: string,
     presented: string,
     next: string,
     now: number,
   ): Promise<string[]>;
   /** 'active' | 'session-ended' | 'token-revoked'. */
-  checkAccess(sessionKey: Key, jtiKey: Key): Promise<string>;
+  checkAccess(userBase: Key, sessionId: string, jti: string): Promise<string>;
   /** 1 when the session was live. */
-  revoke(sessionKey: Key, retiredKey: Key): Promise<number>;
+  revoke(userBase: Key, sessionId: string): Promise<number>;
+  /** 1 remembered, 0 when the generation moved on. */
+  deviceRemember(
+    userBase: Key,
+    generation: number,
+    deviceId: string,
+    expiresAt: number,
+    now: number,
+    maxDevices: number,
+  ): Promise<number>;
   /**
    * Reserves one login attempt on `numKeys` counters (keys, then window ms, then one limit per
    * key): [admitted 0|1, count, pttl, count, pttl, …] after reserving (unchanged when refused).
@@ -60,14 +97,16 @@ export interface ScriptCommands {
 export type RedisClient = (Redis | Cluster) & ScriptCommands;
 
 const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readOnly?: boolean }> = {
-  userCreate: { file: 'user_create.lua', keys: 4 },
-  userDelete: { file: 'user_delete.lua', keys: 4 },
-  userReplace: { file: 'user_replace.lua', keys: 1 },
+  userCreate: { file: 'user_create.lua', keys: 5 },
+  userDelete: { file: 'user_delete.lua', keys: 5 },
+  userReplace: { file: 'user_replace.lua', keys: 2 },
   sessionCreate: { file: 'session_create.lua', keys: 1 },
-  sessionIndex: { file: 'session_index.lua', keys: 1 },
-  rotate: { file: 'rotate.lua', keys: 2 },
-  checkAccess: { file: 'check_access.lua', keys: 2, readOnly: true },
-  revoke: { file: 'revoke.lua', keys: 2 },
+  sessionList: { file: 'session_list.lua', keys: 1 },
+  sessionEndAll: { file: 'session_end_all.lua', keys: 1 },
+  rotate: { file: 'rotate.lua', keys: 1 },
+  checkAccess: { file: 'check_access.lua', keys: 1, readOnly: true },
+  revoke: { file: 'revoke.lua', keys: 1 },
+  deviceRemember: { file: 'device_remember.lua', keys: 1 },
   // Variable key count (keys: undefined): the caller passes numKeys first.
   loginReserve: { file: 'login_reserve.lua' },
   loginRefund: { file: 'login_refund.lua' },

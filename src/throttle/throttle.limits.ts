@@ -18,4 +18,9 @@ export const THROTTLE_LIMITS = {
   password: 30,
   /** Public (RFC 7009): a signature check or two store reads each; clients revoke rarely. */
   revoke: 300,
+  /**
+   * The session list reads every session of the user (at most MAX_SESSIONS_PER_USER); a page
+   * shows it now and then, never in a loop.
+   */
+  sessions: 120,
 } as const;

@@ -1,26 +1,47 @@
 import { Inject } from '@nestjs/common';
-import { AccessCheck, NewSession, RotateResult, Session } from './session';
+import {
+  AccessCheck,
+  CreateSessionResult,
+  NewSession,
+  RotateResult,
+  Session,
+  SessionRef,
+} from './session';
 
 /**
- * Sessions, their refresh tokens (as hashes only) and revoked access-token ids.
+ * Sessions, their refresh tokens (as hashes only), revoked access-token ids, the user's known
+ * devices and the user's credential generation.
  *
- * Revoked `jti`s live beside their session on purpose: every authenticated request asks "is the
- * session active and is this jti not revoked" and that must cost one store round trip. In Redis
- * both keys share the `{s:<sessionId>}` hash tag so one script answers it, also on a Cluster.
+ * Everything of one user lives together (in Redis: one `{u:<userId>}` hash tag, so one slot of a
+ * Cluster) because "a session ends for good" is an invariant across all of it: every change that
+ * must end a user's sessions (logout-all, a password change, a change of rights, deletion) bumps
+ * the user's generation and ends the sessions in one atomic step; a session is created only under
+ * the generation its login read before it checked the credentials, and every rotation and every
+ * per-request check compares the session's generation with the user's. So a login or refresh in
+ * flight while such a change runs can never leave a session behind, whatever the timing.
  */
 export interface SessionStore {
-  /** Stores a new session; it disappears by itself at `expiresAt`. */
-  create(session: NewSession): Promise<void>;
-  get(sessionId: string): Promise<Session | null>;
+  /**
+   * The user's credential generation (0 before the first change). Read it BEFORE reading the
+   * user's credentials and rights that a new session is based on, and pass it to `create`.
+   */
+  generation(userId: string): Promise<number>;
+  /**
+   * Creates the session when `session.generation` is still the user's, and ends the user's least
+   * recently used sessions beyond `maxSessions` — one atomic step. `stale`: nothing was created.
+   */
+  create(session: NewSession, maxSessions: number): Promise<CreateSessionResult>;
+  get(ref: SessionRef): Promise<Session | null>;
   /** The user's live sessions, oldest first. */
   listForUser(userId: string): Promise<Session[]>;
   /**
    * Atomically retires `presentedHash` and makes `nextHash` current. Of concurrent calls with one
    * hash exactly one gets `rotated`; the first loser finds it retired, gets `reused` and ends the
-   * session; later ones find no session and get `invalid`.
+   * session; later ones find no session and get `invalid`. A session of an old generation is
+   * `invalid` (and removed).
    */
   rotate(
-    sessionId: string,
+    ref: SessionRef,
     presentedHash: string,
     nextHash: string,
     now: number,
@@ -29,20 +50,37 @@ export interface SessionStore {
    * Whether `hash` is the live session's current refresh hash, one it retired, or neither (no
    * such session, or a hash it never issued). Read-only: revocation and introspection ask it.
    */
-  refreshHashState(sessionId: string, hash: string): Promise<RefreshHashState>;
+  refreshHashState(ref: SessionRef, hash: string): Promise<RefreshHashState>;
   /** Ends the session: its refresh and access tokens stop working. False when it was not live. */
-  revoke(sessionId: string): Promise<boolean>;
-  /** Ends every session of the user, except `exceptSessionId` when given; returns the ended ids. */
+  revoke(ref: SessionRef): Promise<boolean>;
+  /**
+   * Bumps the user's generation and ends every session of the user (except `exceptSessionId`,
+   * which moves to the new generation), and forgets the user's known devices; returns the ended
+   * ids. One atomic step: no session created before it survives.
+   */
   revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]>;
   /** Revokes one access token until `expiresAt` (epoch ms), when it would have expired anyway. */
-  revokeAccessToken(sessionId: string, jti: string, expiresAt: number): Promise<void>;
+  revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void>;
   /** The per-request check: one round trip. */
-  checkAccess(sessionId: string, jti: string): Promise<AccessCheck>;
+  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck>;
   /**
    * Marks a single-use id (a WebSocket ticket's jti) as used until `expiresAt`; true only for
    * the first call with that id.
    */
   consumeOnce(id: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Remembers a device (a device cookie's id) as known for the user until `expiresAt`, when
+   * `generation` is still the user's, keeping only the newest `maxDevices`. False when stale.
+   */
+  rememberDevice(
+    userId: string,
+    deviceId: string,
+    generation: number,
+    expiresAt: number,
+    maxDevices: number,
+  ): Promise<boolean>;
+  /** Whether the device is still known: not expired, evicted, or forgotten by a generation bump. */
+  isKnownDevice(userId: string, deviceId: string): Promise<boolean>;
 }
 export const SessionStore = Symbol('SessionStore');
 

@@ -9,14 +9,31 @@ export interface Session {
   expiresAt: number;
   userAgent: string | null;
   ip: string | null;
-  /** Scopes granted at login; refreshes keep them. */
+  /** Scopes granted at login. A refresh issues (granted ∩ allowed now), never more. */
   scope: string;
+}
+
+/** Which session: sessions live under their user (one store slot per user, see SessionStore). */
+export interface SessionRef {
+  userId: string;
+  sessionId: string;
 }
 
 export interface NewSession extends Session {
   /** SHA-256 (base64url) of the first refresh-token secret. */
   refreshHash: string;
+  /**
+   * The user's credential generation, read before the user's credentials and rights were: the
+   * session is created only while it is still current (see SessionStore.generation).
+   */
+  generation: number;
 }
+
+export type CreateSessionResult =
+  /** Created; `evicted` are the least recently used sessions it ended to stay within the cap. */
+  | { status: 'created'; evicted: string[] }
+  /** The user's generation moved on since it was read: no session was created. */
+  | { status: 'stale' };
 
 export type RotateResult =
   /** The presented hash was current: it is now retired and `next` is current. */
@@ -27,3 +44,8 @@ export type RotateResult =
   | { status: 'invalid' };
 
 export type AccessCheck = 'active' | 'session-ended' | 'token-revoked';
+
+export const sessionRef = (session: Pick<Session, 'userId' | 'id'>): SessionRef => ({
+  userId: session.userId,
+  sessionId: session.id,
+});

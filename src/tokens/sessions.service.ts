@@ -29,21 +29,34 @@ export class SessionsService {
     return sessions.map((s) => toView(s, currentSessionId));
   }
 
+  /**
+   * The user's credential generation: read it before the user's credentials and rights that a
+   * new session will be based on (see SessionStore.generation).
+   */
+  generation(userId: string): Promise<number> {
+    return this.sessions.generation(userId);
+  }
+
   /** Ends one session. Ending a session that is already gone is not an error (logout twice). */
   async end(userId: string, sessionId: string, reason = 'logout'): Promise<void> {
-    if (await this.sessions.revoke(sessionId)) this.revoked(userId, [sessionId], reason);
+    if (await this.sessions.revoke({ userId, sessionId }))
+      this.revoked(userId, [sessionId], reason);
   }
 
   /** Ends a session of `userId`'s; 404 when it is not one of theirs (never reveals others'). */
   async endOwned(userId: string, sessionId: string): Promise<void> {
-    const session = await this.sessions.get(sessionId);
+    // Sessions are looked up under the caller's own user: another user's id finds nothing.
+    const session = await this.sessions.get({ userId, sessionId });
     if (!session || session.userId !== userId) {
       throw new AppError(AppErrorCode.NotFound, 'No such session.');
     }
     await this.end(userId, sessionId, 'ended by owner');
   }
 
-  /** Ends every session of the user, except `exceptSessionId`; returns the ended ids. */
+  /**
+   * Ends every session of the user, except `exceptSessionId`, and every session a login in flight
+   * would still create (the user's generation moves on); returns the ended ids.
+   */
   async endAll(userId: string, reason: string, exceptSessionId?: string): Promise<string[]> {
     const ended = await this.sessions.revokeAllForUser(userId, exceptSessionId);
     if (ended.length > 0) this.revoked(userId, ended, reason);

@@ -4,9 +4,9 @@ import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { randomToken, uuidv7 } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
-import { jwtConfig, JwtConfig } from '../config/configuration';
+import { jwtConfig, JwtConfig, securityConfig, SecurityConfig } from '../config/configuration';
 import { newRefreshToken, parseRefreshToken } from './refresh-token';
-import { Session } from './session';
+import { Session, sessionRef } from './session';
 import { InjectSessionStore, SessionStore } from './session.store';
 import { JwsSigner } from './jws-signer';
 import { AccessClaims, ClientInfo, TokenResponse, TokenSubject } from './token.types';
@@ -20,20 +20,27 @@ export class TokenService {
   constructor(
     private readonly signer: JwsSigner,
     @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
+    @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
     private readonly audit: AuditService,
   ) {}
 
-  /** Starts a session (login) and returns its first token pair. */
+  /**
+   * Starts a session (login) and returns its first token pair; null when the user's credential
+   * generation is no longer `generation` (a change that ends sessions raced this login: the
+   * caller re-reads the user and tries again). Beyond the per-user cap the least recently used
+   * sessions end, audited.
+   */
   async startSession(
     subject: TokenSubject,
     scope: string,
     client: ClientInfo,
-  ): Promise<TokenResponse> {
+    generation: number,
+  ): Promise<TokenResponse | null> {
     const now = this.clock.now();
     const id = uuidv7(now);
-    const refresh = newRefreshToken(id);
+    const refresh = newRefreshToken({ userId: subject.id, sessionId: id });
     const session: Session = {
       id,
       userId: subject.id,
@@ -44,7 +51,19 @@ export class TokenService {
       ip: client.ip,
       scope,
     };
-    await this.sessions.create({ ...session, refreshHash: refresh.hash });
+    const created = await this.sessions.create(
+      { ...session, refreshHash: refresh.hash, generation },
+      this.security.maxSessionsPerUser,
+    );
+    if (created.status === 'stale') return null;
+    if (created.evicted.length > 0) {
+      this.audit.record({
+        event: AuditEventType.SessionRevoked,
+        userId: subject.id,
+        ip: client.ip,
+        details: { sessionIds: created.evicted, reason: 'session limit', by: id },
+      });
+    }
     return this.respond(subject, session, refresh.token);
   }
 
@@ -57,24 +76,12 @@ export class TokenService {
     loadSubject: (userId: string) => Promise<TokenSubject | null>,
   ): Promise<{ response: TokenResponse; session: Session }> {
     const parsed = parseRefreshToken(presented);
-    if (!parsed)
-      throw new AppError(
-        AppErrorCode.InvalidRefreshToken,
-        'The refresh token is invalid or expired.',
-      );
-    const next = newRefreshToken(parsed.sessionId);
-    const result = await this.sessions.rotate(
-      parsed.sessionId,
-      parsed.hash,
-      next.hash,
-      this.clock.now(),
-    );
+    if (!parsed) throw invalidRefreshToken();
+    const next = newRefreshToken(parsed);
+    const result = await this.sessions.rotate(parsed, parsed.hash, next.hash, this.clock.now());
     switch (result.status) {
       case 'invalid':
-        throw new AppError(
-          AppErrorCode.InvalidRefreshToken,
-          'The refresh token is invalid or expired.',
-        );
+        throw invalidRefreshToken();
       case 'reused':
         // RFC 9700 §4.14: a retired refresh token came back, so one copy is in the wrong hands.
         // The store has already ended the whole session, access tokens included.
@@ -90,16 +97,13 @@ export class TokenService {
       case 'rotated': {
         const subject = await loadSubject(result.session.userId);
         if (!subject) {
-          await this.sessions.revoke(result.session.id);
-          throw new AppError(
-            AppErrorCode.InvalidRefreshToken,
-            'The refresh token is invalid or expired.',
-          );
+          await this.sessions.revoke(sessionRef(result.session));
+          throw invalidRefreshToken();
         }
-        return {
-          response: this.respond(subject, result.session, next.token),
-          session: result.session,
-        };
+        // What was granted at login ∩ what the user may hold now: a demoted user's session never
+        // keeps the scopes of the rights it lost, even one that raced the change.
+        const session = { ...result.session, scope: narrowScope(result.session.scope, subject) };
+        return { response: this.respond(subject, session, next.token), session };
       }
     }
   }
@@ -135,4 +139,16 @@ export class TokenService {
     };
     return this.signer.sign(claims, ACCESS_TOKEN_TYP);
   }
+}
+
+function narrowScope(granted: string, subject: TokenSubject): string {
+  return granted
+    .split(' ')
+    .filter((s) => s && subject.scopes.includes(s))
+    .join(' ');
+}
+
+/** One answer for every refresh token that cannot be used: it tells a client nothing more. */
+function invalidRefreshToken(): AppError {
+  return new AppError(AppErrorCode.InvalidRefreshToken, 'The refresh token is invalid or expired.');
 }

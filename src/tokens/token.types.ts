@@ -4,6 +4,8 @@ import { Role } from '../users/user';
 export interface TokenSubject {
   id: string;
   roles: Role[];
+  /** Every scope the user may hold now: a session's tokens carry (granted at login) ∩ these. */
+  scopes: string[];
 }
 
 /** Claims of an access token (header `typ: at+jwt`, `kid`). */

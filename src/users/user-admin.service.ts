@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
-import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { SessionsService } from '../tokens/sessions.service';
 import { Role, User, UserPatch } from './user';
 import {
@@ -42,8 +41,7 @@ export class UserAdminService {
     if (patch.roles) change.roles = [...new Set<Role>(['user', ...patch.roles])];
     if (patch.scopes) change.scopes = [...new Set(patch.scopes)];
     if (patch.active !== undefined) change.active = patch.active;
-    const losesAdmin = isActiveAdmin(before) && !isActiveAdmin({ ...before, ...change });
-    if (losesAdmin) await this.refuseLastAdmin(id);
+    // The last-admin rule (409) is the store's: checked and written in one atomic step.
     const after = await this.users.update(id, change);
     if (rightsChanged(before, after)) await this.sessions.endAll(id, 'rights changed');
     this.audit.record({
@@ -57,7 +55,6 @@ export class UserAdminService {
   async delete(caller: Caller, id: string): Promise<void> {
     const user = await this.users.get(id);
     assertMayDelete(caller, user);
-    if (isActiveAdmin(user)) await this.refuseLastAdmin(id);
     await this.users.delete(id);
     await this.sessions.endAll(id, 'user deleted');
     this.audit.record({
@@ -66,27 +63,6 @@ export class UserAdminService {
       details: { by: caller.userId },
     });
   }
-
-  /**
-   * 409 when `id` is the only active admin: someone must stay able to manage users. With the
-   * access rules above this is defence in depth (only another admin may demote an admin).
-   */
-  private async refuseLastAdmin(id: string): Promise<void> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.users.list(100, cursor);
-      if (page.items.some((u) => u.id !== id && isActiveAdmin(u))) return;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    throw new AppError(
-      AppErrorCode.LastAdmin,
-      'This is the last active admin; make another admin first.',
-    );
-  }
-}
-
-function isActiveAdmin(user: Pick<User, 'roles' | 'active'>): boolean {
-  return user.active && user.roles.includes('admin');
 }
 
 function rightsChanged(before: User, after: User): boolean {

@@ -71,21 +71,59 @@ export class UsersService {
 
   async get(id: string): Promise<User> {
     const user = await this.users.findById(id);
-    if (!user) throw new AppError(AppErrorCode.NotFound, 'No such user.');
+    if (!user) throw notFound();
     return user;
   }
 
+  /** Applies the patch; 404 when there is no such user, 409 when it would remove the last admin. */
   async update(id: string, patch: UserPatch): Promise<User> {
-    const user = await this.users.update(id, patch, new Date(this.clock.now()).toISOString());
-    if (!user) throw new AppError(AppErrorCode.NotFound, 'No such user.');
-    return user;
+    const result = await this.users.update(id, patch, this.nowIso());
+    switch (result.status) {
+      case 'updated':
+        return result.user;
+      case 'not-found':
+      case 'condition-failed':
+        throw notFound();
+      case 'last-admin':
+        throw lastAdmin();
+    }
   }
 
+  /**
+   * Replaces the password hash only while it is still `verified` (the one just checked against
+   * the password): a rehash or a password change must never overwrite a password changed at the
+   * same moment. False when it did not.
+   */
+  async replacePasswordHash(id: string, verified: string, next: string): Promise<boolean> {
+    const condition = { passwordHash: verified };
+    const result = await this.users.update(id, { passwordHash: next }, this.nowIso(), condition);
+    return result.status === 'updated';
+  }
+
+  /** 404 when there is no such user, 409 when it is the last active admin. */
   async delete(id: string): Promise<void> {
-    if (!(await this.users.delete(id))) throw new AppError(AppErrorCode.NotFound, 'No such user.');
+    const result = await this.users.delete(id);
+    if (result === 'not-found') throw notFound();
+    if (result === 'last-admin') throw lastAdmin();
   }
 
   list(limit: number, cursor?: string): Promise<UserPage> {
     return this.users.list(limit, cursor);
   }
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}
+
+function notFound(): AppError {
+  return new AppError(AppErrorCode.NotFound, 'No such user.');
+}
+
+/** Someone must stay able to manage users: the store refuses to remove the last active admin. */
+function lastAdmin(): AppError {
+  return new AppError(
+    AppErrorCode.LastAdmin,
+    'This is the last active admin; make another admin first.',
+  );
 }

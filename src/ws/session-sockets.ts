@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
+import { SessionRef } from '../tokens/session';
 
 /** Close code for "not (or no longer) authorized", in the 4000–4999 application range. */
 export const WS_UNAUTHORIZED = 4401;
@@ -8,15 +9,19 @@ export const WS_UNAUTHORIZED = 4401;
 @Injectable()
 export class SessionSockets {
   private readonly bySession = new Map<string, Set<WebSocket>>();
+  /** Whose each session is: sessions are looked up under their user. */
+  private readonly owners = new Map<string, string>();
 
   /** Tracks the socket until it closes. */
-  add(sessionId: string, socket: WebSocket): void {
+  add({ userId, sessionId }: SessionRef, socket: WebSocket): void {
     const sockets = this.bySession.get(sessionId) ?? new Set<WebSocket>();
     this.bySession.set(sessionId, sockets.add(socket));
+    this.owners.set(sessionId, userId);
     socket.once('close', () => {
       sockets.delete(socket);
       if (sockets.size === 0 && this.bySession.get(sessionId) === sockets) {
         this.bySession.delete(sessionId);
+        this.owners.delete(sessionId);
       }
     });
   }
@@ -30,7 +35,7 @@ export class SessionSockets {
     }
   }
 
-  sessionIds(): string[] {
-    return [...this.bySession.keys()];
+  sessions(): SessionRef[] {
+    return [...this.owners].map(([sessionId, userId]) => ({ userId, sessionId }));
   }
 }

@@ -61,8 +61,9 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
     }
     // Track the socket before asking whether its session lives: a session that ends after this
     // read publishes after it too, so the event finds the socket. No window for a missed end.
-    this.sockets.add(claims.sid, socket);
-    const session = await this.sessions.get(claims.sid);
+    const ref = { userId: claims.sub, sessionId: claims.sid };
+    this.sockets.add(ref, socket);
+    const session = await this.sessions.get(ref);
     if (!session || session.userId !== claims.sub) {
       return socket.close(WS_UNAUTHORIZED, 'session ended');
     }
@@ -71,10 +72,12 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
   }
 
   private async recheck(): Promise<void> {
-    const ids = this.sockets.sessionIds();
+    const refs = this.sockets.sessions();
     try {
-      const sessions = await Promise.all(ids.map((id) => this.sessions.get(id)));
-      this.sockets.closeSessions(ids.filter((_, i) => sessions[i] === null));
+      const sessions = await Promise.all(refs.map((ref) => this.sessions.get(ref)));
+      this.sockets.closeSessions(
+        refs.filter((_, i) => sessions[i] === null).map((r) => r.sessionId),
+      );
     } catch (error) {
       // Store down: keep the sockets, as the API keeps answering 503 rather than logging out.
       this.logger.warn(`WebSocket session re-check failed: ${(error as Error).message}`);

@@ -5,8 +5,14 @@ import { ManualClock } from '../../common/time/manual-clock';
 import { BruteForceService } from './brute-force.service';
 import { DeviceTokens } from './device-token';
 import { MemoryLoginAttemptStore } from './stores/memory-login-attempt.store';
+import { MemorySessionStore } from '../../tokens/stores/memory-session.store';
 
-const LIMITS = { loginMaxFailures: 3, loginLockSeconds: 60, loginIpMaxFailures: 100 };
+const LIMITS = {
+  loginMaxFailures: 3,
+  loginLockSeconds: 60,
+  loginIpMaxFailures: 100,
+  maxSessionsPerUser: 50,
+};
 const USER = { id: '0190aaaa-0000-7000-8000-000000000001' };
 const client = (ip: string) => ({ ip, userAgent: null });
 
@@ -16,12 +22,14 @@ describe('BruteForceService', () => {
   let audit: { record: jest.Mock };
   let service: BruteForceService;
   let devices: DeviceTokens;
+  let sessions: MemorySessionStore;
 
   beforeEach(() => {
     clock = new ManualClock();
     store = new MemoryLoginAttemptStore(clock);
     audit = { record: jest.fn() };
-    devices = new DeviceTokens(store, clock);
+    sessions = new MemorySessionStore(clock);
+    devices = new DeviceTokens(store, sessions, clock);
     service = new BruteForceService(LIMITS, store, devices, audit as unknown as AuditService);
   });
 
@@ -95,9 +103,40 @@ describe('BruteForceService', () => {
     expect(audit.record).not.toHaveBeenCalled();
   });
 
+  async function aDevice(): Promise<string> {
+    const device = await devices.issue(USER.id, await sessions.generation(USER.id));
+    if (!device) throw new Error('no device cookie issued');
+    return device;
+  }
+
+  /** Wrong guesses from one IP, each with the next cookie, until the first 429. */
+  async function guessesUntilLocked(cookies: string[]): Promise<number> {
+    for (let n = 0; n < 200; n++) {
+      const attempt = await service
+        .admit('dave', client('203.0.113.50'), USER, cookies[n % cookies.length])
+        .catch(() => null);
+      if (!attempt) return n;
+      await service.failed(attempt);
+    }
+    return Infinity;
+  }
+
   it('audits a locked device by its own lock kind', async () => {
-    const device = await devices.issue(USER.id);
+    const device = await aDevice();
     for (let i = 0; i < LIMITS.loginMaxFailures; i++) await fail('dave', `203.0.113.${i}`, device);
     expect(audit.record.mock.calls.map(([input]) => input.details.lock)).toEqual(['device']);
+  });
+
+  it('counts the failures of all of a user’s devices on one budget', async () => {
+    const cookies = await Promise.all(Array.from({ length: 10 }, () => aDevice()));
+    // Each device alone would allow 3; all ten together allow 2 × 3, then the client is an
+    // untrusted one again and its (username, IP) pair allows 3 more.
+    expect(await guessesUntilLocked(cookies)).toBe(2 * 3 + 3);
+  });
+
+  it('no longer trusts device cookies from before the sessions were ended', async () => {
+    const cookie = await aDevice();
+    await sessions.revokeAllForUser(USER.id);
+    expect(await guessesUntilLocked([cookie])).toBe(LIMITS.loginMaxFailures);
   });
 });

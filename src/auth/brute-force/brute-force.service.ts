@@ -13,7 +13,7 @@ import {
   LoginAttemptStore,
   Reservation,
 } from './login-attempt.store';
-import { counterKind, deviceCounter, subjectKey, untrustedCounters } from './login-lockout.policy';
+import { counterKind, deviceCounters, subjectKey, untrustedCounters } from './login-lockout.policy';
 
 /** What one admitted attempt has reserved, and so what its outcome settles. */
 export interface LoginAttempt {
@@ -32,7 +32,8 @@ export interface LoginAttempt {
  * with Device Cookies"). A client without a valid device cookie is counted per (user, IP), per
  * user and per IP, where "user" is the user's id when the login names one (username and email
  * share one budget) and the normalised submitted text otherwise. A client with a device cookie
- * of that very user is counted only per device: failures from elsewhere never hold it back, so
+ * of that very user is counted only per device and over all of that user's known devices together
+ * (a bounded number, see DeviceTokens): failures from elsewhere never hold it back, so
  * locking a victim out by failing on their username costs the attacker nothing but does the
  * victim no harm.
  *
@@ -63,8 +64,10 @@ export class BruteForceService {
     const untrusted = untrustedCounters(subjectKey(login, user), client.ip, this.limits);
     const base = { userId: user?.id ?? null, ip: client.ip, resetOnSuccess: [untrusted[0].key] };
     const deviceId = user && deviceToken ? await this.devices.verify(deviceToken, user.id) : null;
-    if (deviceId) {
-      const device = await this.reserve([deviceCounter(deviceId, this.limits)]);
+    if (deviceId && user) {
+      // Its own failures, and those of every device of the user together: devices are no
+      // unlimited supply of fresh budgets, while others' failures still never hold them back.
+      const device = await this.reserve(deviceCounters(deviceId, user.id, this.limits));
       // A device locked by its own failures is an untrusted client again (OWASP's lockout list).
       if (device.admitted) return { ...base, ...reserved(device.states) };
     }
@@ -101,9 +104,12 @@ export class BruteForceService {
     ]);
   }
 
-  /** A fresh device cookie value for a client that has just logged in as `userId`. */
-  deviceToken(userId: string): Promise<string> {
-    return this.devices.issue(userId);
+  /**
+   * A fresh device cookie value for a client that has just logged in as `userId` under the
+   * credential `generation`; null when the generation moved on (then no cookie is set).
+   */
+  deviceToken(userId: string, generation: number): Promise<string | null> {
+    return this.devices.issue(userId, generation);
   }
 
   private reserve(counters: Counter[]): Promise<Reservation> {

@@ -16,8 +16,14 @@ export const USERNAME_LIMIT_FACTOR = 10;
 /** IPv6 clients are counted per /64: one subscriber usually holds a whole /64. */
 const IPV6_PREFIX = 64;
 
+/**
+ * All known devices of one user together get this many times the per-pair limit: enough for a
+ * person mistyping on a few of their own devices, too few for someone holding many old cookies.
+ */
+export const USER_DEVICES_LIMIT_FACTOR = 2;
+
 /** Which counter a key belongs to; also the `lock` of an ACCOUNT_LOCKED audit event. */
-export type CounterKind = 'pair' | 'user' | 'ip' | 'device';
+export type CounterKind = 'pair' | 'user' | 'ip' | 'device' | 'devices';
 
 /**
  * The store key of a submitted username: trimmed, lower-cased and hashed. Hashed because people
@@ -56,9 +62,19 @@ export function untrustedCounters(
   ];
 }
 
-/** The one counter of a client with a valid device cookie: its own failures only. */
-export function deviceCounter(deviceId: string, limits: SecurityConfig): Counter {
-  return { key: `device:${deviceId}`, limit: limits.loginMaxFailures };
+/**
+ * The counters of a client with a valid device cookie: its own failures, and the failures of all
+ * the user's known devices together. Failures of clients without one never count here.
+ */
+export function deviceCounters(
+  deviceId: string,
+  userId: string,
+  limits: SecurityConfig,
+): Counter[] {
+  return [
+    { key: `device:${deviceId}`, limit: limits.loginMaxFailures },
+    { key: `devices:${userId}`, limit: limits.loginMaxFailures * USER_DEVICES_LIMIT_FACTOR },
+  ];
 }
 
 export function counterKind(counter: Counter): CounterKind {

@@ -45,7 +45,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: unknown): Promise<AuthenticatedUser> {
     const claims = accessClaimsOf(payload, this.clock.now() / 1000, this.jwt.clockSkew);
-    const state = await this.sessions.checkAccess(claims.sid, claims.jti);
+    const ref = { userId: claims.sub, sessionId: claims.sid };
+    const state = await this.sessions.checkAccess(ref, claims.jti);
     if (state !== 'active') {
       throw new AppError(
         AppErrorCode.InvalidToken,

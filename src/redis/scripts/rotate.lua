@@ -1,21 +1,31 @@
--- KEYS: session hash, retired refresh hashes (SET); ARGV: presented hash, next hash, now (ms).
+-- KEYS[1]: the user's key base; ARGV: session id, presented hash, next hash, now (ms).
 -- Reply: {status, field, value, ...} with status rotated | reused | invalid.
 -- One script, so of concurrent rotations with one hash exactly one finds it current.
-local current = redis.call('HGET', KEYS[1], 'refreshHash')
+local base, sid = KEYS[1], ARGV[1]
+local session, retired, index = base .. 's:' .. sid, base .. 'r:' .. sid, base .. 'sessions'
+local current = redis.call('HGET', session, 'refreshHash')
 if not current then return {'invalid'} end
-if current == ARGV[1] then
-  redis.call('SADD', KEYS[2], ARGV[1])
-  redis.call('PEXPIREAT', KEYS[2], redis.call('HGET', KEYS[1], 'expiresAt'))
-  redis.call('HSET', KEYS[1], 'refreshHash', ARGV[2], 'lastUsedAt', ARGV[3])
-  local reply = redis.call('HGETALL', KEYS[1])
+-- Born under an older credential generation: ended by a change that raced its login.
+if redis.call('HGET', session, 'gen') ~= (redis.call('GET', base .. 'gen') or '0') then
+  redis.call('DEL', session, retired)
+  redis.call('ZREM', index, sid)
+  return {'invalid'}
+end
+if current == ARGV[2] then
+  redis.call('SADD', retired, ARGV[2])
+  redis.call('PEXPIREAT', retired, redis.call('HGET', session, 'expiresAt'))
+  redis.call('HSET', session, 'refreshHash', ARGV[3], 'lastUsedAt', ARGV[4])
+  redis.call('ZADD', index, 'XX', ARGV[4], sid)
+  local reply = redis.call('HGETALL', session)
   table.insert(reply, 1, 'rotated')
   return reply
 end
 -- A retired hash coming back means a refresh token was stolen or replayed: end the whole
 -- session (RFC 9700 section 4.14), so neither the thief nor the victim keeps it.
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
-  local reply = redis.call('HGETALL', KEYS[1])
-  redis.call('DEL', KEYS[1], KEYS[2])
+if redis.call('SISMEMBER', retired, ARGV[2]) == 1 then
+  local reply = redis.call('HGETALL', session)
+  redis.call('DEL', session, retired)
+  redis.call('ZREM', index, sid)
   table.insert(reply, 1, 'reused')
   return reply
 end

@@ -1,5 +1,12 @@
 import { Clock } from '../../common/time/clock';
-import { AccessCheck, NewSession, RotateResult, Session } from '../session';
+import {
+  AccessCheck,
+  CreateSessionResult,
+  NewSession,
+  RotateResult,
+  Session,
+  SessionRef,
+} from '../session';
 import { RefreshHashState, SessionStore } from '../session.store';
 import { byCreation } from './session-hash';
 
@@ -7,9 +14,19 @@ interface Entry {
   session: Session;
   refreshHash: string;
   retired: Set<string>;
+  generation: number;
 }
 
-const jtiKey = (sessionId: string, jti: string): string => JSON.stringify([sessionId, jti]);
+/** Everything of one user, as the Redis driver keeps it under one `{u:<userId>}` tag. */
+interface UserState {
+  generation: number;
+  sessions: Map<string, Entry>;
+  /** Known device ids to their expiresAt, in insertion (= age) order. */
+  devices: Map<string, number>;
+}
+
+const jtiKey = (ref: SessionRef, jti: string): string =>
+  JSON.stringify([ref.userId, ref.sessionId, jti]);
 
 /** Sweep expired entries every this many writes, so memory stays bounded without a timer. */
 const SWEEP_EVERY = 1000;
@@ -20,37 +37,50 @@ const SWEEP_EVERY = 1000;
  * returns a copy. Single-threaded JavaScript makes each method atomic, like the Redis scripts.
  */
 export class MemorySessionStore implements SessionStore {
-  private readonly sessions = new Map<string, Entry>();
-  private readonly byUser = new Map<string, Set<string>>();
-  /** Revoked `jtiKey(sessionId, jti)`s and used once-ids, each to its expiresAt. */
+  private readonly users = new Map<string, UserState>();
+  /** Revoked `jtiKey(ref, jti)`s and used once-ids, each to its expiresAt. */
   private readonly revokedJtis = new Map<string, number>();
   private readonly usedOnce = new Map<string, number>();
   private writes = 0;
 
   constructor(private readonly clock: Clock) {}
 
-  create(session: NewSession): Promise<void> {
-    const { refreshHash, ...rest } = session;
-    this.sessions.set(session.id, { session: rest, refreshHash, retired: new Set() });
-    const ids = this.byUser.get(session.userId) ?? new Set<string>();
-    this.byUser.set(session.userId, ids.add(session.id));
-    this.wrote();
-    return Promise.resolve();
+  generation(userId: string): Promise<number> {
+    return Promise.resolve(this.users.get(userId)?.generation ?? 0);
   }
 
-  get(sessionId: string): Promise<Session | null> {
-    const entry = this.live(sessionId);
+  create(session: NewSession, maxSessions: number): Promise<CreateSessionResult> {
+    const user = this.user(session.userId);
+    if (user.generation !== session.generation) return Promise.resolve({ status: 'stale' });
+    for (const id of [...user.sessions.keys()])
+      this.live({ userId: session.userId, sessionId: id });
+    const { refreshHash, generation, ...rest } = session;
+    user.sessions.set(session.id, { session: rest, refreshHash, retired: new Set(), generation });
+    // Least recently used first; ids (UUIDv7) break ties, as the Redis ZSET does.
+    const byUse = [...user.sessions.values()]
+      .map((e) => e.session)
+      .sort((a, b) => a.lastUsedAt - b.lastUsedAt || (a.id < b.id ? -1 : 1));
+    const evicted = byUse.slice(0, Math.max(0, byUse.length - maxSessions)).map((s) => s.id);
+    for (const id of evicted) user.sessions.delete(id);
+    this.wrote();
+    return Promise.resolve({ status: 'created', evicted });
+  }
+
+  get(ref: SessionRef): Promise<Session | null> {
+    const entry = this.live(ref);
     return Promise.resolve(entry ? { ...entry.session } : null);
   }
 
   listForUser(userId: string): Promise<Session[]> {
-    const ids = [...(this.byUser.get(userId) ?? [])];
-    const sessions = ids.map((id) => this.live(id)?.session).filter((s) => s !== undefined);
+    const ids = [...(this.users.get(userId)?.sessions.keys() ?? [])];
+    const sessions = ids
+      .map((sessionId) => this.live({ userId, sessionId })?.session)
+      .filter((s) => s !== undefined);
     return Promise.resolve(sessions.map((s) => ({ ...s })).sort(byCreation));
   }
 
-  rotate(sessionId: string, presented: string, next: string, now: number): Promise<RotateResult> {
-    const entry = this.live(sessionId);
+  rotate(ref: SessionRef, presented: string, next: string, now: number): Promise<RotateResult> {
+    const entry = this.live(ref);
     if (!entry) return Promise.resolve({ status: 'invalid' });
     if (entry.refreshHash === presented) {
       entry.retired.add(presented);
@@ -62,40 +92,52 @@ export class MemorySessionStore implements SessionStore {
     // (RFC 9700 §4.14). A hash never issued changes nothing, or a session id would suffice to
     // end someone else's session.
     if (!entry.retired.has(presented)) return Promise.resolve({ status: 'invalid' });
-    this.end(sessionId);
+    this.end(ref);
     return Promise.resolve({ status: 'reused', session: { ...entry.session } });
   }
 
-  refreshHashState(sessionId: string, hash: string): Promise<RefreshHashState> {
-    const entry = this.live(sessionId);
+  refreshHashState(ref: SessionRef, hash: string): Promise<RefreshHashState> {
+    const entry = this.live(ref);
     if (!entry) return Promise.resolve('unknown');
     if (entry.refreshHash === hash) return Promise.resolve('current');
     return Promise.resolve(entry.retired.has(hash) ? 'retired' : 'unknown');
   }
 
-  revoke(sessionId: string): Promise<boolean> {
-    const live = this.live(sessionId) !== undefined;
-    this.end(sessionId);
+  revoke(ref: SessionRef): Promise<boolean> {
+    const live = this.live(ref) !== undefined;
+    this.end(ref);
     return Promise.resolve(live);
   }
 
-  async revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]> {
+  revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]> {
+    const user = this.user(userId);
     const ended: string[] = [];
-    for (const id of [...(this.byUser.get(userId) ?? [])]) {
-      if (id !== exceptSessionId && (await this.revoke(id))) ended.push(id);
+    let kept: Entry | undefined;
+    for (const sessionId of [...user.sessions.keys()]) {
+      const ref = { userId, sessionId };
+      const entry = this.live(ref);
+      if (sessionId === exceptSessionId) {
+        kept = entry;
+        continue;
+      }
+      if (entry) ended.push(sessionId);
+      this.end(ref);
     }
-    return ended;
+    user.generation += 1;
+    if (kept) kept.generation = user.generation;
+    user.devices.clear();
+    return Promise.resolve(ended);
   }
 
-  revokeAccessToken(sessionId: string, jti: string, expiresAt: number): Promise<void> {
-    this.revokedJtis.set(jtiKey(sessionId, jti), expiresAt);
+  revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void> {
+    this.revokedJtis.set(jtiKey(ref, jti), expiresAt);
     this.wrote();
     return Promise.resolve();
   }
 
-  checkAccess(sessionId: string, jti: string): Promise<AccessCheck> {
-    if (!this.live(sessionId)) return Promise.resolve('session-ended');
-    const revoked = this.unexpired(this.revokedJtis, jtiKey(sessionId, jti));
+  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {
+    if (!this.live(ref)) return Promise.resolve('session-ended');
+    const revoked = this.unexpired(this.revokedJtis, jtiKey(ref, jti));
     return Promise.resolve(revoked ? 'token-revoked' : 'active');
   }
 
@@ -107,22 +149,56 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(true);
   }
 
-  private live(sessionId: string): Entry | undefined {
-    const entry = this.sessions.get(sessionId);
-    if (entry && entry.session.expiresAt <= this.clock.now()) {
-      this.end(sessionId);
+  rememberDevice(
+    userId: string,
+    deviceId: string,
+    generation: number,
+    expiresAt: number,
+    maxDevices: number,
+  ): Promise<boolean> {
+    const user = this.user(userId);
+    if (user.generation !== generation) return Promise.resolve(false);
+    const now = this.clock.now();
+    for (const [id, until] of user.devices) if (until <= now) user.devices.delete(id);
+    user.devices.delete(deviceId);
+    user.devices.set(deviceId, expiresAt);
+    // Every device lives equally long, so insertion order is expiry order: drop the oldest.
+    for (const id of [...user.devices.keys()].slice(0, Math.max(0, user.devices.size - maxDevices)))
+      user.devices.delete(id);
+    return Promise.resolve(true);
+  }
+
+  isKnownDevice(userId: string, deviceId: string): Promise<boolean> {
+    const until = this.users.get(userId)?.devices.get(deviceId);
+    return Promise.resolve(until !== undefined && until > this.clock.now());
+  }
+
+  private user(userId: string): UserState {
+    let user = this.users.get(userId);
+    if (!user) {
+      user = { generation: 0, sessions: new Map(), devices: new Map() };
+      this.users.set(userId, user);
+    }
+    return user;
+  }
+
+  /**
+   * The session when it exists, has not expired and belongs to the user's current generation;
+   * anything else is removed on the way (as check_access.lua and rotate.lua treat it).
+   */
+  private live(ref: SessionRef): Entry | undefined {
+    const user = this.users.get(ref.userId);
+    const entry = user?.sessions.get(ref.sessionId);
+    if (!user || !entry) return undefined;
+    if (entry.session.expiresAt <= this.clock.now() || entry.generation !== user.generation) {
+      this.end(ref);
       return undefined;
     }
     return entry;
   }
 
-  private end(sessionId: string): void {
-    const entry = this.sessions.get(sessionId);
-    if (!entry) return;
-    this.sessions.delete(sessionId);
-    const ids = this.byUser.get(entry.session.userId);
-    ids?.delete(sessionId);
-    if (ids?.size === 0) this.byUser.delete(entry.session.userId);
+  private end(ref: SessionRef): void {
+    this.users.get(ref.userId)?.sessions.delete(ref.sessionId);
   }
 
   private unexpired(map: Map<string, number>, key: string): boolean {
@@ -135,7 +211,14 @@ export class MemorySessionStore implements SessionStore {
 
   private wrote(): void {
     if (++this.writes % SWEEP_EVERY !== 0) return;
-    for (const id of [...this.sessions.keys()]) this.live(id);
+    for (const [userId, user] of [...this.users]) {
+      for (const sessionId of [...user.sessions.keys()]) this.live({ userId, sessionId });
+      const now = this.clock.now();
+      for (const [id, until] of user.devices) if (until <= now) user.devices.delete(id);
+      // A user's generation must outlive its sessions; an empty record at generation 0 need not.
+      if (user.sessions.size === 0 && user.devices.size === 0 && user.generation === 0)
+        this.users.delete(userId);
+    }
     for (const map of [this.revokedJtis, this.usedOnce]) {
       for (const key of [...map.keys()]) this.unexpired(map, key);
     }

@@ -3,7 +3,7 @@ import { uuidv7 } from '../../common/crypto/ids';
 import { ManualClock } from '../../common/time/manual-clock';
 import { MemorySessionEvents } from '../../ws/session-events/memory-session-events';
 import { SessionEvents } from '../../ws/session-events/session-events';
-import { NewSession } from '../session';
+import { NewSession, sessionRef as ref } from '../session';
 import { MemorySessionStore } from './memory-session.store';
 import { NotifyingSessionStore } from './notifying-session.store';
 
@@ -35,15 +35,16 @@ describe('NotifyingSessionStore', () => {
       ip: null,
       scope: '',
       refreshHash: hash(),
+      generation: 0,
     };
-    await store.create(session);
+    await store.create(session, 50);
     return session;
   }
 
   it('announces a revoked session, and nothing for one that was not live', async () => {
     const session = await aSession();
-    await store.revoke(session.id);
-    await store.revoke(session.id);
+    await store.revoke(ref(session));
+    await store.revoke(ref(session));
     expect(ended).toEqual([[session.id]]);
   });
 
@@ -56,11 +57,20 @@ describe('NotifyingSessionStore', () => {
 
   it('announces the session that refresh-token reuse ended, not a normal rotation', async () => {
     const session = await aSession();
-    await store.rotate(session.id, session.refreshHash, hash(), clock.now());
+    await store.rotate(ref(session), session.refreshHash, hash(), clock.now());
     expect(ended).toEqual([]);
-    const reused = await store.rotate(session.id, session.refreshHash, hash(), clock.now());
+    const reused = await store.rotate(ref(session), session.refreshHash, hash(), clock.now());
     expect(reused.status).toBe('reused');
     expect(ended).toEqual([[session.id]]);
+  });
+
+  it('announces the sessions the per-user cap ends', async () => {
+    const userId = uuidv7();
+    const oldest = await aSession(userId);
+    clock.advance(1000);
+    const next: NewSession = { ...oldest, id: uuidv7(clock.now()), lastUsedAt: clock.now() };
+    await store.create(next, 1);
+    expect(ended).toEqual([[oldest.id]]);
   });
 
   it('still ends the session when the announcement fails', async () => {
@@ -71,7 +81,7 @@ describe('NotifyingSessionStore', () => {
     const inner = new MemorySessionStore(clock);
     store = new NotifyingSessionStore(inner, failing);
     const session = await aSession();
-    await expect(store.revoke(session.id)).resolves.toBe(true);
-    await expect(inner.get(session.id)).resolves.toBeNull();
+    await expect(store.revoke(ref(session))).resolves.toBe(true);
+    await expect(inner.get(ref(session))).resolves.toBeNull();
   });
 });

@@ -1,13 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { SessionEvents } from '../../ws/session-events/session-events';
-import { AccessCheck, NewSession, RotateResult, Session } from '../session';
+import {
+  AccessCheck,
+  CreateSessionResult,
+  NewSession,
+  RotateResult,
+  Session,
+  SessionRef,
+} from '../session';
 import { RefreshHashState, SessionStore } from '../session.store';
 
 /**
  * A SessionStore driver plus the "session ended" notification (WebSocket fan-out). Sessions end in
- * exactly three store calls (revoke, revokeAllForUser, and rotate when it detects reuse), whoever
- * the caller is: logout, logout-all, a password change, an admin action, a deleted session, a
- * deactivated user on refresh. Hooking here, once, means no present or future caller can end a
+ * exactly four store calls (revoke, revokeAllForUser, rotate when it detects reuse, and create
+ * when the per-user cap evicts the least recently used), whoever the caller is: logout,
+ * logout-all, a password change, an admin action, a deleted session, a deactivated user on
+ * refresh, one login too many. Hooking here, once, means no present or future caller can end a
  * session and forget to tell the sockets, and neither driver nor Lua script needs to know.
  */
 export class NotifyingSessionStore implements SessionStore {
@@ -18,31 +26,42 @@ export class NotifyingSessionStore implements SessionStore {
     private readonly events: SessionEvents,
   ) {}
 
-  create(session: NewSession): Promise<void> {
-    return this.inner.create(session);
+  generation(userId: string): Promise<number> {
+    return this.inner.generation(userId);
   }
 
-  get(sessionId: string): Promise<Session | null> {
-    return this.inner.get(sessionId);
+  async create(session: NewSession, maxSessions: number): Promise<CreateSessionResult> {
+    const result = await this.inner.create(session, maxSessions);
+    if (result.status === 'created') await this.ended(result.evicted);
+    return result;
+  }
+
+  get(ref: SessionRef): Promise<Session | null> {
+    return this.inner.get(ref);
   }
 
   listForUser(userId: string): Promise<Session[]> {
     return this.inner.listForUser(userId);
   }
 
-  async rotate(id: string, presented: string, next: string, now: number): Promise<RotateResult> {
-    const result = await this.inner.rotate(id, presented, next, now);
-    if (result.status === 'reused') await this.ended([id]);
+  async rotate(
+    ref: SessionRef,
+    presented: string,
+    next: string,
+    now: number,
+  ): Promise<RotateResult> {
+    const result = await this.inner.rotate(ref, presented, next, now);
+    if (result.status === 'reused') await this.ended([ref.sessionId]);
     return result;
   }
 
-  refreshHashState(sessionId: string, hash: string): Promise<RefreshHashState> {
-    return this.inner.refreshHashState(sessionId, hash);
+  refreshHashState(ref: SessionRef, hash: string): Promise<RefreshHashState> {
+    return this.inner.refreshHashState(ref, hash);
   }
 
-  async revoke(sessionId: string): Promise<boolean> {
-    const live = await this.inner.revoke(sessionId);
-    if (live) await this.ended([sessionId]);
+  async revoke(ref: SessionRef): Promise<boolean> {
+    const live = await this.inner.revoke(ref);
+    if (live) await this.ended([ref.sessionId]);
     return live;
   }
 
@@ -52,16 +71,30 @@ export class NotifyingSessionStore implements SessionStore {
     return ended;
   }
 
-  revokeAccessToken(sessionId: string, jti: string, expiresAt: number): Promise<void> {
-    return this.inner.revokeAccessToken(sessionId, jti, expiresAt);
+  revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void> {
+    return this.inner.revokeAccessToken(ref, jti, expiresAt);
   }
 
-  checkAccess(sessionId: string, jti: string): Promise<AccessCheck> {
-    return this.inner.checkAccess(sessionId, jti);
+  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {
+    return this.inner.checkAccess(ref, jti);
   }
 
   consumeOnce(id: string, expiresAt: number): Promise<boolean> {
     return this.inner.consumeOnce(id, expiresAt);
+  }
+
+  rememberDevice(
+    userId: string,
+    deviceId: string,
+    generation: number,
+    expiresAt: number,
+    maxDevices: number,
+  ): Promise<boolean> {
+    return this.inner.rememberDevice(userId, deviceId, generation, expiresAt, maxDevices);
+  }
+
+  isKnownDevice(userId: string, deviceId: string): Promise<boolean> {
+    return this.inner.isKnownDevice(userId, deviceId);
   }
 
   /**

@@ -1,25 +1,40 @@
 import { Clock } from '../../common/time/clock';
 import { FailClosed } from '../../redis/fail-closed';
 import { RedisClient } from '../../redis/redis.scripts';
-import { AccessCheck, NewSession, RotateResult, Session } from '../session';
+import {
+  AccessCheck,
+  CreateSessionResult,
+  NewSession,
+  RotateResult,
+  Session,
+  SessionRef,
+} from '../session';
 import { RefreshHashState, SessionStore } from '../session.store';
 import { byCreation, sessionFromFlat, sessionFromHash, sessionToFields } from './session-hash';
 
 /*
- * Key layout (under the configured prefix). Everything about one session shares the hash tag
- * `{s:<sessionId>}`, so one script reads or changes it atomically, also on a Cluster, and
- * sessions spread over all slots. Every key expires at the session's end (PEXPIREAT).
- *   {s:<sid>}:session     HASH  Session fields + current refreshHash
- *   {s:<sid>}:retired     SET   refresh hashes rotated away (reuse detection)
- *   {s:<sid>}:jti:<jti>   revoked access token, until the token's own expiry
- *   user-sessions:{<uid>} SET   the user's session ids; ended ones are dropped when listed
- *   once:<id>             single-use ids (WebSocket tickets)
+ * Key layout (under the configured prefix). Everything of one user shares the hash tag
+ * `{u:<userId>}`, so one script reads or changes it atomically, also on a Cluster (users spread
+ * over all slots). The scripts get the user's key base `{u:<userId>}:` and add the suffixes
+ * themselves: the session ids of a logout-all are only known inside the script. Redis Cluster
+ * runs such scripts (no shebang flags) as long as every key is in the script's slot, which the
+ * one hash tag guarantees.
+ *   {u:<uid>}:gen            STRING credential generation, bumped by every "end all sessions"
+ *   {u:<uid>}:sessions       ZSET   session ids scored by last use (the cap ends the lowest)
+ *   {u:<uid>}:s:<sid>        HASH   Session fields + current refreshHash + gen
+ *   {u:<uid>}:r:<sid>        SET    refresh hashes rotated away (reuse detection)
+ *   {u:<uid>}:j:<sid>:<jti>  STRING revoked access token, until the token's own expiry
+ *   {u:<uid>}:devices        ZSET   known device ids scored by expiry
+ *   once:<id>                       single-use ids (WebSocket tickets)
+ * Session keys expire at the session's end (PEXPIREAT); the generation never expires.
  */
+const base = (userId: string) => `{u:${userId}}:`;
 const key = {
-  session: (sid: string) => `{s:${sid}}:session`,
-  retired: (sid: string) => `{s:${sid}}:retired`,
-  jti: (sid: string, jti: string) => `{s:${sid}}:jti:${jti}`,
-  userSessions: (userId: string) => `user-sessions:{${userId}}`,
+  gen: (userId: string) => `${base(userId)}gen`,
+  session: ({ userId, sessionId }: SessionRef) => `${base(userId)}s:${sessionId}`,
+  retired: ({ userId, sessionId }: SessionRef) => `${base(userId)}r:${sessionId}`,
+  jti: ({ userId, sessionId }: SessionRef, jti: string) => `${base(userId)}j:${sessionId}:${jti}`,
+  devices: (userId: string) => `${base(userId)}devices`,
   once: (id: string) => `once:${id}`,
 };
 
@@ -33,39 +48,44 @@ export class RedisSessionStore implements SessionStore {
     private readonly clock: Clock,
   ) {}
 
-  async create(session: NewSession): Promise<void> {
-    // Index first: a session that exists is always findable by revokeAllForUser. The two keys
-    // are in different slots, so this is two steps; a dangling index entry is dropped later.
-    const { id, userId, expiresAt } = session;
-    await this.redis.sessionIndex(key.userSessions(userId), id, expiresAt, this.clock.now());
-    await this.redis.sessionCreate(key.session(id), expiresAt, ...sessionToFields(session));
+  async generation(userId: string): Promise<number> {
+    return Number((await this.redis.get(key.gen(userId))) ?? 0);
   }
 
-  async get(sessionId: string): Promise<Session | null> {
-    return sessionFromHash(await this.redis.hgetall(key.session(sessionId)));
+  async create(session: NewSession, maxSessions: number): Promise<CreateSessionResult> {
+    const [status, ...evicted] = await this.redis.sessionCreate(
+      base(session.userId),
+      session.generation,
+      maxSessions,
+      session.lastUsedAt,
+      session.id,
+      session.expiresAt,
+      ...sessionToFields(session),
+    );
+    if (status === 'stale') return { status };
+    if (status === 'created') return { status, evicted };
+    throw new Error(`session_create.lua replied ${status}`);
+  }
+
+  async get(ref: SessionRef): Promise<Session | null> {
+    return sessionFromHash(await this.redis.hgetall(key.session(ref)));
   }
 
   async listForUser(userId: string): Promise<Session[]> {
-    const ids = await this.redis.smembers(key.userSessions(userId));
-    const sessions = await Promise.all(ids.map((id) => this.get(id)));
-    const ended = ids.filter((_, i) => sessions[i] === null);
-    if (ended.length > 0) await this.redis.srem(key.userSessions(userId), ...ended);
-    return sessions.filter((s) => s !== null).sort(byCreation);
+    const flat = await this.redis.sessionList(base(userId));
+    return flat
+      .map(sessionFromFlat)
+      .filter((s) => s !== null)
+      .sort(byCreation);
   }
 
   async rotate(
-    sessionId: string,
+    ref: SessionRef,
     presented: string,
     next: string,
     now: number,
   ): Promise<RotateResult> {
-    const reply = await this.redis.rotate(
-      key.session(sessionId),
-      key.retired(sessionId),
-      presented,
-      next,
-      now,
-    );
+    const reply = await this.redis.rotate(base(ref.userId), ref.sessionId, presented, next, now);
     const [status, ...fields] = reply;
     const session = sessionFromFlat(fields);
     if (status === 'invalid' || session === null) return { status: 'invalid' };
@@ -73,37 +93,32 @@ export class RedisSessionStore implements SessionStore {
     throw new Error(`rotate.lua replied ${status}`);
   }
 
-  async refreshHashState(sessionId: string, hash: string): Promise<RefreshHashState> {
+  async refreshHashState(ref: SessionRef, hash: string): Promise<RefreshHashState> {
     // Two reads of one hash tag (one round trip when auto-pipelined). Not atomic, and need not
     // be: a hash only ever moves from current to retired, and both count as issued.
     const [current, retired] = await Promise.all([
-      this.redis.hget(key.session(sessionId), 'refreshHash'),
-      this.redis.sismember(key.retired(sessionId), hash),
+      this.redis.hget(key.session(ref), 'refreshHash'),
+      this.redis.sismember(key.retired(ref), hash),
     ]);
     if (current === null) return 'unknown';
     if (current === hash) return 'current';
     return retired === 1 ? 'retired' : 'unknown';
   }
 
-  async revoke(sessionId: string): Promise<boolean> {
-    return (await this.redis.revoke(key.session(sessionId), key.retired(sessionId))) === 1;
+  async revoke(ref: SessionRef): Promise<boolean> {
+    return (await this.redis.revoke(base(ref.userId), ref.sessionId)) === 1;
   }
 
-  async revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]> {
-    const ids = await this.redis.smembers(key.userSessions(userId));
-    const targets = ids.filter((id) => id !== exceptSessionId);
-    // Concurrent calls ride one auto-pipeline (one round trip), also across Cluster slots.
-    const live = await Promise.all(targets.map((id) => this.revoke(id)));
-    if (targets.length > 0) await this.redis.srem(key.userSessions(userId), ...targets);
-    return targets.filter((_, i) => live[i]);
+  revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]> {
+    return this.redis.sessionEndAll(base(userId), exceptSessionId ?? '');
   }
 
-  async revokeAccessToken(sessionId: string, jti: string, expiresAt: number): Promise<void> {
-    await this.redis.set(key.jti(sessionId, jti), '1', 'PXAT', expiresAt);
+  async revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void> {
+    await this.redis.set(key.jti(ref, jti), '1', 'PXAT', expiresAt);
   }
 
-  async checkAccess(sessionId: string, jti: string): Promise<AccessCheck> {
-    const reply = await this.redis.checkAccess(key.session(sessionId), key.jti(sessionId, jti));
+  async checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {
+    const reply = await this.redis.checkAccess(base(ref.userId), ref.sessionId, jti);
     const check = ACCESS_CHECKS.find((c) => c === reply);
     if (!check) throw new Error(`check_access.lua replied ${reply}`);
     return check;
@@ -111,5 +126,22 @@ export class RedisSessionStore implements SessionStore {
 
   async consumeOnce(id: string, expiresAt: number): Promise<boolean> {
     return (await this.redis.set(key.once(id), '1', 'PXAT', expiresAt, 'NX')) === 'OK';
+  }
+
+  async rememberDevice(
+    userId: string,
+    deviceId: string,
+    generation: number,
+    expiresAt: number,
+    maxDevices: number,
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    const args = [generation, deviceId, expiresAt, now, maxDevices] as const;
+    return (await this.redis.deviceRemember(base(userId), ...args)) === 1;
+  }
+
+  async isKnownDevice(userId: string, deviceId: string): Promise<boolean> {
+    const expiresAt = await this.redis.zscore(key.devices(userId), deviceId);
+    return expiresAt !== null && Number(expiresAt) > this.clock.now();
   }
 }

@@ -9,8 +9,10 @@ import { describeSessionStoreContract } from './session.store.contract';
 
 describeSessionStoreContract('memory', () => {
   const clock = new ManualClock();
+  const store = new MemorySessionStore(clock);
   return {
-    store: new MemorySessionStore(clock),
+    store,
+    peer: store,
     clock,
     elapse: (ms) => Promise.resolve(clock.advance(ms)),
   };
@@ -23,26 +25,29 @@ describe('RedisSessionStore', () => {
   // Redis expires keys by its own clock, so these tests really wait.
   describeSessionStoreContract('redis', async () => {
     const clock = new SystemClock();
-    const connection = await redis.connect();
+    const [connection, other] = [await redis.connect(), await redis.connect()];
     return {
       store: new RedisSessionStore(connection.client, clock),
+      peer: new RedisSessionStore(other.client, clock),
       clock,
       elapse: (ms) => sleep(ms),
     };
   });
 
-  it('keeps one session under one hash tag, and every key expires by the end of the session', async () => {
+  it("keeps a user's session keys under one hash tag, each expiring by the end of the session", async () => {
     const connection = await redis.connect('layout:');
     const store = new RedisSessionStore(connection.client, new SystemClock());
     const expiresAt = Date.now() + 60_000;
     const session = { id: 'sid', userId: 'uid', createdAt: 1, lastUsedAt: 1, expiresAt };
-    await store.create({ ...session, userAgent: null, ip: null, scope: '', refreshHash: 'h1' });
-    await store.rotate('sid', 'h1', 'h2', Date.now());
-    await store.revokeAccessToken('sid', 'jti', Date.now() + 30_000);
+    const fields = { userAgent: null, ip: null, scope: '', refreshHash: 'h1', generation: 0 };
+    await store.create({ ...session, ...fields }, 50);
+    const ref = { userId: 'uid', sessionId: 'sid' };
+    await store.rotate(ref, 'h1', 'h2', Date.now());
+    await store.revokeAccessToken(ref, 'jti', Date.now() + 30_000);
     const prefix = `${redis.prefix}layout:`;
     const keys = await keysWithPrefix(prefix);
     expect(keys).toEqual(
-      ['user-sessions:{uid}', '{s:sid}:jti:jti', '{s:sid}:retired', '{s:sid}:session'].map(
+      ['{u:uid}:j:sid:jti', '{u:uid}:r:sid', '{u:uid}:s:sid', '{u:uid}:sessions'].map(
         (k) => `${prefix}${k}`,
       ),
     );

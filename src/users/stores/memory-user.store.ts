@@ -1,6 +1,20 @@
 import { User, UserPatch } from '../user';
-import { CreateUserResult, UserPage, UserStore } from '../user.store';
-import { applyPatch, decodeUserCursor, encodeUserCursor, loginKey } from './user-store.helpers';
+import {
+  CreateUserResult,
+  DeleteUserResult,
+  isActiveAdmin,
+  UpdateCondition,
+  UpdateUserResult,
+  UserPage,
+  UserStore,
+} from '../user.store';
+import {
+  applyPatch,
+  decodeUserCursor,
+  encodeUserCursor,
+  holds,
+  loginKey,
+} from './user-store.helpers';
 
 /**
  * Users in process memory: complete for one process (development, tests), with the same
@@ -38,22 +52,32 @@ export class MemoryUserStore implements UserStore {
     return Promise.resolve(id === undefined ? null : this.copy(id));
   }
 
-  update(id: string, patch: UserPatch, updatedAt: string): Promise<User | null> {
+  update(
+    id: string,
+    patch: UserPatch,
+    updatedAt: string,
+    condition: UpdateCondition = {},
+  ): Promise<UpdateUserResult> {
     const user = this.byId.get(id);
-    if (!user) return Promise.resolve(null);
+    if (!user) return Promise.resolve({ status: 'not-found' });
+    if (!holds(condition, user)) return Promise.resolve({ status: 'condition-failed' });
     const next = applyPatch(user, patch, updatedAt);
+    if (this.isLastAdmin(user) && !isActiveAdmin(next)) {
+      return Promise.resolve({ status: 'last-admin' });
+    }
     this.byId.set(id, next);
-    return Promise.resolve(structuredClone(next));
+    return Promise.resolve({ status: 'updated', user: structuredClone(next) });
   }
 
-  delete(id: string): Promise<boolean> {
+  delete(id: string): Promise<DeleteUserResult> {
     const user = this.byId.get(id);
-    if (!user) return Promise.resolve(false);
+    if (!user) return Promise.resolve('not-found');
+    if (this.isLastAdmin(user)) return Promise.resolve('last-admin');
     this.byId.delete(id);
     this.byEmail.delete(loginKey(user.email));
     this.byUsername.delete(loginKey(user.username));
     this.ids.splice(this.ids.indexOf(id), 1);
-    return Promise.resolve(true);
+    return Promise.resolve('deleted');
   }
 
   list(limit: number, cursor?: string): Promise<UserPage> {
@@ -64,6 +88,15 @@ export class MemoryUserStore implements UserStore {
       items: page.map((id) => structuredClone(this.byId.get(id) as User)),
       nextCursor: more ? encodeUserCursor(page[page.length - 1]) : null,
     });
+  }
+
+  /** Whether `user` is the only active admin (a linear scan: one process, few admins). */
+  private isLastAdmin(user: User): boolean {
+    if (!isActiveAdmin(user)) return false;
+    for (const other of this.byId.values()) {
+      if (other.id !== user.id && isActiveAdmin(other)) return false;
+    }
+    return true;
   }
 
   private copy(id: string): User | null {

@@ -1,8 +1,22 @@
 import { FailClosed } from '../../redis/fail-closed';
 import { RedisClient } from '../../redis/redis.scripts';
 import { User, UserPatch } from '../user';
-import { CreateUserResult, UserPage, UserStore } from '../user.store';
-import { applyPatch, decodeUserCursor, encodeUserCursor, loginKey } from './user-store.helpers';
+import {
+  CreateUserResult,
+  DeleteUserResult,
+  isActiveAdmin,
+  UpdateCondition,
+  UpdateUserResult,
+  UserPage,
+  UserStore,
+} from '../user.store';
+import {
+  applyPatch,
+  decodeUserCursor,
+  encodeUserCursor,
+  holds,
+  loginKey,
+} from './user-store.helpers';
 
 /*
  * Key layout (under the configured prefix). Every user key carries the hash tag `{users}`, so
@@ -17,6 +31,8 @@ const key = {
   username: (username: string) => `{users}:name:${loginKey(username)}`,
   /** ZSET of ids, all scored 0: ids are UUIDv7, so lexical order is creation order. */
   all: '{users}:all',
+  /** SET of the ids of active admins, kept by the scripts: the last-admin rule counts it. */
+  admins: '{users}:admins',
 };
 
 const CONFLICTS = ['email', 'username', 'id'] as const;
@@ -33,8 +49,10 @@ export class RedisUserStore implements UserStore {
       key.email(user.email),
       key.username(user.username),
       key.all,
+      key.admins,
       user.id,
       JSON.stringify(user),
+      isActiveAdmin(user) ? 1 : 0,
     );
     if (reply === 'ok') return { ok: true };
     const conflict = CONFLICTS.find((c) => c === reply);
@@ -53,27 +71,48 @@ export class RedisUserStore implements UserStore {
     return id === null ? null : this.findById(id);
   }
 
-  async update(id: string, patch: UserPatch, updatedAt: string): Promise<User | null> {
+  async update(
+    id: string,
+    patch: UserPatch,
+    updatedAt: string,
+    condition: UpdateCondition = {},
+  ): Promise<UpdateUserResult> {
     // Read, merge here, compare-and-set in Redis: a concurrent update is never lost silently,
-    // it makes this one retry on the fresh value.
+    // it makes this one retry on the fresh value (and check the condition on it again).
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.redis.get(key.user(id));
       const user = parseUser(current);
-      if (current === null || user === null) return null;
+      if (current === null || user === null) return { status: 'not-found' };
+      if (!holds(condition, user)) return { status: 'condition-failed' };
       const next = applyPatch(user, patch, updatedAt);
-      const replaced = await this.redis.userReplace(key.user(id), current, JSON.stringify(next));
-      if (replaced === 1) return next;
-      if (replaced === -1) return null;
+      const admin = isActiveAdmin(next) ? 1 : 0;
+      const json = JSON.stringify(next);
+      const replaced = await this.redis.userReplace(
+        key.user(id),
+        key.admins,
+        current,
+        json,
+        id,
+        admin,
+      );
+      if (replaced === 1) return { status: 'updated', user: next };
+      if (replaced === -1) return { status: 'not-found' };
+      if (replaced === -2) return { status: 'last-admin' };
     }
     throw new Error(`user ${id} kept changing during update (${UPDATE_ATTEMPTS} attempts)`);
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string): Promise<DeleteUserResult> {
     const user = await this.findById(id);
-    if (!user) return false;
+    if (!user) return 'not-found';
     const { email, username } = user;
-    const args = [key.user(id), key.email(email), key.username(username), key.all, id] as const;
-    return (await this.redis.userDelete(...args)) === 1;
+    const keys = [key.user(id), key.email(email), key.username(username), key.all, key.admins];
+    const reply = await this.redis.userDelete(
+      ...(keys as [string, string, string, string, string]),
+      id,
+    );
+    if (reply === -2) return 'last-admin';
+    return reply === 1 ? 'deleted' : 'not-found';
   }
 
   async list(limit: number, cursor?: string): Promise<UserPage> {

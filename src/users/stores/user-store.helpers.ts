@@ -1,4 +1,5 @@
 import { User, UserPatch } from '../user';
+import { UpdateCondition } from '../user.store';
 
 /**
  * Page cursors are opaque to clients (base64url of the last id of a page), so the paging scheme
@@ -22,4 +23,9 @@ export function loginKey(value: string): string {
 export function applyPatch(user: User, patch: UserPatch, updatedAt: string): User {
   const defined = Object.entries(patch).filter(([, value]) => value !== undefined);
   return { ...user, ...(structuredClone(Object.fromEntries(defined)) as UserPatch), updatedAt };
+}
+
+/** Whether the stored user still is what an update's condition expects. */
+export function holds(condition: UpdateCondition, user: User): boolean {
+  return condition.passwordHash === undefined || condition.passwordHash === user.passwordHash;
 }

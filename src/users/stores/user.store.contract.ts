@@ -26,18 +26,25 @@ function aUser(overrides: Partial<User> = {}): User {
   };
 }
 
+/** An empty store, and the same store as another app instance sees it (Redis: its own client). */
+export interface UserStoreFixture {
+  store: UserStore;
+  peer: UserStore;
+}
+
 /**
  * The behaviour every UserStore driver must have. `makeStore` is called before each test and
  * must return an empty store (list() sees only that test's users).
  */
 export function describeUserStoreContract(
   name: string,
-  makeStore: () => UserStore | Promise<UserStore>,
+  makeStore: () => UserStoreFixture | Promise<UserStoreFixture>,
 ): void {
   describe(`UserStore contract: ${name}`, () => {
     let store: UserStore;
+    let peer: UserStore;
     beforeEach(async () => {
-      store = await makeStore();
+      ({ store, peer } = await makeStore());
     });
 
     describe('create', () => {
@@ -111,12 +118,40 @@ export function describeUserStoreContract(
         const updatedAt = '2026-02-01T00:00:00.000Z';
         const patch = { roles: ['user', 'admin'] as User['roles'], active: false };
         const updated = await store.update(user.id, patch, updatedAt);
-        expect(updated).toEqual({ ...user, ...patch, updatedAt });
-        await expect(store.findById(user.id)).resolves.toEqual(updated);
+        expect(updated).toEqual({ status: 'updated', user: { ...user, ...patch, updatedAt } });
+        await expect(store.findById(user.id)).resolves.toEqual({ ...user, ...patch, updatedAt });
       });
 
-      it('returns null for a user that does not exist', async () => {
-        await expect(store.update(uuidv7(), { active: false }, 'x')).resolves.toBeNull();
+      it('answers not-found for a user that does not exist', async () => {
+        await expect(store.update(uuidv7(), { active: false }, 'x')).resolves.toEqual({
+          status: 'not-found',
+        });
+      });
+
+      it('applies a conditional update only while the condition holds', async () => {
+        const user = aUser({ passwordHash: 'old' });
+        await store.create(user);
+        const stale = await store.update(user.id, { passwordHash: 'x' }, 'x', {
+          passwordHash: 'y',
+        });
+        expect(stale).toEqual({ status: 'condition-failed' });
+        await expect(store.findById(user.id)).resolves.toMatchObject({ passwordHash: 'old' });
+        const held = await store.update(user.id, { passwordHash: 'x' }, 'x', {
+          passwordHash: 'old',
+        });
+        expect(held).toMatchObject({ status: 'updated', user: { passwordHash: 'x' } });
+      });
+
+      it('never lets a rehash overwrite a password changed at the same moment, 60 times over', async () => {
+        for (let trial = 0; trial < 60; trial++) {
+          const user = aUser({ passwordHash: 'old' });
+          await store.create(user);
+          const rehash = () =>
+            store.update(user.id, { passwordHash: 'rehashed-old' }, 'x', { passwordHash: 'old' });
+          const change = () => peer.update(user.id, { passwordHash: 'new' }, 'x');
+          await Promise.all(trial % 2 ? [rehash(), change()] : [change(), rehash()]);
+          await expect(store.findById(user.id)).resolves.toMatchObject({ passwordHash: 'new' });
+        }
       });
 
       it('loses none of several concurrent updates', async () => {
@@ -136,7 +171,7 @@ export function describeUserStoreContract(
       it('removes the user and frees its email and username for someone new', async () => {
         const user = aUser();
         await store.create(user);
-        await expect(store.delete(user.id)).resolves.toBe(true);
+        await expect(store.delete(user.id)).resolves.toBe('deleted');
         await expect(store.findById(user.id)).resolves.toBeNull();
         await expect(store.findByLogin(user.email)).resolves.toBeNull();
         await expect(store.findByLogin(user.username)).resolves.toBeNull();
@@ -144,8 +179,8 @@ export function describeUserStoreContract(
         await expect(store.create(again)).resolves.toEqual({ ok: true });
       });
 
-      it('returns false when there was no such user', async () => {
-        await expect(store.delete(uuidv7())).resolves.toBe(false);
+      it('answers not-found when there was no such user', async () => {
+        await expect(store.delete(uuidv7())).resolves.toBe('not-found');
       });
     });
 
@@ -178,6 +213,62 @@ export function describeUserStoreContract(
         await store.create(deleted);
         await store.delete(deleted.id);
         await expect(store.list(10)).resolves.toEqual({ items: [kept], nextCursor: null });
+      });
+    });
+
+    describe('the last active admin', () => {
+      const anAdmin = () => aUser({ roles: ['user', 'admin'] });
+
+      it('is never demoted, deactivated or deleted', async () => {
+        const [admin, plain] = [anAdmin(), aUser()];
+        await store.create(admin);
+        await store.create(plain);
+        for (const patch of [{ roles: ['user' as const] }, { active: false }]) {
+          await expect(store.update(admin.id, patch, 'x')).resolves.toEqual({
+            status: 'last-admin',
+          });
+        }
+        await expect(store.delete(admin.id)).resolves.toBe('last-admin');
+        await expect(store.findById(admin.id)).resolves.toEqual(admin);
+        await expect(store.delete(plain.id)).resolves.toBe('deleted');
+      });
+
+      it('may go once another admin is active, and counts a re-activated admin again', async () => {
+        const [a, b] = [anAdmin(), anAdmin()];
+        await store.create(a);
+        await store.create(b);
+        await expect(store.update(a.id, { active: false }, 'x')).resolves.toMatchObject({
+          status: 'updated',
+        });
+        await expect(store.delete(b.id)).resolves.toBe('last-admin');
+        await store.update(a.id, { active: true }, 'x');
+        await expect(store.delete(b.id)).resolves.toBe('deleted');
+        await expect(store.update(a.id, { roles: ['user'] }, 'x')).resolves.toEqual({
+          status: 'last-admin',
+        });
+      });
+
+      it('stays when two admins demote each other at the same moment, 60 times over', async () => {
+        let survivor: User | null = null;
+        for (let trial = 0; trial < 60; trial++) {
+          const [a, b] = [anAdmin(), anAdmin()];
+          await store.create(a);
+          await store.create(b);
+          // Exactly two active admins before each race: the last trial's survivor steps down.
+          if (survivor) await store.update(survivor.id, { roles: ['user'] }, 'x');
+          const demote = trial % 3 === 0 ? { active: false } : { roles: ['user' as const] };
+          const other =
+            trial % 2
+              ? peer.update(b.id, demote, 'x')
+              : peer.delete(b.id).then((status) => ({ status }));
+          const results = await Promise.all([store.update(a.id, demote, 'x'), other]);
+          const done = results.filter((r) => r.status === 'updated' || r.status === 'deleted');
+          expect(done).toHaveLength(1);
+          const left = await Promise.all([store.findById(a.id), store.findById(b.id)]);
+          const admins = left.filter((u) => u?.active === true && u.roles.includes('admin'));
+          expect(admins).toHaveLength(1);
+          survivor = admins[0];
+        }
       });
     });
   });

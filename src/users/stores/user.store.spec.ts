@@ -3,7 +3,10 @@ import { MemoryUserStore } from './memory-user.store';
 import { RedisUserStore } from './redis-user.store';
 import { describeUserStoreContract } from './user.store.contract';
 
-describeUserStoreContract('memory', () => new MemoryUserStore());
+describeUserStoreContract('memory', () => {
+  const store = new MemoryUserStore();
+  return { store, peer: store };
+});
 
 describe('RedisUserStore', () => {
   const redis = new TestRedis();
@@ -12,10 +15,11 @@ describe('RedisUserStore', () => {
 
   // Each test gets its own sub-prefix: the user directory is one key, and list() must see only
   // the test's own users.
-  describeUserStoreContract(
-    'redis',
-    async () => new RedisUserStore((await redis.connect(`${tests++}:`)).client),
-  );
+  describeUserStoreContract('redis', async () => {
+    const prefix = `${tests++}:`;
+    const [one, two] = [await redis.connect(prefix), await redis.connect(prefix)];
+    return { store: new RedisUserStore(one.client), peer: new RedisUserStore(two.client) };
+  });
 
   it('keeps every user key under the configured prefix and the {users} hash tag', async () => {
     const connection = await redis.connect('layout:');

@@ -1,0 +1,82 @@
+import { AuditService } from '../audit/audit.service';
+import { uuidv7 } from '../common/crypto/ids';
+import { ManualClock } from '../common/time/manual-clock';
+import { JwtConfig, SecurityConfig } from '../config/configuration';
+import { JwsSigner } from './jws-signer';
+import { MemorySessionStore } from './stores/memory-session.store';
+import { TokenService } from './token.service';
+import { AccessClaims, TokenSubject } from './token.types';
+
+/** Signs by writing the claims out, so a test can read what a token would carry. */
+const signer = { sign: (claims: object) => JSON.stringify(claims) } as unknown as JwsSigner;
+const claimsOf = (token: string) => JSON.parse(token) as AccessClaims;
+
+describe('TokenService', () => {
+  const clock = new ManualClock();
+  const jwt = { issuer: 'http://t', audience: 'a', accessTtl: 900, refreshTtl: 3600 } as JwtConfig;
+  const security = { maxSessionsPerUser: 2 } as SecurityConfig;
+  let sessions: MemorySessionStore;
+  let audit: { record: jest.Mock };
+  let service: TokenService;
+  const client = { ip: '203.0.113.1', userAgent: null };
+
+  beforeEach(() => {
+    sessions = new MemorySessionStore(clock);
+    audit = { record: jest.fn() };
+    service = new TokenService(
+      signer,
+      jwt,
+      security,
+      sessions,
+      clock,
+      audit as unknown as AuditService,
+    );
+  });
+
+  const admin = (): TokenSubject => ({
+    id: uuidv7(),
+    roles: ['user', 'admin'],
+    scopes: ['profile', 'users:read', 'users:write'],
+  });
+
+  it('issues on refresh only what was granted at login and is still allowed now', async () => {
+    const subject = admin();
+    const first = await service.startSession(subject, 'profile users:read', client, 0);
+    if (!first) throw new Error('no session');
+    const demoted: TokenSubject = { ...subject, roles: ['user'], scopes: ['profile'] };
+    const { response } = await service.refresh(first.refresh_token, () => Promise.resolve(demoted));
+    expect(response.scope).toBe('profile');
+    expect(claimsOf(response.access_token)).toMatchObject({ scope: 'profile', roles: ['user'] });
+    // Rights that come back do not widen a session beyond its login grant either.
+    const { response: again } = await service.refresh(response.refresh_token, () =>
+      Promise.resolve({ ...subject, scopes: [...subject.scopes, 'tokens:introspect'] }),
+    );
+    expect(again.scope).toBe('profile users:read');
+  });
+
+  it('starts no session under a stale credential generation', async () => {
+    const subject = admin();
+    await sessions.revokeAllForUser(subject.id);
+    await expect(service.startSession(subject, 'profile', client, 0)).resolves.toBeNull();
+    await expect(sessions.listForUser(subject.id)).resolves.toEqual([]);
+  });
+
+  it('audits the sessions the per-user cap ends', async () => {
+    const subject = admin();
+    const started = [];
+    for (let i = 0; i < 3; i++) {
+      started.push(await service.startSession(subject, 'profile', client, 0));
+      clock.advance(1000);
+    }
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        event: 'SESSION_REVOKED',
+        userId: subject.id,
+        details: expect.objectContaining({
+          reason: 'session limit',
+          sessionIds: [started[0]?.session_id],
+        }),
+      }),
+    );
+  });
+});
