@@ -12,6 +12,7 @@ import { registerBodyRules } from './common/http/body-rules';
 import { clientErrorHandler } from './common/http/client-errors';
 import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
+import { jsonBodyParser } from './common/http/json-body';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { trustProxyOption } from './common/http/trust-proxy';
 import { setupSwagger } from './common/openapi/swagger';
@@ -58,6 +59,11 @@ export async function createApp(
   await app.register(fastifyCookie);
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
   registerBodyRules(app.getHttpAdapter().getInstance());
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: BODY_LIMIT_BYTES },
+    jsonBodyParser(app.getHttpAdapter().getInstance()),
+  );
   recordRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

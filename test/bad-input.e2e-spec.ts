@@ -14,6 +14,7 @@ const ADMIN = { email: 'bad-input-admin@example.com', password: 'admin-password-
 const MISSING_ID = '0190a4e2-0000-7000-8000-000000000000';
 const LONG = 'x'.repeat(10_000);
 const TWO_MB = 2 * 1024 * 1024;
+const DEEP = `${'{"a":'.repeat(2999)}{}${'}'.repeat(2999)}`; // 3 000 levels, 18 KB
 
 let t: TestApp;
 let http: Http;
@@ -158,9 +159,21 @@ function bodyCases(name: string, r: BodyRoute): Case[] {
     ),
     c('an unknown field', () => send(r, { ...r.valid(), isAdmin: true }), 400),
     c('a 2 MB body', () => sendRaw(r, JSON.stringify({ pad: 'x'.repeat(TWO_MB) }), json), 413),
+    c('3 000 levels of nesting', () => sendRaw(r, DEEP, json), 400),
+    c(
+      'a lone surrogate in a key',
+      () => sendRaw(r, withRawKey(r.valid(), '\\ud800', '1'), json),
+      400,
+    ),
     ...Object.entries(r.strings).flatMap(([field, put]) => [
       c(`a 10 000-char ${field}`, () => send(r, { ...r.valid(), [field]: put(LONG) }), 400),
       c(`NUL in ${field}`, () => send(r, { ...r.valid(), [field]: put('ab\u0000cdefghijklmn') })),
+      // JSON.stringify sends a lone surrogate as the escape "\ud800".
+      c(
+        `a lone surrogate in ${field}`,
+        () => send(r, { ...r.valid(), [field]: put('ab\ud800cd') }),
+        400,
+      ),
     ]),
     c('a __proto__ key', () =>
       sendRaw(r, withRawKey(r.valid(), '__proto__', '{"polluted":"yes"}'), json),
