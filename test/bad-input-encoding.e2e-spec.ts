@@ -6,12 +6,13 @@ import { useTestApp } from './support/test-app';
 
 /*
  * What is refused before a guard, pipe or handler sees a body: nesting deeper than 32 levels
- * (400) and strings that are not well-formed Unicode (400). bad-input.e2e-spec.ts sends each of
- * them to every route that takes a body.
+ * (400), strings that are not well-formed Unicode (400) and a declared charset other than UTF-8
+ * (415). bad-input.e2e-spec.ts sends each of them to every route that takes a body.
  */
 
 const ADMIN = { email: 'encoding-admin@example.com', password: 'admin-password-for-encoding' };
 const JSON_TYPE = 'application/json';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** `{"a":{"a":…{}}}` with `depth` levels of objects, as raw text. */
 const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
@@ -115,5 +116,32 @@ describe('well-formed Unicode', () => {
       const response = await app().http.get(path, { token: adminToken });
       expect(response.status).toBeLessThan(500);
     }
+  });
+});
+
+describe('declared charset', () => {
+  it.each(['latin1', 'bogus', 'utf-16', 'iso-8859-1', '"utf-8x"'])(
+    'answers 415 to JSON declared as charset=%s',
+    async (charset) => {
+      const response = await post(
+        '/auth/register',
+        JSON.stringify(aUser()),
+        `${JSON_TYPE}; charset=${charset}`,
+      );
+      expectProblem(response, 415);
+    },
+  );
+
+  it('answers 415 to a form declared in another charset on revoke', async () => {
+    expectProblem(await post('/auth/revoke', 'token=x', `${FORM_TYPE}; charset=latin1`), 415);
+  });
+
+  it.each([
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'application/json; charset="utf-8"',
+    'Application/JSON; Charset=Utf-8',
+  ])('takes %s', async (type) => {
+    expect((await post('/auth/register', JSON.stringify(aUser()), type)).status).toBe(201);
   });
 });

@@ -14,6 +14,7 @@ const ADMIN = { email: 'bad-input-admin@example.com', password: 'admin-password-
 const MISSING_ID = '0190a4e2-0000-7000-8000-000000000000';
 const LONG = 'x'.repeat(10_000);
 const TWO_MB = 2 * 1024 * 1024;
+const LATIN1_JSON = 'application/json; charset=latin1';
 const DEEP = `${'{"a":'.repeat(2999)}{}${'}'.repeat(2999)}`; // 3 000 levels, 18 KB
 
 let t: TestApp;
@@ -185,6 +186,7 @@ function bodyCases(name: string, r: BodyRoute): Case[] {
       sendRaw(r, '__proto__[polluted]=yes&a=1', 'application/x-www-form-urlencoded'),
     ),
     c('text/plain', () => sendRaw(r, JSON.stringify(r.valid()), 'text/plain'), 415),
+    c('JSON declared as latin1', () => sendRaw(r, JSON.stringify(r.valid()), LATIN1_JSON), 415),
     c('application/xml', () => sendRaw(r, '<a/>', 'application/xml'), 415),
     c('multipart/form-data', () => sendRaw(r, '--b--\r\n', 'multipart/form-data; boundary=b'), 415),
     c('a body without a content-type', () => sendRaw(r, JSON.stringify(r.valid()))),

@@ -12,14 +12,19 @@ export const FORM_ROUTES: ReadonlySet<string> = new Set(['/auth/revoke', '/auth/
 
 const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+/** The WHATWG Encoding labels of UTF-8 that clients actually send; compared in lower case. */
+const UTF8_LABELS: ReadonlySet<string> = new Set(['utf-8', 'utf8']);
 
 /**
  * Two rules for every request body, before any handler sees it:
  * - its media type is JSON (or a form, on FORM_ROUTES only), else 415. Checked in onRequest,
  *   before the body is read or parsed: Fastify's own text/plain parser would otherwise hand a
- *   string to validation, and a form would be parsed on routes that never take one;
+ *   string to validation, and a form would be parsed on routes that never take one. A declared
+ *   charset other than UTF-8 is a 415 too: every body is decoded as UTF-8, so a latin1 body
+ *   would be read as other characters than the client meant (a password that never matches);
  * - a JSON body is an object. `null`, arrays and scalars are 400 (the validation pipe would read
  *   `null` as `{}`: an empty PATCH instead of an error).
+ * What a JSON body may hold (depth, well-formed strings) is the parser's rule: json-body.ts.
  */
 export function registerBodyRules(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
@@ -33,10 +38,17 @@ export function registerBodyRules(fastify: FastifyInstance): void {
 function unsupportedMediaType(request: FastifyRequest): Error | undefined {
   if (!hasBody(request)) return undefined;
   const type = mediaType(request);
-  if (type === JSON_TYPE) return undefined;
-  if (type === FORM_TYPE && FORM_ROUTES.has(request.routeOptions.url ?? '')) return undefined;
+  const accepted =
+    type === JSON_TYPE || (type === FORM_TYPE && FORM_ROUTES.has(request.routeOptions.url ?? ''));
+  if (!accepted) {
+    return new UnsupportedMediaTypeException(
+      `Send the body as ${JSON_TYPE}${type ? `, not ${type.slice(0, 100)}` : ''}.`,
+    );
+  }
+  const foreign = charsetsOf(request).find((charset) => !UTF8_LABELS.has(charset));
+  if (foreign === undefined) return undefined;
   return new UnsupportedMediaTypeException(
-    `Send the body as ${JSON_TYPE}${type ? `, not ${type.slice(0, 100)}` : ''}.`,
+    `Send the body in UTF-8, not charset ${foreign.slice(0, 40)}.`,
   );
 }
 
@@ -54,6 +66,15 @@ function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   if (length !== undefined) return length !== '0';
   return request.headers['transfer-encoding'] !== undefined;
+}
+
+/** The charsets Content-Type declares (none or one, unless a client misbehaves), lower case. */
+function charsetsOf(request: FastifyRequest): string[] {
+  const [, ...parameters] = (request.headers['content-type'] ?? '').split(';');
+  return parameters.flatMap((parameter) => {
+    const [name, value = ''] = parameter.split('=', 2).map((part) => part.trim().toLowerCase());
+    return name === 'charset' ? [value.replace(/^"(.*)"$/, '$1')] : [];
+  });
 }
 
 function mediaType(request: FastifyRequest): string {
