@@ -12,6 +12,7 @@ import { ScopesGuard } from './guards/scopes.guard';
 import { RefreshCookie } from './refresh-cookie';
 import { SessionsController } from './sessions.controller';
 import { JwtStrategy } from './strategies/jwt.strategy';
+import { VerifiedTokenCache } from './strategies/verified-token.cache';
 
 /**
  * Sign-up, sign-in and the session endpoints, plus the three global guards. They run in the order
@@ -24,6 +25,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     AuthService,
     RefreshCookie,
     JwtStrategy,
+    VerifiedTokenCache,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },

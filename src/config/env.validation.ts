@@ -51,6 +51,8 @@ export interface Env {
     accessTtl: number;
     refreshTtl: number;
     clockSkew: number;
+    /** Verified access tokens kept to skip re-verification (0: no cache). */
+    tokenCacheSize: number;
   };
   security: {
     loginMaxFailures: number;
@@ -161,6 +163,7 @@ export function validateEnv(env: RawEnv): Env {
       accessTtl: int(env, 'JWT_ACCESS_TTL', 900, 30, 86_400),
       refreshTtl: int(env, 'JWT_REFRESH_TTL', 604_800, 60, 31_536_000),
       clockSkew: int(env, 'JWT_CLOCK_SKEW', 30, 0, 300),
+      tokenCacheSize: int(env, 'TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
     },
     security: {
       loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),

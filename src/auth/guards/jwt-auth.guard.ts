@@ -1,4 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
+import { FastifyRequest } from 'fastify';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AuditEventType } from '../../audit/audit-event';
@@ -6,7 +7,9 @@ import { AuditService } from '../../audit/audit.service';
 import { AppError, AppErrorCode } from '../../common/errors/app-error';
 import { AuthenticatedUser } from '../../tokens/token.types';
 import { policyOf } from './access-policy';
-import { NO_TOKEN } from '../strategies/bearer-token';
+import { bearerToken, NO_TOKEN } from '../strategies/bearer-token';
+import { JwtStrategy } from '../strategies/jwt.strategy';
+import { VerifiedTokenCache } from '../strategies/verified-token.cache';
 
 /** jsonwebtoken's failures, mapped to fixed reasons: never echo token content back. */
 const JWT_REASONS: [RegExp, string][] = [
@@ -27,13 +30,26 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditService,
+    private readonly strategy: JwtStrategy,
+    private readonly cache: VerifiedTokenCache,
   ) {
     super();
   }
 
   override canActivate(context: ExecutionContext) {
     if (policyOf(this.reflector, context).kind === 'public') return true;
-    return super.canActivate(context);
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: unknown }>();
+    const token = bearerToken(request);
+    const cached = token === null ? undefined : this.cache.get(token);
+    if (!cached) return super.canActivate(context);
+    // Verified before, byte for byte: skip passport and the signature, never the store check.
+    return this.strategy.authorize(cached).then(
+      (user) => {
+        request.user = user;
+        return true;
+      },
+      (error: unknown) => this.handleRequest(error, false, undefined),
+    );
   }
 
   override handleRequest<T = AuthenticatedUser>(error: unknown, user: T | false, info: unknown): T {

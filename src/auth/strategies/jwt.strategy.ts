@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { FastifyRequest } from 'fastify';
 import { KeyObject } from 'node:crypto';
 import { Strategy } from 'passport-jwt';
 import { AppError, AppErrorCode } from '../../common/errors/app-error';
@@ -7,10 +8,11 @@ import { Clock, InjectClock } from '../../common/time/clock';
 import { jwtConfig, JwtConfig } from '../../config/configuration';
 import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
 import { SigningKeys } from '../../tokens/signing-keys';
-import { AuthenticatedUser } from '../../tokens/token.types';
+import { AccessClaims, AuthenticatedUser } from '../../tokens/token.types';
 import { bearerToken } from './bearer-token';
 import { accessClaimsOf } from './access-claims';
 import { accessTokenKey } from './access-token-key';
+import { VerifiedTokenCache } from './verified-token.cache';
 
 type KeyCallback = (error: Error | null, key?: string | Buffer) => void;
 
@@ -18,6 +20,8 @@ type KeyCallback = (error: Error | null, key?: string | Buffer) => void;
  * Verifies access tokens (RFC 8725, RFC 9068): cheap header and signature-shape checks first
  * (access-token-key.ts), then one signature check with a KeyObject of ours chosen by `kid`, the
  * claims (access-claims.ts), and one store round trip (session active and jti not revoked).
+ * A token that passes is remembered (VerifiedTokenCache): JwtAuthGuard serves it again without
+ * passport, but never without the store check (`authorize`).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -26,9 +30,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
+    private readonly cache: VerifiedTokenCache,
   ) {
     super({
       jwtFromRequest: bearerToken,
+      passReqToCallback: true,
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: KeyCallback) => {
         const key = accessTokenKey(keys, jwt.algorithm, rawToken);
         // passport-jwt's types say string | Buffer; it hands a KeyObject straight to jsonwebtoken,
@@ -43,8 +49,19 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(payload: unknown): Promise<AuthenticatedUser> {
+  /** A token passport-jwt has verified: its claims are checked, cached, then authorized. */
+  async validate(request: FastifyRequest, payload: unknown): Promise<AuthenticatedUser> {
     const claims = accessClaimsOf(payload, this.clock.now() / 1000, this.jwt.clockSkew);
+    const token = bearerToken(request);
+    if (token) this.cache.set(token, claims);
+    return this.authorize(claims);
+  }
+
+  /**
+   * The caller of verified claims, if its session is live and the token not revoked: one store
+   * round trip, on every request, cached token or not.
+   */
+  async authorize(claims: AccessClaims): Promise<AuthenticatedUser> {
     const ref = { userId: claims.sub, sessionId: claims.sid };
     const state = await this.sessions.checkAccess(ref, claims.jti);
     if (state !== 'active') {
