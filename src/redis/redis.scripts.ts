@@ -91,6 +91,25 @@ export interface ScriptCommands {
     limit: number,
     blockMs: number,
   ): Promise<[number, number, number, number]>;
+  /** Counts a WebSocket in and evicts beyond the caps: the evicted members, in one step. */
+  wsAdmit(
+    orderKey: Key,
+    leasesKey: Key,
+    sessionId: string,
+    socketId: string,
+    now: number,
+    leaseMs: number,
+    perSession: number,
+    perUser: number,
+  ): Promise<string[]>;
+  /** Renews WebSocket leases: the members given that are no longer counted. */
+  wsRenew(
+    orderKey: Key,
+    leasesKey: Key,
+    now: number,
+    leaseMs: number,
+    ...members: string[]
+  ): Promise<string[]>;
 }
 
 /** The ioredis client of Tessera: a standalone/Sentinel client or a Cluster, with our scripts. */
@@ -112,6 +131,8 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   loginRefund: { file: 'login_refund.lua' },
   loginRead: { file: 'login_read.lua', keys: 1, readOnly: true },
   throttle: { file: 'throttle.lua', keys: 2 },
+  wsAdmit: { file: 'ws_admit.lua', keys: 2 },
+  wsRenew: { file: 'ws_renew.lua', keys: 2 },
 };
 
 /**
