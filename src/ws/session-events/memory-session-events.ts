@@ -1,26 +1,29 @@
 import { Logger } from '@nestjs/common';
+import { IdListeners } from './listeners';
 import { SessionEndedListener, SessionEvents } from './session-events';
+import { SocketEvictions, SocketsEvictedListener } from './socket-evictions';
 
 /** In-process fan-out for the memory store driver: one process is the whole deployment. */
-export class MemorySessionEvents implements SessionEvents {
+export class MemorySessionEvents implements SessionEvents, SocketEvictions {
   private readonly logger = new Logger(MemorySessionEvents.name);
-  private readonly listeners = new Set<SessionEndedListener>();
+  private readonly ended = new IdListeners(this.logger, 'session-ended');
+  private readonly evicted = new IdListeners(this.logger, 'sockets-evicted');
 
   publishEnded(sessionIds: string[]): Promise<void> {
-    if (sessionIds.length === 0) return Promise.resolve();
-    for (const listener of [...this.listeners]) {
-      // One failing listener must not keep the others from closing their sockets.
-      try {
-        listener([...sessionIds]);
-      } catch (error) {
-        this.logger.error({ err: error }, 'A session-ended listener failed');
-      }
-    }
+    if (sessionIds.length > 0) this.ended.emit(sessionIds);
     return Promise.resolve();
   }
 
   onEnded(listener: SessionEndedListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.ended.add(listener);
+  }
+
+  publishEvicted(socketIds: string[]): Promise<void> {
+    if (socketIds.length > 0) this.evicted.emit(socketIds);
+    return Promise.resolve();
+  }
+
+  onEvicted(listener: SocketsEvictedListener): () => void {
+    return this.evicted.add(listener);
   }
 }

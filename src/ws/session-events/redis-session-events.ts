@@ -1,10 +1,12 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { RedisConnection } from '../../redis/redis.connection';
+import { IdListeners } from './listeners';
 import { SessionEndedListener, SessionEvents } from './session-events';
+import { SocketEvictions, SocketsEvictedListener } from './socket-evictions';
 
-/** Session ids are UUIDs; anything else in a message is ignored. */
-const SESSION_ID = /^[0-9a-f-]{36}$/;
+/** Session and socket ids are UUIDs; anything else in a message is ignored. */
+const ID = /^[0-9a-f-]{36}$/;
 
 /**
  * Redis pub/sub fan-out: every instance publishes on, and subscribes to, one channel under the key
@@ -13,10 +15,16 @@ const SESSION_ID = /^[0-9a-f-]{36}$/;
  * store's client, opened on the first listener and closed on shutdown. ioredis re-subscribes by
  * itself after a reconnect; what was published meanwhile is lost, which the gateway's periodic
  * re-check covers.
+ *
+ * Two kinds of message share the channel: a JSON array of ended session ids (the format since
+ * the first release, so instances of mixed versions understand each other during a rolling
+ * deploy), and `{"evicted":[socket ids]}` for sockets evicted beyond a cap, which an older
+ * instance ignores as a non-array.
  */
-export class RedisSessionEvents implements SessionEvents, OnApplicationShutdown {
+export class RedisSessionEvents implements SessionEvents, SocketEvictions, OnApplicationShutdown {
   private readonly logger = new Logger(RedisSessionEvents.name);
-  private readonly listeners = new Set<SessionEndedListener>();
+  private readonly ended = new IdListeners(this.logger, 'session-ended');
+  private readonly evicted = new IdListeners(this.logger, 'sockets-evicted');
   private subscriber: Redis | Cluster | undefined;
 
   constructor(private readonly connection: RedisConnection) {}
@@ -31,9 +39,18 @@ export class RedisSessionEvents implements SessionEvents, OnApplicationShutdown 
   }
 
   onEnded(listener: SessionEndedListener): () => void {
-    this.listeners.add(listener);
     this.subscriber ??= this.subscribe();
-    return () => this.listeners.delete(listener);
+    return this.ended.add(listener);
+  }
+
+  async publishEvicted(socketIds: string[]): Promise<void> {
+    if (socketIds.length === 0) return;
+    await this.connection.client.publish(this.channel, JSON.stringify({ evicted: socketIds }));
+  }
+
+  onEvicted(listener: SocketsEvictedListener): () => void {
+    this.subscriber ??= this.subscribe();
+    return this.evicted.add(listener);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -74,24 +91,25 @@ export class RedisSessionEvents implements SessionEvents, OnApplicationShutdown 
 
   private deliver(channel: string, message: string): void {
     if (channel !== this.channel) return;
-    const ids = parseIds(message);
-    if (ids.length === 0) return;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener([...ids]);
-      } catch (error) {
-        this.logger.error({ err: error }, 'A session-ended listener failed');
-      }
+    const parsed = parse(message);
+    if (Array.isArray(parsed)) return this.emit(this.ended, parsed);
+    if (typeof parsed === 'object' && parsed !== null && 'evicted' in parsed) {
+      this.emit(this.evicted, parsed.evicted);
     }
+  }
+
+  private emit(listeners: IdListeners, value: unknown): void {
+    const ids = Array.isArray(value)
+      ? value.filter((id): id is string => typeof id === 'string' && ID.test(id))
+      : [];
+    if (ids.length > 0) listeners.emit(ids);
   }
 }
 
-function parseIds(message: string): string[] {
+function parse(message: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(message);
-    if (!Array.isArray(parsed)) return [];
-    return parsed.filter((id): id is string => typeof id === 'string' && SESSION_ID.test(id));
+    return JSON.parse(message);
   } catch {
-    return [];
+    return undefined;
   }
 }
