@@ -1,49 +1,9 @@
 import { sign as signJwt } from 'jsonwebtoken';
 import WebSocket from 'ws';
 import { SigningKeys } from '../src/tokens/signing-keys';
-import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
-import { Http } from './support/http';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
-
-interface Opened {
-  socket: WebSocket;
-  /** The first message, parsed; rejects if the socket closes first. */
-  hello: Promise<unknown>;
-  /** The close code and when it arrived (ms epoch). */
-  closed: Promise<{ code: number; at: number }>;
-}
-
-function open(t: TestApp, query: string): Opened {
-  const socket = new WebSocket(`${t.http.baseUrl.replace(/^http/, 'ws')}/ws${query}`);
-  const closed = new Promise<{ code: number; at: number }>((resolve) =>
-    socket.once('close', (code) => resolve({ code, at: Date.now() })),
-  );
-  const hello = new Promise<unknown>((resolve, reject) => {
-    socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8'))));
-    socket.once('close', (code) => reject(new Error(`closed with ${code} before a message`)));
-  });
-  hello.catch(() => undefined);
-  return { socket, hello, closed };
-}
-
-async function login(http: Http) {
-  const user = aUser();
-  expect((await http.post('/auth/register', user)).status).toBe(201);
-  const response = await http.post('/auth/login', {
-    username: user.username,
-    password: user.password,
-  });
-  expect(response.status).toBe(200);
-  const me = await http.get('/auth/me', { token: response.body.access_token });
-  return { user, userId: me.body.id as string, tokens: response.body };
-}
-
-async function ticketFor(http: Http, accessToken: string): Promise<string> {
-  const response = await http.post('/auth/ws-ticket', undefined, { token: accessToken });
-  expect(response.status).toBe(200);
-  return response.body.ticket as string;
-}
+import { login, openSocket as open, Opened, ticketFor } from './support/ws-client';
 
 /** Opens a socket for a fresh user on `t` and asserts it is greeted. */
 async function expectGreetedSocket(t: TestApp, http = t.http) {

@@ -15,11 +15,13 @@ export const securityConfig = registerAs(
   'security',
   (): Env['security'] => readEnvironment().security,
 );
+export const wsConfig = registerAs('ws', (): Env['ws'] => readEnvironment().ws);
 
 export type AppConfig = ConfigType<typeof appConfig>;
 export type StoreConfig = ConfigType<typeof storeConfig>;
 export type JwtConfig = ConfigType<typeof jwtConfig>;
 export type SecurityConfig = ConfigType<typeof securityConfig>;
+export type WsConfig = ConfigType<typeof wsConfig>;
 
 export function configLoaders(env: Env) {
   return [
@@ -27,5 +29,6 @@ export function configLoaders(env: Env) {
     registerAs('store', () => env.store),
     registerAs('jwt', () => env.jwt),
     registerAs('security', () => env.security),
+    registerAs('ws', () => env.ws),
   ];
 }

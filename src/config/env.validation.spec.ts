@@ -123,3 +123,22 @@ describe('validateEnv', () => {
     });
   });
 });
+
+describe('validateEnv: WebSocket caps', () => {
+  it('defaults to 5 sockets per session and 20 per user', () => {
+    expect(validateEnv({}).ws).toEqual({ maxSocketsPerSession: 5, maxSocketsPerUser: 20 });
+  });
+
+  it('reads WS_MAX_SOCKETS_PER_SESSION and WS_MAX_SOCKETS_PER_USER', () => {
+    const env = validateEnv({ WS_MAX_SOCKETS_PER_SESSION: '2', WS_MAX_SOCKETS_PER_USER: '3' });
+    expect(env.ws).toEqual({ maxSocketsPerSession: 2, maxSocketsPerUser: 3 });
+  });
+
+  it.each([
+    [{ WS_MAX_SOCKETS_PER_SESSION: '0' }, /^WS_MAX_SOCKETS_PER_SESSION must be a whole number/],
+    [{ WS_MAX_SOCKETS_PER_USER: 'many' }, /^WS_MAX_SOCKETS_PER_USER must be a whole number/],
+    [{ WS_MAX_SOCKETS_PER_USER: '4' }, /^WS_MAX_SOCKETS_PER_SESSION must not exceed/],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    expect(errorOf(env)).toMatch(message);
+  });
+});

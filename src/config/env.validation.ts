@@ -61,6 +61,8 @@ export interface Env {
     /** Live sessions per user; a login beyond it ends the least recently used one. */
     maxSessionsPerUser: number;
   };
+  /** Open WebSockets per session and per user, counted over every instance. */
+  ws: { maxSocketsPerSession: number; maxSocketsPerUser: number };
 }
 
 function storeDriver(env: RawEnv): StoreDriver {
@@ -122,6 +124,15 @@ function trustProxy(env: RawEnv): false | number | string[] {
   throw new EnvError('TRUST_PROXY', 'must be true, false, a hop count or proxy addresses/CIDRs');
 }
 
+function wsLimits(env: RawEnv): Env['ws'] {
+  const maxSocketsPerUser = int(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 1000);
+  const maxSocketsPerSession = int(env, 'WS_MAX_SOCKETS_PER_SESSION', 5, 1, 1000);
+  if (maxSocketsPerSession > maxSocketsPerUser) {
+    throw new EnvError('WS_MAX_SOCKETS_PER_SESSION', 'must not exceed WS_MAX_SOCKETS_PER_USER');
+  }
+  return { maxSocketsPerSession, maxSocketsPerUser };
+}
+
 /** Refuses settings that are fine on a laptop and dangerous in production. */
 function refuseUnsafeProduction(env: Env): void {
   if (!env.app.production) return;
@@ -171,6 +182,7 @@ export function validateEnv(env: RawEnv): Env {
       loginIpMaxFailures: int(env, 'LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
       maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 50, 1, 1000),
     },
+    ws: wsLimits(env),
   };
   refuseUnsafeProduction(result);
   return result;

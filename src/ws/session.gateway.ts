@@ -7,6 +7,7 @@ import { InjectSessionStore, SessionStore } from '../tokens/session.store';
 import { InjectSessionEvents, SessionEvents } from './session-events/session-events';
 import { closeAtExpiry } from './session-expiry';
 import { SessionSockets, WS_UNAUTHORIZED } from './session-sockets';
+import { SocketQuota } from './socket-quota';
 import { WsTicketService } from './ws-ticket.service';
 
 /** Re-check of every open socket's session: catches events lost to a Redis hiccup. */
@@ -18,7 +19,9 @@ const WS_TRY_AGAIN_LATER = 1013;
  * `GET /ws?ticket=…` on the API's own port. A socket is admitted only with a valid, unused ticket
  * of an active session and greeted with `{"type":"hello","userId":…}`; anything else is closed with
  * 4401. It stays open only while its session lives: session-ended events from any instance close
- * it within moments. Client messages are ignored (and capped in size).
+ * it within moments. A session and a user hold only so many sockets over all instances: beyond
+ * that the oldest is closed with 4429 (SocketQuota). Client messages are ignored (and capped in
+ * size).
  */
 @WebSocketGateway({ path: '/ws', maxPayload: 4096 })
 export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
@@ -32,6 +35,7 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
     @InjectSessionEvents() private readonly events: SessionEvents,
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
+    private readonly quota: SocketQuota,
   ) {}
 
   onModuleInit(): void {
@@ -67,6 +71,7 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
     if (!session || session.userId !== claims.sub) {
       return socket.close(WS_UNAUTHORIZED, 'session ended');
     }
+    await this.quota.admit(socket, claims.sub, claims.sid);
     closeAtExpiry(socket, session.expiresAt, () => this.clock.now(), WS_UNAUTHORIZED);
     socket.send(JSON.stringify({ type: 'hello', userId: claims.sub }));
   }
