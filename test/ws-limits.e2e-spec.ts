@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { THROTTLE_LIMITS } from '../src/throttle/throttle.limits';
 import { SocketStore } from '../src/ws/socket.store';
+import { expectProblem } from './support/expectations';
 import { cleanUp, startApp, testEnvironment, TestApp, useTestApp } from './support/test-app';
 import { greetedSocket, login, openSocket, Opened, signIn, ticketFor } from './support/ws-client';
 
@@ -124,6 +126,32 @@ describe('WebSocket caps per session and per user (two instances on one Redis)',
       expect(await store.list(userId, sessions[s].session_id)).toHaveLength(openOfSession);
     }
     open.forEach((ws) => ws.socket.close());
+  });
+
+  it('throttles ticket issuance per user: 429 with Retry-After past the limit, others unaffected', async () => {
+    const { user, tokens } = await login(a.http);
+    const statuses: number[] = [];
+    for (let i = 0; i < THROTTLE_LIMITS.wsTicket; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          on(j).http.post('/auth/ws-ticket', undefined, { token: tokens.access_token }),
+        ),
+      );
+      statuses.push(...batch.map((r) => r.status));
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const over = await b.http.post('/auth/ws-ticket', undefined, { token: tokens.access_token });
+    expectProblem(over, 429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The budget is the user's: another session of theirs is refused too, another user is not.
+    const second = await signIn(a.http, user);
+    const again = await a.http.post('/auth/ws-ticket', undefined, { token: second.access_token });
+    expectProblem(again, 429);
+    const other = await login(a.http);
+    expect(
+      (await a.http.post('/auth/ws-ticket', undefined, { token: other.tokens.access_token }))
+        .status,
+    ).toBe(200);
   });
 });
 

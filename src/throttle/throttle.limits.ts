@@ -23,4 +23,10 @@ export const THROTTLE_LIMITS = {
    * shows it now and then, never in a loop.
    */
   sessions: 120,
+  /**
+   * Per authenticated user, not per IP: each ticket is a signature and opens a socket that may
+   * displace an older one (4429). One a second covers reconnects and a browser full of tabs;
+   * without it one session churned through hundreds of sockets.
+   */
+  wsTicket: 60,
 } as const;

@@ -2,6 +2,8 @@ import { Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/decorators/authorize.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { Throttled } from '../throttle/throttled.decorator';
+import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
 import { AuthenticatedUser } from '../tokens/token.types';
 import { WsTicketDto } from './ws-ticket.dto';
 import { WsTicketService } from './ws-ticket.service';
@@ -13,13 +15,15 @@ export class WsTicketController {
 
   @Post('ws-ticket')
   @Authenticated()
+  @Throttled(THROTTLE_LIMITS.wsTicket, 'caller')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'A single-use ticket for the WebSocket at /ws',
     description:
       'Open `GET /ws?ticket=<ticket>` within 60 seconds. The ticket works once, only while this ' +
-      'session is active; the socket is closed with code 4401 when the session ends.',
+      'session is active; the socket is closed with code 4401 when the session ends. At most ' +
+      `${THROTTLE_LIMITS.wsTicket} tickets per user per minute.`,
   })
   @ApiOkResponse({ type: WsTicketDto })
   ticket(@CurrentUser() caller: AuthenticatedUser): WsTicketDto {
