@@ -24,6 +24,7 @@ const CONTRACT_ROUTES = [
   'post /auth/revoke',
   'post /auth/introspect',
   'get /.well-known/oauth-authorization-server',
+  'get /ws',
 ];
 
 describe('OpenAPI document', () => {
@@ -58,6 +59,7 @@ describe('OpenAPI document', () => {
       'get /health/live',
       'get /health/ready',
       'get /metrics',
+      'get /ws', // no bearer: its single-use ticket is a query parameter
     ];
     expect(secured.sort()).toEqual(routes.filter((r) => !publicRoutes.includes(r)).sort());
   });
@@ -66,6 +68,21 @@ describe('OpenAPI document', () => {
     const response = await t.http.get('/docs-json');
     const login = response.body.paths['/auth/login'].post;
     expect(Object.keys(login.responses['401'].content)).toEqual(['application/problem+json']);
+  });
+
+  it('documents the WebSocket upgrade at GET /ws: its ticket, 101, 401 and the close codes', async () => {
+    const response = await t.http.get('/docs-json');
+    const ws = response.body.paths['/ws']?.get;
+    expect(ws?.parameters).toEqual([
+      expect.objectContaining({ name: 'ticket', in: 'query', required: true }),
+    ]);
+    expect(Object.keys(ws.responses).sort()).toEqual(['101', '401']);
+    expect(ws.description).toMatch(/`4401`: .*ticket/);
+    expect(ws.description).toMatch(/`4429`: .*oldest/);
+    expect(ws.description).toMatch(/at most 5 sockets and a user 20/);
+    expect(Object.keys(ws['x-websocket-close-codes'])).toEqual(
+      expect.arrayContaining(['4401', '4429']),
+    );
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -10,3 +10,13 @@ export const WsCloseCode = {
   /** RFC 6455: the store could not be asked; retry with a new ticket after a moment. */
   TryAgainLater: 1013,
 } as const;
+
+/** One line per close code, for the OpenAPI description of GET /ws. */
+export const WS_CLOSE_CODE_MEANINGS: Record<number, string> = {
+  [WsCloseCode.Unauthorized]:
+    'the ticket is missing, invalid, expired or already used, or the session ended (logout, ' +
+    'revocation, password change, expiry): get a new ticket only after signing in again',
+  [WsCloseCode.TooManySockets]:
+    'the session or the user opened more sockets than allowed, and this was the oldest',
+  [WsCloseCode.TryAgainLater]: 'the service could not check the ticket now: retry shortly',
+};

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { wsConfig, WsConfig } from '../../config/configuration';
+import { websocketPath } from '../../ws/ws.openapi';
 
 /** OpenAPI 3 at /docs-json and Swagger UI at /docs, with "Authorize" taking a bearer token. */
 export function setupSwagger(app: INestApplication): OpenAPIObject {
@@ -13,6 +15,12 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const document = problemJson(SwaggerModule.createDocument(app, config));
+  // The WebSocket gateway is not a Fastify route, so Swagger cannot find it by itself.
+  const ws = app.get<WsConfig>(wsConfig.KEY);
+  document.paths['/ws'] = websocketPath({
+    perSession: ws.maxSocketsPerSession,
+    perUser: ws.maxSocketsPerUser,
+  });
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

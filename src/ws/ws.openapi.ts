@@ -1,0 +1,56 @@
+import type { PathItemObject } from '@nestjs/swagger';
+import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
+import { WS_CLOSE_CODE_MEANINGS } from './ws-close-codes';
+
+/**
+ * `GET /ws` for the OpenAPI document. The gateway is a `ws` server on the HTTP server's upgrade
+ * event, not a Fastify route, so Swagger cannot see it; setupSwagger adds this path by hand.
+ * OpenAPI has no field for close codes: they are in the description, and as a map in the
+ * `x-websocket-close-codes` extension for tools.
+ */
+export function websocketPath(limits: { perSession: number; perUser: number }): PathItemObject {
+  const closeCodes = Object.entries(WS_CLOSE_CODE_MEANINGS)
+    .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
+    .join('\n');
+  return {
+    get: {
+      tags: ['websocket'],
+      operationId: 'openWebSocket',
+      summary: 'WebSocket upgrade: a live channel that closes when the session ends',
+      description:
+        'Get a ticket from `POST /auth/ws-ticket` (Bearer; at most ' +
+        `${THROTTLE_LIMITS.wsTicket} per user per minute), then open ` +
+        '`wss://<host>/ws?ticket=<ticket>` within 60 s. The ticket works once. The server greets ' +
+        'with `{"type":"hello","userId":…}` and closes the socket within a second of its session ' +
+        `ending, on any instance. A session holds at most ${limits.perSession} sockets and a user ` +
+        `${limits.perUser} over all instances together: a new socket beyond either cap closes the ` +
+        'oldest one. Messages from the client are ignored.\n\nClose codes:\n' +
+        closeCodes,
+      parameters: [
+        {
+          name: 'ticket',
+          in: 'query',
+          required: true,
+          description: 'The single-use ticket (typ ws-ticket+jwt) from POST /auth/ws-ticket',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '101': {
+          description:
+            'Switching Protocols: the socket is open. A ticket that turns out to be used, ' +
+            'expired or invalid is then closed with 4401.',
+        },
+        '401': {
+          description:
+            'Reserved: the contract lets the server refuse the upgrade with 401 for a missing or ' +
+            'invalid ticket instead of answering 101 and closing with 4401. This server ' +
+            'currently does the latter; a client must treat both alike.',
+        },
+      },
+      // No bearer: browsers cannot set headers on a WebSocket handshake; the ticket stands in.
+      security: [],
+      'x-websocket-close-codes': WS_CLOSE_CODE_MEANINGS,
+    } as NonNullable<PathItemObject['get']>,
+  };
+}
