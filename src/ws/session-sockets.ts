@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { SessionRef } from '../tokens/session';
-
-/** Close code for "not (or no longer) authorized", in the 4000–4999 application range. */
-export const WS_UNAUTHORIZED = 4401;
+import { WsCloseCode } from './ws-close-codes';
 
 /** The open sockets of this instance, by session id. */
 @Injectable()
@@ -30,7 +28,7 @@ export class SessionSockets {
   closeSessions(sessionIds: Iterable<string>, reason = 'session ended'): void {
     for (const sessionId of sessionIds) {
       for (const socket of this.bySession.get(sessionId) ?? []) {
-        socket.close(WS_UNAUTHORIZED, reason);
+        socket.close(WsCloseCode.Unauthorized, reason);
       }
     }
   }

@@ -6,14 +6,13 @@ import { Clock, InjectClock } from '../common/time/clock';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
 import { InjectSessionEvents, SessionEvents } from './session-events/session-events';
 import { closeAtExpiry } from './session-expiry';
-import { SessionSockets, WS_UNAUTHORIZED } from './session-sockets';
+import { SessionSockets } from './session-sockets';
 import { SocketQuota } from './socket-quota';
+import { WsCloseCode } from './ws-close-codes';
 import { WsTicketService } from './ws-ticket.service';
 
 /** Re-check of every open socket's session: catches events lost to a Redis hiccup. */
 const RECHECK_INTERVAL_MS = 15_000;
-/** RFC 6455 §7.4: "try again later" (the store is unavailable). */
-const WS_TRY_AGAIN_LATER = 1013;
 
 /**
  * `GET /ws?ticket=…` on the API's own port. A socket is admitted only with a valid, unused ticket
@@ -53,7 +52,7 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
       await this.admit(socket, request);
     } catch (error) {
       this.logger.warn(`WebSocket admission failed: ${(error as Error).message}`);
-      socket.close(WS_TRY_AGAIN_LATER, 'try again later');
+      socket.close(WsCloseCode.TryAgainLater, 'try again later');
     }
   }
 
@@ -61,7 +60,7 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
     const ticket = new URL(request.url ?? '/', 'http://ws.invalid').searchParams.get('ticket');
     const claims = ticket ? this.tickets.verify(ticket) : null;
     if (!claims || !(await this.tickets.consume(claims))) {
-      return socket.close(WS_UNAUTHORIZED, 'invalid ticket');
+      return socket.close(WsCloseCode.Unauthorized, 'invalid ticket');
     }
     // Track the socket before asking whether its session lives: a session that ends after this
     // read publishes after it too, so the event finds the socket. No window for a missed end.
@@ -69,10 +68,10 @@ export class SessionGateway implements OnGatewayConnection, OnModuleInit, OnModu
     this.sockets.add(ref, socket);
     const session = await this.sessions.get(ref);
     if (!session || session.userId !== claims.sub) {
-      return socket.close(WS_UNAUTHORIZED, 'session ended');
+      return socket.close(WsCloseCode.Unauthorized, 'session ended');
     }
     await this.quota.admit(socket, claims.sub, claims.sid);
-    closeAtExpiry(socket, session.expiresAt, () => this.clock.now(), WS_UNAUTHORIZED);
+    closeAtExpiry(socket, session.expiresAt, () => this.clock.now(), WsCloseCode.Unauthorized);
     socket.send(JSON.stringify({ type: 'hello', userId: claims.sub }));
   }
 
