@@ -99,6 +99,39 @@ describe('CORS', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
   });
 
+  // One route per method the API uses, with the headers a browser client sends to it.
+  it.each([
+    ['GET', '/auth/me', 'authorization'],
+    ['POST', '/auth/refresh', 'content-type,x-requested-with'],
+    ['PATCH', '/users/0190aaaa-0000-7000-8000-000000000001', 'authorization,content-type'],
+    ['DELETE', '/auth/sessions/0190aaaa-0000-7000-8000-000000000001', 'authorization'],
+  ])('lets an allowed origin preflight %s %s', async (method, path, headers) => {
+    const preflight = await proxied.http.request('OPTIONS', path, undefined, {
+      headers: {
+        origin: APP_ORIGIN,
+        'access-control-request-method': method,
+        'access-control-request-headers': headers,
+      },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    const list = (name: string) =>
+      (preflight.headers.get(name) ?? '')
+        .toLowerCase()
+        .split(',')
+        .map((v) => v.trim());
+    expect(list('access-control-allow-methods')).toContain(method.toLowerCase());
+    for (const header of headers.split(',')) {
+      expect(list('access-control-allow-headers')).toContain(header);
+    }
+    // The same preflight from a refused origin learns nothing.
+    const refused = await proxied.http.request('OPTIONS', path, undefined, {
+      headers: { origin: EVIL_ORIGIN, 'access-control-request-method': method },
+    });
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
   it('gives any other origin no CORS headers at all', async () => {
     const response = await proxied.http.get('/health/live', { headers: { origin: EVIL_ORIGIN } });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
