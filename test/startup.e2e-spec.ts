@@ -29,12 +29,12 @@ function runService(env: Record<string, string>): Promise<Exit> {
   });
 }
 
-describe('start-up with a bad environment', () => {
-  beforeAll(() => {
-    // The process test runs the compiled service: build it so a stale dist/ can't stand in.
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-  }, 120_000);
+beforeAll(() => {
+  // The process tests run the compiled service: build it so a stale dist/ can't stand in.
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+}, 120_000);
 
+describe('start-up with a bad environment', () => {
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be a whole number/],
     [{ JWT_ALGORITHM: 'none' }, /^Invalid configuration: JWT_ALGORITHM must be one of/],
@@ -52,6 +52,18 @@ describe('start-up with a bad environment', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a bootstrap admin password that fails the policy in one line, never showing it', async () => {
+    const { code, stderr } = await runService({
+      BOOTSTRAP_ADMIN_EMAIL: 'admin@example.com',
+      BOOTSTRAP_ADMIN_PASSWORD: 'password1234',
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(
+      /^Invalid configuration: BOOTSTRAP_ADMIN_PASSWORD fails the password policy: password is too common$/,
+    );
+    expect(stderr).not.toContain('password1234');
   });
 
   it('refuses to generate signing keys in production', async () => {

@@ -114,14 +114,32 @@ describe('validateEnv', () => {
   it('defaults the bootstrap admin username to the part of the email before @', () => {
     const env = validateEnv({
       BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',
-      BOOTSTRAP_ADMIN_PASSWORD: 'x',
+      BOOTSTRAP_ADMIN_PASSWORD: 'a long admin passphrase',
     });
     expect(env.app.bootstrapAdmin).toEqual({
       email: 'boss@example.com',
       username: 'boss',
-      password: 'x',
+      password: 'a long admin passphrase',
     });
   });
+
+  it.each([
+    ['too-short', /must be 12 to 128 characters long$/],
+    ['password1234', /is too common$/],
+    ['boss@example.com', /must not be your email or username$/],
+  ])(
+    'refuses a bootstrap admin password that fails the password policy (%j), never naming it',
+    (password, problem) => {
+      const error = errorOf({
+        BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',
+        BOOTSTRAP_ADMIN_PASSWORD: password,
+      });
+      expect(error).toMatch(/^BOOTSTRAP_ADMIN_PASSWORD fails the password policy: /);
+      expect(error).toMatch(problem);
+      expect(error).not.toContain(password);
+      expect(error).not.toContain('\n');
+    },
+  );
 });
 
 describe('validateEnv: WebSocket caps', () => {

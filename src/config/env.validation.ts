@@ -12,6 +12,7 @@ import {
   str,
   url,
 } from './env.parsers';
+import { PasswordPolicy } from '../users/password-policy';
 
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -105,6 +106,12 @@ function bootstrapAdmin(env: RawEnv): Env['app']['bootstrapAdmin'] {
   if (!/^[a-zA-Z0-9_.-]{3,32}$/.test(username)) {
     throw new EnvError('BOOTSTRAP_ADMIN_USERNAME', 'must be 3-32 of a-z A-Z 0-9 _ . -');
   }
+  // The policy every password passes, checked here so a weak one stops start-up with this line
+  // instead of failing the admin's creation later with a stack trace. Its messages never repeat
+  // the password.
+  const problem = new PasswordPolicy().problem(password, { email: adminEmail, username });
+  if (problem)
+    throw new EnvError('BOOTSTRAP_ADMIN_PASSWORD', `fails the password policy: ${problem}`);
   return { email: adminEmail, username, password };
 }
 

@@ -23,7 +23,8 @@ export class PasswordPolicy {
     }
   }
 
-  private problem(password: string, identity: { email: string; username: string }): string | null {
+  /** What is wrong with `password` (one line, never the password), or null when it passes. */
+  problem(password: string, identity: { email: string; username: string }): string | null {
     const length = [...password].length;
     if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
       return `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`;
