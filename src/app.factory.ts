@@ -56,6 +56,10 @@ export async function createApp(
     ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
   });
   if (options.logger !== false) app.useLogger(app.get(Logger));
+  // Before the lifecycle hooks, so start-up work that needs the store (the bootstrap admin) finds
+  // the connection ready. Fail closed but start: without Redis this gives up after 5 s, the
+  // service answers 503 until Redis comes back, and that work is retried in the background.
+  if (env.store.driver.kind === 'redis') await app.get(RedisConnection).waitUntilReady(5000);
   await app.register(fastifyCookie);
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
   registerBodyRules(app.getHttpAdapter().getInstance());
@@ -76,7 +80,5 @@ export async function createApp(
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  // Fail closed but start: without Redis the service answers 503 until it comes back.
-  if (env.store.driver.kind === 'redis') await app.get(RedisConnection).waitUntilReady(5000);
   return app;
 }

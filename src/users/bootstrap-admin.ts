@@ -1,15 +1,36 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
+import { StoreUnavailableError } from '../common/errors/store-unavailable.error';
 import { appConfig, AppConfig } from '../config/configuration';
 import { UsersService } from './users.service';
 
+type Admin = NonNullable<AppConfig['bootstrapAdmin']>;
+
+/**
+ * Retries while the store is unavailable start after this and double up to RETRY_MAX_MS. A store
+ * down at start-up is mostly a restart that takes seconds; a try every 2 s at most creates the
+ * admin soon after it answers, and costs nothing meanwhile (the open circuit refuses at once).
+ */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 2000;
+
 /**
  * Makes sure BOOTSTRAP_ADMIN_EMAIL exists as an admin after start-up: created once, never
- * overwritten (a later restart with another password changes nothing).
+ * overwritten (a later restart with another password changes nothing). Its password passed the
+ * policy when the environment was validated. A store that is down never stops start-up: the
+ * service starts (and answers 503), and the admin is created in the background once it answers.
  */
 @Injectable()
-export class BootstrapAdmin implements OnApplicationBootstrap {
+export class BootstrapAdmin implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BootstrapAdmin.name);
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(appConfig.KEY) private readonly app: AppConfig,
@@ -18,7 +39,51 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const admin = this.app.bootstrapAdmin;
-    if (!admin || (await this.users.findByLogin(admin.email))) return;
+    if (!admin || (await this.attempt(admin))) return;
+    this.logger.warn(
+      `The store is unavailable: bootstrap admin ${admin.username} will be created once it answers`,
+    );
+    this.retryAfter(admin, RETRY_FIRST_MS);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+  }
+
+  private retryAfter(admin: Admin, delayMs: number): void {
+    this.retry = setTimeout(() => {
+      this.attempt(admin).then(
+        (done) => {
+          if (done || this.stopped) return;
+          const next = Math.min(delayMs * 2, RETRY_MAX_MS);
+          this.logger.debug(
+            `Store still unavailable; next try for the bootstrap admin in ${next} ms`,
+          );
+          this.retryAfter(admin, next);
+        },
+        (error: unknown) => {
+          // Not an outage (those are retried): a defect, which retrying would not mend.
+          const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          this.logger.error(`Cannot create bootstrap admin ${admin.username}: ${reason}`);
+        },
+      );
+    }, delayMs);
+  }
+
+  /** True once the admin exists; false while the store is unavailable. */
+  private async attempt(admin: Admin): Promise<boolean> {
+    try {
+      await this.ensure(admin);
+      return true;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return false;
+      throw error;
+    }
+  }
+
+  private async ensure(admin: Admin): Promise<void> {
+    if (await this.users.findByLogin(admin.email)) return;
     try {
       await this.users.create({ ...admin, roles: ['admin'] });
       this.logger.log(`Created bootstrap admin ${admin.username}`);
