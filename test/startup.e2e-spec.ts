@@ -29,6 +29,33 @@ function runService(env: Record<string, string>): Promise<Exit> {
   });
 }
 
+/**
+ * Starts the built service with `env` (plus PATH), waits until its log shows a line matching
+ * `until`, then stops it (SIGTERM to its own PID) and returns what it logged.
+ */
+function runUntil(env: Record<string, string>, until: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: mkdtempSync(join(tmpdir(), 'tessera-start-')),
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (until.test(output)) child.kill('SIGTERM');
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      if (until.test(output)) resolve(output);
+      else reject(new Error(`the service never logged ${until}:\n${output.slice(-2000)}`));
+    });
+  });
+}
+
 beforeAll(() => {
   // The process tests run the compiled service: build it so a stale dist/ can't stand in.
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
@@ -82,4 +109,38 @@ describe('start-up with a bad environment', () => {
       rmSync(keysDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('start-up with JWT_KEYS_PASSPHRASE over plaintext keys', () => {
+  const LISTENING = /Listening on /;
+  const WARNING =
+    /JWT_KEYS_PASSPHRASE is set, but 1 private key\(s\) in JWT_KEYS_DIR are stored unencrypted \(\S+\): encrypt them in place with `npm run keys:encrypt`/;
+  let keysDir: string;
+
+  beforeAll(() => {
+    keysDir = mkdtempSync(join(tmpdir(), 'tessera-plain-keys-'));
+  });
+  afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
+
+  it('warns in one line and names the command, which encrypts them, after which it is quiet', async () => {
+    // First start without a passphrase: the generated key is written in plaintext.
+    await runUntil({ JWT_KEYS_DIR: keysDir }, LISTENING);
+    const passphrase = { JWT_KEYS_DIR: keysDir, JWT_KEYS_PASSPHRASE: 'a passphrase for the keys' };
+    const warned = await runUntil(passphrase, LISTENING);
+    expect(warned.split('\n').filter((line) => WARNING.test(line))).toHaveLength(1);
+    expect(warned).not.toContain('a passphrase for the keys');
+
+    const encrypted = execFileSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli', 'keys.js'), 'encrypt'],
+      {
+        cwd: keysDir,
+        env: { PATH: process.env.PATH ?? '', ...passphrase },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    expect(encrypted).toMatch(/^Encrypted key \S+ with JWT_KEYS_PASSPHRASE\.$/m);
+    expect(await runUntil(passphrase, LISTENING)).not.toMatch(/JWT_KEYS_PASSPHRASE is set/);
+  }, 60_000);
 });

@@ -6,10 +6,10 @@ import { InfrastructureModule } from '../infrastructure.module';
 import { KeyRotation } from '../tokens/key-rotation';
 
 /**
- * What `npm run keys:rotate` / `keys:list` run in: the application's config, clock, logger and
- * audit trail (so KEY_ROTATED lands in the same store as the instances' events) and KeyRotation,
- * without HTTP and without SigningKeys (which would refuse an empty keys dir in production, where
- * keys:rotate is how the first key is made).
+ * What `npm run keys:rotate` / `keys:list` / `keys:encrypt` run in: the application's config,
+ * clock, logger and audit trail (so KEY_ROTATED lands in the same store as the instances' events)
+ * and KeyRotation, without HTTP and without SigningKeys (which would refuse an empty keys dir in
+ * production, where keys:rotate is how the first key is made).
  */
 @Module({})
 export class KeysCliModule {

@@ -1,11 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { validateEnv } from '../config/env.validation';
+import { plaintextKeys, readPrivateKey } from '../tokens/key-files';
 import { KeyRotation } from '../tokens/key-rotation';
 import { deleteKeysWithPrefix, randomPrefix, REDIS_URL } from '../../test/support/redis';
 import { runKeysCommand } from './keys.command';
@@ -86,11 +87,30 @@ describe('the keys command (Nest standalone context)', () => {
     expect(logs.join('')).not.toContain('cli passphrase');
   });
 
-  it.each([[[]], [['rotate', '--activate-in', 'soon']], [['list', '--yaml']], [['delete']]])(
-    'prints the usage and exits 2 for %j',
-    async (args) => {
-      const result = await run(...args);
-      expect(result).toEqual({ code: 2, out: expect.stringContaining('Usage: keys rotate') });
-    },
-  );
+  it('encrypts, with encrypt, a private key left in plaintext, and only that one', async () => {
+    const [first, second] = JSON.parse((await run('list', '--json')).out) as { kid: string }[];
+    const key = await readPrivateKey(dir, first.kid, 'cli passphrase');
+    writeFileSync(join(dir, `${first.kid}.pem`), key.export({ type: 'pkcs8', format: 'pem' }));
+    expect(await run('encrypt')).toEqual({
+      code: 0,
+      out: `Encrypted key ${first.kid} with JWT_KEYS_PASSPHRASE.`,
+    });
+    expect(await plaintextKeys(dir, [first.kid, second.kid])).toEqual([]);
+    expect((await readPrivateKey(dir, first.kid, 'cli passphrase')).equals(key)).toBe(true);
+    expect(await run('encrypt')).toEqual({
+      code: 0,
+      out: 'Every private key is already encrypted.',
+    });
+  });
+
+  it.each([
+    [[]],
+    [['rotate', '--activate-in', 'soon']],
+    [['list', '--yaml']],
+    [['encrypt', '--all']],
+    [['delete']],
+  ])('prints the usage and exits 2 for %j', async (args) => {
+    const result = await run(...args);
+    expect(result).toEqual({ code: 2, out: expect.stringContaining('Usage: keys rotate') });
+  });
 });

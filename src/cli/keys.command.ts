@@ -5,6 +5,8 @@ export const KEYS_USAGE = [
   'Usage: keys rotate [--activate-in <seconds>]   add a key; it signs after the delay',
   `       (default ${DEFAULT_ACTIVATION_DELAY_SECONDS} s; with verifiers that cache the JWKS, use at least their cache time)`,
   '       keys list [--json]                       every key with its state and dates',
+  '       keys encrypt                             encrypt plaintext private keys in place with',
+  '                                                JWT_KEYS_PASSPHRASE',
 ].join('\n');
 
 /** Runs `keys <command>`; returns the process exit code (2: bad usage). */
@@ -18,6 +20,10 @@ export async function runKeysCommand(
     const activateInSeconds = activationDelay(rest);
     if (activateInSeconds === null) return usage(out);
     describeRotation(await rotation.rotate({ activateInSeconds }), out);
+    return 0;
+  }
+  if (command === 'encrypt' && rest.length === 0) {
+    describeEncryption(await rotation.encryptPlaintextKeys(), out);
     return 0;
   }
   if (command === 'list' && (rest.length === 0 || (rest.length === 1 && rest[0] === '--json'))) {
@@ -49,6 +55,11 @@ function describeRotation(result: RotationResult, out: (line: string) => void): 
     out(`Key ${result.previousKid} retires then and keeps verifying until its tokens expire.`);
   }
   for (const kid of result.pruned) out(`Deleted long-expired key ${kid}.`);
+}
+
+function describeEncryption(kids: readonly string[], out: (line: string) => void): void {
+  if (kids.length === 0) out('Every private key is already encrypted.');
+  for (const kid of kids) out(`Encrypted key ${kid} with JWT_KEYS_PASSPHRASE.`);
 }
 
 const COLUMNS: [string, (k: KeyStatus) => string][] = [

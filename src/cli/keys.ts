@@ -7,7 +7,7 @@ import { runKeysCommand } from './keys.command';
 import { createKeysContext } from './keys.context';
 
 /**
- * `npm run keys:rotate` / `npm run keys:list` (after `npm run build`), with the instances'
+ * `npm run keys:rotate` / `keys:list` / `keys:encrypt` (after `npm run build`), with the instances'
  * environment (JWT_KEYS_DIR, JWT_ALGORITHM, JWT_KEYS_PASSPHRASE, JWT_ACCESS_TTL, the store).
  * Output goes to stdout; log lines (the KEY_ROTATED audit line) go to stderr as JSON.
  */

@@ -3,8 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  encryptPrivateKeyFile,
   generatePrivateKey,
   keyringVersion,
+  plaintextKeys,
   readKeyring,
   readPrivateKey,
   writeKeyring,
@@ -36,6 +38,24 @@ describe('key files', () => {
     expect(read.equals(key)).toBe(true);
     await expect(readPrivateKey(dir, 'kid-bbbbbbbbbbbbbb', 'wrong')).rejects.toThrow();
     await expect(readPrivateKey(dir, 'kid-bbbbbbbbbbbbbb', null)).rejects.toThrow();
+  });
+
+  it('encrypts a plaintext private key in place, 0600, to the same key, and only once', async () => {
+    const key = await generatePrivateKey('ES256', 2048);
+    await writePrivateKey(dir, 'kid-plain-aaaaaaaaa', key, null);
+    await writePrivateKey(dir, 'kid-sealed-aaaaaaaa', key, 'old horse');
+    const kids = ['kid-plain-aaaaaaaaa', 'kid-sealed-aaaaaaaa', 'kid-gone-aaaaaaaaaa'];
+    expect(await plaintextKeys(dir, kids)).toEqual(['kid-plain-aaaaaaaaa']);
+    expect(await encryptPrivateKeyFile(dir, 'kid-plain-aaaaaaaaa', 'new horse')).toBe(true);
+    expect(await plaintextKeys(dir, kids)).toEqual([]);
+    const file = join(dir, 'kid-plain-aaaaaaaaa.pem');
+    expect(await readFile(file, 'utf8')).toContain('BEGIN ENCRYPTED PRIVATE KEY');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect((await readPrivateKey(dir, 'kid-plain-aaaaaaaaa', 'new horse')).equals(key)).toBe(true);
+    // Already encrypted (with whatever passphrase) or gone: left as it is.
+    expect(await encryptPrivateKeyFile(dir, 'kid-sealed-aaaaaaaa', 'new horse')).toBe(false);
+    expect(await encryptPrivateKeyFile(dir, 'kid-gone-aaaaaaaaaa', 'new horse')).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['kid-plain-aaaaaaaaa.pem', 'kid-sealed-aaaaaaaa.pem']);
   });
 
   it('never overwrites an existing private key', async () => {

@@ -96,6 +96,13 @@ export async function ensureKeysDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
+/** PKCS#8 PEM, encrypted (AES-256-CBC) when there is a passphrase. */
+function privatePem(key: KeyObject, passphrase: string | null): string | Buffer {
+  return passphrase
+    ? key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
+    : key.export({ type: 'pkcs8', format: 'pem' });
+}
+
 /** Private keys are written 0600, encrypted with the passphrase when one is configured. */
 export async function writePrivateKey(
   dir: string,
@@ -104,13 +111,51 @@ export async function writePrivateKey(
   passphrase: string | null,
 ): Promise<void> {
   await ensureKeysDir(dir);
-  const pem = passphrase
-    ? key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
-    : key.export({ type: 'pkcs8', format: 'pem' });
   const file = join(dir, `${kid}.pem`);
   // `wx`: never overwrite a key that may already sign tokens; the mode survives any umask.
-  await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
+  await writeFile(file, privatePem(key, passphrase), { mode: 0o600, flag: 'wx' });
   await chmod(file, 0o600);
+}
+
+/** PKCS#8 (`ENCRYPTED PRIVATE KEY`) or traditional PEM (`Proc-Type: 4,ENCRYPTED`) encryption. */
+const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m;
+
+/**
+ * The kids whose private key file is stored unencrypted (files already gone are skipped). Node
+ * reads a plaintext PEM even when given a passphrase, so nothing else would ever notice.
+ */
+export async function plaintextKeys(dir: string, kids: readonly string[]): Promise<string[]> {
+  const plaintext: string[] = [];
+  for (const kid of kids) {
+    const pem = await readFile(join(dir, `${kid}.pem`), 'utf8').catch(ignoreMissing);
+    if (pem !== null && !ENCRYPTED_PEM.test(pem)) plaintext.push(kid);
+  }
+  return plaintext;
+}
+
+/**
+ * Encrypts `<kid>.pem` in place with the passphrase; false when it already was encrypted (or is
+ * gone). Temp file + rename: a reader sees the old file or the new one, and both open with the
+ * passphrase, so running instances and a restart in between never fail to read the key.
+ */
+export async function encryptPrivateKeyFile(
+  dir: string,
+  kid: string,
+  passphrase: string,
+): Promise<boolean> {
+  const file = join(dir, `${kid}.pem`);
+  const pem = await readFile(file, 'utf8').catch(ignoreMissing);
+  if (pem === null || ENCRYPTED_PEM.test(pem)) return false;
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temp, privatePem(createPrivateKey(pem), passphrase), { mode: 0o600, flag: 'wx' });
+  await chmod(temp, 0o600);
+  await rename(temp, file);
+  return true;
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): null {
+  if (error.code === 'ENOENT') return null;
+  throw error;
 }
 
 export async function readPrivateKey(
@@ -124,7 +169,5 @@ export async function readPrivateKey(
 
 /** Removes a private key that can no longer verify any token; a missing file is fine. */
 export async function deletePrivateKey(dir: string, kid: string): Promise<void> {
-  await unlink(join(dir, `${kid}.pem`)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
+  await unlink(join(dir, `${kid}.pem`)).catch(ignoreMissing);
 }

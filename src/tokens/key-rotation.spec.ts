@@ -27,6 +27,17 @@ describe('KeyRotation', () => {
   });
   afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
+  it("encrypts the keyring's plaintext keys with the passphrase, and refuses without one", async () => {
+    const { kid } = await rotation().rotate();
+    await expect(rotation().encryptPlaintextKeys()).rejects.toThrow(
+      /^JWT_KEYS_PASSPHRASE is not set/,
+    );
+    const sealed = rotation({ JWT_KEYS_PASSPHRASE: 'a passphrase' });
+    await expect(sealed.encryptPlaintextKeys()).resolves.toEqual([kid]);
+    await expect(sealed.encryptPlaintextKeys()).resolves.toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual([`${kid}.pem`, 'keyring.json'].sort()); // no temp file left
+  });
+
   it('makes the first key of an empty keys dir active at once', async () => {
     const first = await rotation().rotate();
     expect(first).toMatchObject({ previousKid: null, activatesAt: iso(clock.now()) });

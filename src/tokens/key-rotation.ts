@@ -8,6 +8,7 @@ import { JwtAlgorithm } from '../config/env.validation';
 import { jwkThumbprint } from './jwk';
 import {
   deletePrivateKey,
+  encryptPrivateKeyFile,
   generatePrivateKey,
   Keyring,
   KeyRecord,
@@ -115,6 +116,23 @@ export class KeyRotation {
       const keyring = { keys: [await this.newKey(alg, 0)] };
       await writeKeyring(dir, keyring);
       return keyring;
+    });
+  }
+
+  /**
+   * Encrypts with JWT_KEYS_PASSPHRASE, in place, every private key of the keyring still stored in
+   * plaintext (`npm run keys:encrypt`); returns their kids. Under the lock, so no rotation races it.
+   */
+  async encryptPlaintextKeys(): Promise<string[]> {
+    const { keysDir: dir, keysPassphrase: passphrase } = this.jwt;
+    if (!passphrase)
+      throw new Error('JWT_KEYS_PASSPHRASE is not set: there is nothing to encrypt with');
+    return withKeyringLock(dir, async () => {
+      const encrypted: string[] = [];
+      for (const { kid } of (await readKeyring(dir))?.keys ?? []) {
+        if (await encryptPrivateKeyFile(dir, kid, passphrase)) encrypted.push(kid);
+      }
+      return encrypted;
     });
   }
 

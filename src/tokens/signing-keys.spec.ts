@@ -116,6 +116,24 @@ describe('SigningKeys', () => {
     await expect(instance()).rejects.toThrow(/JWT_ALGORITHM/);
   });
 
+  it('warns at start-up, naming the fix, when JWT_KEYS_PASSPHRASE is set over a plaintext key', async () => {
+    const plaintext = (await instance()).active.kid; // generated without a passphrase
+    const warnings = () => jest.mocked(Logger.prototype.warn).mock.calls.map((c) => String(c[0]));
+    await instance({ JWT_KEYS_PASSPHRASE: 'pass phrase 1' });
+    const warning = warnings().filter((w) => w.startsWith('JWT_KEYS_PASSPHRASE'));
+    expect(warning).toEqual([expect.stringContaining(plaintext)]);
+    expect(warning[0]).toMatch(/stored unencrypted .*npm run keys:encrypt/);
+    expect(warning[0]).not.toContain('pass phrase 1');
+  });
+
+  it('says nothing of the kind when every key is encrypted', async () => {
+    await instance({ JWT_KEYS_PASSPHRASE: 'pass phrase 2' });
+    await instance({ JWT_KEYS_PASSPHRASE: 'pass phrase 2' });
+    expect(Logger.prototype.warn).not.toHaveBeenCalledWith(
+      expect.stringMatching(/^JWT_KEYS_PASSPHRASE/),
+    );
+  });
+
   it('publishes no key under HS256 and signs with the secret', async () => {
     const secret = Buffer.alloc(32, 7).toString('base64');
     const keys = await instance({ JWT_ALGORITHM: 'HS256', JWT_SECRET: secret });

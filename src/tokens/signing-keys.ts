@@ -4,7 +4,7 @@ import { InjectClock, Clock } from '../common/time/clock';
 import { appConfig, AppConfig, jwtConfig, JwtConfig } from '../config/configuration';
 import { EnvError } from '../config/env.parsers';
 import { jwkThumbprint, publicJwk } from './jwk';
-import { Keyring, keyringVersion, readKeyring, readPrivateKey } from './key-files';
+import { Keyring, keyringVersion, plaintextKeys, readKeyring, readPrivateKey } from './key-files';
 import { KeyRotation } from './key-rotation';
 import {
   activeKey,
@@ -49,6 +49,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const version = await keyringVersion(this.jwt.keysDir);
     const keyring = (await readKeyring(this.jwt.keysDir)) ?? (await this.firstKeyring());
     await this.apply(keyring, version ?? (await keyringVersion(this.jwt.keysDir)));
+    await this.warnOfPlaintextKeys(keyring);
     this.poller = setInterval(() => void this.poll(), RELOAD_INTERVAL_MS);
     this.poller.unref();
   }
@@ -129,6 +130,19 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const keyring = await this.rotation.ensureKeyring();
     this.logger.warn(`Using a generated ${this.jwt.algorithm} key in ${this.jwt.keysDir}`);
     return keyring;
+  }
+
+  /** With a passphrase set, a key on disk in plaintext is one its operator believes encrypted. */
+  private async warnOfPlaintextKeys(keyring: Keyring): Promise<void> {
+    if (!this.jwt.keysPassphrase) return;
+    const kids = await plaintextKeys(
+      this.jwt.keysDir,
+      keyring.keys.map((k) => k.kid),
+    );
+    if (kids.length === 0) return;
+    this.logger.warn(
+      `JWT_KEYS_PASSPHRASE is set, but ${kids.length} private key(s) in JWT_KEYS_DIR are stored unencrypted (${kids.join(', ')}): encrypt them in place with \`npm run keys:encrypt\``,
+    );
   }
 
   /** Checks keyring.json's inode, mtime and size; re-reads it only when one changed. */
