@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { aUser, UserInput } from './factories/user.factory';
+import { aUser, credentials, UserInput } from './factories/user.factory';
 import { expectProblem } from './support/expectations';
 import { HttpResponse } from './support/http';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
@@ -124,5 +124,60 @@ describe('one password policy for register, password change and admin create', (
     expect(
       (await t.http.post('/auth/login', { username: user.username, password: a })).status,
     ).toBe(200);
+  });
+
+  describe('every invalid field in one answer, the policy included', () => {
+    const fieldsOf = (response: HttpResponse) =>
+      new Set((response.body.errors as { field: string }[]).map((e) => e.field));
+    const BAD = { email: 'not-an-email', username: 'a b', password: '1qaz2wsx3edc' };
+
+    it('lists a bad email, a bad username and a common password at register', async () => {
+      const response = await t.http.post('/auth/register', BAD);
+      expectProblem(response, 400);
+      expect(fieldsOf(response)).toEqual(new Set(['email', 'username', 'password']));
+      expect(response.body.errors).toContainEqual({
+        field: 'password',
+        message: expect.stringMatching(/too common/),
+      });
+    });
+
+    it('lists a password equal to the email next to a bad username', async () => {
+      const { email } = aUser();
+      const response = await t.http.post('/auth/register', {
+        email,
+        username: '!',
+        password: email,
+      });
+      expectProblem(response, 400);
+      expect(response.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ field: 'username' }),
+          { field: 'password', message: expect.stringMatching(/email or username/) },
+        ]),
+      );
+    });
+
+    it('lists every field at admin create, roles included', async () => {
+      const response = await t.http.post(
+        '/users',
+        { ...BAD, roles: ['root'] },
+        { token: adminToken },
+      );
+      expectProblem(response, 400);
+      expect(fieldsOf(response)).toEqual(new Set(['email', 'username', 'password', 'roles']));
+    });
+
+    it('lists both passwords at password change', async () => {
+      const user = aUser();
+      expect((await t.http.post('/auth/register', user)).status).toBe(201);
+      const login = await t.http.post('/auth/login', credentials(user));
+      const response = await t.http.post(
+        '/auth/password',
+        { currentPassword: 'bell\u0007', newPassword: 'short' },
+        { token: login.body.access_token },
+      );
+      expectProblem(response, 400);
+      expect(fieldsOf(response)).toEqual(new Set(['currentPassword', 'newPassword']));
+    });
   });
 });

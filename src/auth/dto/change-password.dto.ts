@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 import { NO_CONTROL_CHARS } from '../../common/validation.pipe';
+import { MeetsPasswordPolicy } from '../../users/password-policy.decorator';
 
 export class ChangePasswordDto {
   @ApiProperty()
@@ -13,5 +14,6 @@ export class ChangePasswordDto {
   @IsString()
   @Length(1, 1024)
   @Matches(NO_CONTROL_CHARS, { message: 'newPassword must not contain control characters' })
+  @MeetsPasswordPolicy()
   newPassword!: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
 import { NO_CONTROL_CHARS, NO_INVISIBLE_CHARS } from '../../common/validation.pipe';
+import { MeetsPasswordPolicy } from '../../users/password-policy.decorator';
 
 export const USERNAME_PATTERN = /^[a-zA-Z0-9_.-]{3,32}$/;
 
@@ -27,5 +28,6 @@ export class RegisterDto {
   @IsString()
   @MaxLength(1024)
   @Matches(NO_CONTROL_CHARS, { message: 'password must not contain control characters' })
+  @MeetsPasswordPolicy()
   password!: string;
 }
