@@ -5,9 +5,10 @@
 # non-2xx count (zero expected), req/s and the probe's result. Loopback only, bounded in time;
 # deletes its own Redis keys (its random REDIS_KEY_PREFIX) and keys dir afterwards.
 #
-#   npm run bench                      # build, then 12 s of load with a rotation at 3 s
-#   BENCH_ROTATE=0 npm run bench       # the same without rotation (baseline)
-#   BENCH_SKIP_BUILD=1 BENCH_DURATION=20 npm run bench
+#   npm run bench:rotation             # build, then 12 s of load with a rotation at 3 s
+#   BENCH_ROTATE=0 npm run bench:rotation   # the same without rotation (baseline)
+#   BENCH_SKIP_BUILD=1 BENCH_DURATION=20 npm run bench:rotation
+#   BENCH_JSON=out.json ...            # also write the figures as JSON (bench/run.mjs reads it)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,6 +17,7 @@ ROTATE_AFTER=${BENCH_ROTATE_AFTER:-3}
 ROTATE=${BENCH_ROTATE:-1}
 PORT_A=${BENCH_PORT_A:-3917}
 PORT_B=${BENCH_PORT_B:-3918}
+DIST=${BENCH_DIST:-dist} # the build to run (bench/run.mjs passes its private copy)
 WORK=$(mktemp -d /tmp/tessera-bench.XXXXXX)
 export NODE_ENV=production HOST=127.0.0.1 COOKIE_SECURE=true
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
@@ -32,12 +34,15 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# A signal ends the script through `exit`, so the EXIT trap still stops what it started.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 command -v wrk >/dev/null || { echo 'wrk is missing: apt-get install -y wrk' >&2; exit 1; }
 [[ ${BENCH_SKIP_BUILD:-0} == 1 ]] || npm run -s build
 
 start() { # port -> starts an instance, logs in $WORK
-  PORT=$1 node dist/main.js >"$WORK/app-$1.log" 2>&1 &
+  PORT=$1 node "$DIST/main.js" >"$WORK/app-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1 && return 0
@@ -49,7 +54,7 @@ start() { # port -> starts an instance, logs in $WORK
 }
 
 # Production never generates keys at boot: the first key comes from keys:rotate, as in deployment.
-npm run -s keys:rotate 2>/dev/null
+node "$DIST/cli/keys.js" rotate 2>/dev/null
 start "$PORT_A"
 start "$PORT_B"
 
@@ -65,10 +70,10 @@ token=$(curl -fsS -H 'content-type: application/json' \
 node bench/probe.mjs "$A" "$B" "$user" "$password" "$DURATION" >"$WORK/probe.json" &
 probe=$!
 if [[ $ROTATE == 1 ]]; then
-  (sleep "$ROTATE_AFTER" && npm run -s keys:rotate 2>/dev/null >"$WORK/rotate.out") &
+  (sleep "$ROTATE_AFTER" && node "$DIST/cli/keys.js" rotate 2>/dev/null >"$WORK/rotate.out") &
   rotator=$!
 fi
-wrk -t1 -c50 -d"${DURATION}s" -H "Authorization: Bearer $token" "$A/auth/me" >"$WORK/wrk.out"
+wrk -t1 -c50 -d"${DURATION}s" --timeout 10s -H "Authorization: Bearer $token" "$A/auth/me" >"$WORK/wrk.out"
 wait "$probe"
 [[ $ROTATE == 1 ]] && wait "$rotator"
 
@@ -80,4 +85,13 @@ echo "Non-2xx or 3xx responses: ${non2xx:-0}"
 echo "== probe (sign in on one instance, GET /auth/me on the other)"
 jq -c '{logins, verified, failures: (.failures | length), kids}' "$WORK/probe.json"
 failures=$(jq '.failures | length' "$WORK/probe.json")
-[[ ${non2xx:-0} == 0 && $failures == 0 ]]
+socket=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$WORK/wrk.out")
+if [[ -n ${BENCH_JSON:-} ]]; then
+  rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$WORK/wrk.out")
+  jq -n --argjson rate "${rps:-0}" --argjson non2xx "${non2xx:-0}" --argjson socket "${socket:-0}" \
+    --argjson rotate "$ROTATE" --argjson seconds "$DURATION" --slurpfile probe "$WORK/probe.json" \
+    '{rate: $rate, non2xx: $non2xx, socketErrors: $socket, rotated: ($rotate == 1),
+      seconds: $seconds, probe: ($probe[0] | {logins, verified, failures: (.failures | length),
+      kids: (.kids | length)})}' >"$BENCH_JSON"
+fi
+[[ ${non2xx:-0} == 0 && ${socket:-0} == 0 && $failures == 0 ]]
