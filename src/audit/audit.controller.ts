@@ -3,7 +3,6 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@ne
 import { Authorize } from '../auth/decorators/authorize.decorator';
 import { ProblemResponse } from '../common/openapi/problem.schema';
 import { AuditService } from './audit.service';
-import { AUDIT_SCAN_WINDOW } from './audit.store';
 import { AuditPageDto } from './dto/audit-page.dto';
 import { AuditQueryDto } from './dto/audit-query.dto';
 
@@ -20,8 +19,10 @@ export class AuditController {
   @ApiOperation({
     summary: 'The audit trail, newest first',
     description:
-      `Filters combine (all must match) and look at the newest ${AUDIT_SCAN_WINDOW} events. ` +
-      'The trail is capped: the oldest events fall off.',
+      'Filters combine (all must match) and are exact over the whole retained trail. Each ' +
+      'event type keeps its own newest events (the oldest of that type fall off), so noise of ' +
+      'one type never evicts another. TOKEN_INVALID is rate-limited per client and reason: ' +
+      'past the limit, one summary event per window counts the rest in `details.count`.',
   })
   @ApiOkResponse({ type: AuditPageDto })
   @ApiBadRequestResponse({ type: ProblemResponse })

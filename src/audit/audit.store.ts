@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { AuditEvent, AuditEventType } from './audit-event';
+import { NoiseLimit } from './audit.limits';
 
 /** Which events `AuditStore.list` returns: all filters must match. */
 export interface AuditQuery {
@@ -10,25 +11,22 @@ export interface AuditQuery {
 }
 
 /**
- * The audit trail: append-only and bounded (the oldest events fall off), so an attacker who can
- * trigger events cannot grow the store without limit.
+ * The audit trail: append-only and bounded per event type (`AUDIT_RETENTION`: the oldest
+ * events of a type fall off), so an attacker who can trigger events cannot grow the store
+ * without limit, and noise of one type never evicts events of another.
  */
 export interface AuditStore {
-  append(event: AuditEvent): Promise<void>;
   /**
-   * The newest events matching `query`, newest first. Only the newest `AUDIT_SCAN_WINDOW` events
-   * are searched, so a filter that matches nothing costs a bounded amount of work.
+   * Appends `event`. With a `limit`, only the first `limit.perWindow` events with its key in a
+   * window are appended; the next one is appended as `summaryOf(event)` and each further one
+   * raises that summary's `details.count` instead, atomically across instances.
+   */
+  append(event: AuditEvent, limit?: NoiseLimit): Promise<void>;
+  /**
+   * The newest events matching `query`, newest first. Exact over everything the trail keeps:
+   * no filter ever looks at only a window of recent events.
    */
   list(query: AuditQuery): Promise<AuditEvent[]>;
 }
 export const AuditStore = Symbol('AuditStore');
 export const InjectAuditStore = () => Inject(AuditStore);
-
-/** How many of the newest events a filtered listing looks at, at most. */
-export const AUDIT_SCAN_WINDOW = 5_000;
-
-/** Whether `event` passes the filters of `query`. */
-export function matchesQuery(event: AuditEvent, query: AuditQuery): boolean {
-  if (query.userId !== undefined && event.userId !== query.userId) return false;
-  return query.event === undefined || event.event === query.event;
-}

@@ -91,6 +91,22 @@ export interface ScriptCommands {
     limit: number,
     blockMs: number,
   ): Promise<[number, number, number, number]>;
+  /** Appends an audit event (audit_append.lua): 'recorded' | 'summary' | 'counted'. */
+  auditAppend(
+    base: Key,
+    id: string,
+    json: string,
+    userId: string,
+    event: string,
+    keep: number,
+    noiseKey: string,
+    perWindow: number,
+    windowMs: number,
+    now: number,
+    summaryJson: string,
+  ): Promise<string>;
+  /** [json, count or '', …] of an audit index's newest events, newest first. */
+  auditList(base: Key, index: string, limit: number): Promise<string[]>;
   /** Counts a WebSocket in and evicts beyond the caps: the evicted members, in one step. */
   wsAdmit(
     orderKey: Key,
@@ -131,6 +147,8 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   loginRefund: { file: 'login_refund.lua' },
   loginRead: { file: 'login_read.lua', keys: 1, readOnly: true },
   throttle: { file: 'throttle.lua', keys: 2 },
+  auditAppend: { file: 'audit_append.lua', keys: 1 },
+  auditList: { file: 'audit_list.lua', keys: 1, readOnly: true },
   wsAdmit: { file: 'ws_admit.lua', keys: 2 },
   wsRenew: { file: 'ws_renew.lua', keys: 2 },
 };

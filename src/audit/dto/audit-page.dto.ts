@@ -17,7 +17,9 @@ export class AuditEventDto implements AuditEvent {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'Ids, reasons and counts; never a password, token or secret',
+    description:
+      'Ids, reasons and counts; never a password, token or secret. A TOKEN_INVALID summary ' +
+      'has `summary: true`, `count` (the refusals it stands for) and `windowSeconds`.',
   })
   details!: Record<string, unknown>;
 }

@@ -1,53 +1,52 @@
-import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../common/errors/store-unavailable.error';
-import { keysWithPrefix, REDIS_URL, TestRedis } from '../../../test/support/redis';
+import { keysWithPrefix, TestRedis } from '../../../test/support/redis';
+import { AuditEventType } from '../audit-event';
+import { NoiseLimit } from '../audit.limits';
 import { anEvent, describeAuditStoreContract } from './audit.store.contract';
 import { MemoryAuditStore } from './memory-audit.store';
 import { RedisAuditStore } from './redis-audit.store';
 
-describeAuditStoreContract('memory', () => new MemoryAuditStore());
-
-describe('MemoryAuditStore', () => {
-  it('keeps only the newest `capacity` events', async () => {
-    const store = new MemoryAuditStore(3);
-    const events = Array.from({ length: 7 }, () => anEvent());
-    for (const event of events) await store.append(event);
-    await expect(store.list({ limit: 10 })).resolves.toEqual(events.slice(4).reverse());
-  });
-});
+describeAuditStoreContract('memory', (retention) => new MemoryAuditStore(retention));
 
 describe('RedisAuditStore', () => {
   const redis = new TestRedis();
   let stores = 0;
   afterAll(() => redis.cleanup());
 
-  // A fresh sub-prefix per test: every test starts with an empty stream.
-  describeAuditStoreContract('redis', async () => {
+  // A fresh sub-prefix per test: every test starts with an empty trail.
+  describeAuditStoreContract('redis', async (retention) => {
     const connection = await redis.connect(`contract-${stores++}:`);
-    return new RedisAuditStore(connection.client);
+    return new RedisAuditStore(connection.client, retention);
   });
 
-  it('keeps the trail in one stream under the key prefix', async () => {
+  it('keeps every key of the trail under the key prefix and one hash tag', async () => {
     const connection = await redis.connect('layout:');
-    await new RedisAuditStore(connection.client).append(anEvent());
-    const keys = await keysWithPrefix(`${redis.prefix}layout:`);
-    expect(keys).toEqual([`${redis.prefix}layout:audit:stream`]);
-    const raw = new Redis(REDIS_URL);
-    const type = await raw.type(keys[0]);
-    await raw.quit();
-    expect(type).toBe('stream');
+    const event = anEvent({ event: AuditEventType.LoginFailed });
+    await new RedisAuditStore(connection.client).append(event);
+    const base = `${redis.prefix}layout:{audit}:`;
+    expect(await keysWithPrefix(`${redis.prefix}layout:`)).toEqual(
+      [
+        'all',
+        `e:${event.id}`,
+        'seq',
+        `t:${event.event}`,
+        `u:${event.userId}`,
+        `ue:${event.userId}:${event.event}`,
+      ].map((suffix) => base + suffix),
+    );
   });
 
-  it('trims the stream to about its maximum length', async () => {
-    const connection = await redis.connect('capped:');
-    const store = new RedisAuditStore(connection.client, 10);
-    for (let i = 0; i < 500; i++) await store.append(anEvent());
-    const raw = new Redis(REDIS_URL);
-    const length = await raw.xlen(`${redis.prefix}capped:audit:stream`);
-    await raw.quit();
-    // MAXLEN ~ trims whole stream nodes (100 entries by default), never below the cap.
-    expect(length).toBeGreaterThanOrEqual(10);
-    expect(length).toBeLessThanOrEqual(10 + 100);
+  it('counts noise exactly when two instances take it at the same time', async () => {
+    const [a, b] = await Promise.all([redis.connect('twins:'), redis.connect('twins:')]);
+    const stores = [new RedisAuditStore(a.client), new RedisAuditStore(b.client)];
+    const limit: NoiseLimit = { key: 'k', perWindow: 10, windowMs: 60_000 };
+    const flood = Array.from({ length: 500 }, (_, i) =>
+      stores[i % 2].append(anEvent({ event: AuditEventType.TokenInvalid, userId: null }), limit),
+    );
+    await Promise.all(flood);
+    const kept = await stores[0].list({ event: AuditEventType.TokenInvalid, limit: 100 });
+    expect(kept).toHaveLength(11);
+    expect(kept[0].details).toEqual(expect.objectContaining({ summary: true, count: 490 }));
   });
 
   it('fails with StoreUnavailableError when Redis cannot be reached', async () => {

@@ -1,35 +1,89 @@
-import { AuditEvent } from '../audit-event';
-import { AUDIT_SCAN_WINDOW, AuditQuery, AuditStore, matchesQuery } from '../audit.store';
+import { AuditEvent, AuditEventType } from '../audit-event';
+import { AUDIT_RETENTION, AuditRetention, NoiseLimit, summaryOf } from '../audit.limits';
+import { AuditQuery, AuditStore } from '../audit.store';
 
-/** Events a memory store keeps before the oldest are overwritten. */
-export const MEMORY_AUDIT_CAPACITY = 10_000;
+/** An event as kept: its place in the order of appends, and whether it has fallen off. */
+interface Kept {
+  seq: number;
+  event: AuditEvent;
+  gone: boolean;
+}
 
-/** The audit trail of one process: a ring buffer that keeps the newest `capacity` events. */
+/** One key's open window of a rate-limited event. */
+interface NoiseWindow {
+  end: number;
+  count: number;
+  summary?: Kept;
+}
+
+/**
+ * The audit trail of one process: per event type, the newest `retention[type]` events (the
+ * same bounds and the same rate limiting as the Redis driver).
+ */
 export class MemoryAuditStore implements AuditStore {
-  private readonly ring: AuditEvent[] = [];
-  /** Where the next event goes once the ring is full (the oldest slot). */
-  private next = 0;
+  private seq = 0;
+  private readonly byType = new Map<AuditEventType, Kept[]>();
+  /** Open windows in the order they opened; ended ones are dropped as time passes. */
+  private readonly windows = new Map<string, NoiseWindow>();
 
-  constructor(private readonly capacity = MEMORY_AUDIT_CAPACITY) {}
+  constructor(private readonly retention: AuditRetention = AUDIT_RETENTION) {}
 
-  append(event: AuditEvent): Promise<void> {
-    if (this.ring.length < this.capacity) {
-      this.ring.push(event);
+  append(event: AuditEvent, limit?: NoiseLimit): Promise<void> {
+    if (!limit) {
+      this.keep(event);
+      return Promise.resolve();
+    }
+    const window = this.windowOf(limit, Date.parse(event.time));
+    if (++window.count <= limit.perWindow) {
+      this.keep(event);
+    } else if (window.summary && !window.summary.gone) {
+      (window.summary.event.details.count as number)++;
     } else {
-      this.ring[this.next] = event;
-      this.next = (this.next + 1) % this.capacity;
+      window.summary = this.keep(summaryOf(event, limit));
     }
     return Promise.resolve();
   }
 
   list(query: AuditQuery): Promise<AuditEvent[]> {
-    const found: AuditEvent[] = [];
-    const scan = Math.min(this.ring.length, AUDIT_SCAN_WINDOW);
-    for (let i = 1; i <= scan && found.length < query.limit; i++) {
-      // Walk backwards from the newest slot, which sits just before `next`.
-      const event = this.ring[(this.next - i + this.ring.length) % this.ring.length];
-      if (matchesQuery(event, query)) found.push(structuredClone(event));
-    }
-    return Promise.resolve(found);
+    const types = query.event === undefined ? [...this.byType.keys()] : [query.event];
+    const found = types.flatMap((type) => newest(this.byType.get(type) ?? [], query));
+    found.sort((a, b) => b.seq - a.seq);
+    return Promise.resolve(found.slice(0, query.limit).map((kept) => structuredClone(kept.event)));
   }
+
+  private keep(event: AuditEvent): Kept {
+    const kept = { seq: ++this.seq, event, gone: false };
+    const events = this.byType.get(event.event) ?? [];
+    this.byType.set(event.event, events);
+    events.push(kept);
+    const over = events.length - this.retention[event.event];
+    if (over > 0) for (const old of events.splice(0, over)) old.gone = true;
+    return kept;
+  }
+
+  /** The window of `limit.key` open at `now`, a new one if it had none or it ended. */
+  private windowOf(limit: NoiseLimit, now: number): NoiseWindow {
+    // Windows of one length open in time order, so the ended ones are at the front.
+    for (const [key, open] of this.windows) {
+      if (open.end > now) break;
+      this.windows.delete(key);
+    }
+    let window = this.windows.get(limit.key);
+    if (!window || window.end <= now) {
+      this.windows.delete(limit.key);
+      window = { end: now + limit.windowMs, count: 0 };
+      this.windows.set(limit.key, window);
+    }
+    return window;
+  }
+}
+
+/** The newest `query.limit` events of one type's list that match the user filter. */
+function newest(events: Kept[], query: AuditQuery): Kept[] {
+  const found: Kept[] = [];
+  for (let i = events.length - 1; i >= 0 && found.length < query.limit; i--) {
+    if (query.userId === undefined || events[i].event.userId === query.userId)
+      found.push(events[i]);
+  }
+  return found;
 }
