@@ -2,6 +2,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Writable } from 'node:stream';
 import { ManualClock } from '../common/time/manual-clock';
 import { AuditEvent, AuditEventType } from './audit-event';
+import { NoiseLimit } from './audit.limits';
 import { AuditService } from './audit.service';
 import { AuditStore } from './audit.store';
 
@@ -17,10 +18,14 @@ const logger = () => new PinoLogger({ pinoHttp: [{ level: 'info' }, sink] });
 
 /** A store whose appends settle only when the test says so. */
 class ControlledStore implements AuditStore {
-  readonly pending: { event: AuditEvent; settle: (error?: Error) => void }[] = [];
-  append(event: AuditEvent): Promise<void> {
+  readonly pending: {
+    event: AuditEvent;
+    limit?: NoiseLimit;
+    settle: (error?: Error) => void;
+  }[] = [];
+  append(event: AuditEvent, limit?: NoiseLimit): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ event, settle: (error) => (error ? reject(error) : resolve()) });
+      this.pending.push({ event, limit, settle: (error) => (error ? reject(error) : resolve()) });
     });
   }
   list(): Promise<AuditEvent[]> {
@@ -56,6 +61,29 @@ describe('AuditService', () => {
       expect.objectContaining({ level: 30, context: 'Audit', audit: expected }),
     ]);
     expect(lines[0].audit.id).toBe(store.pending[0].event.id);
+  });
+
+  it('rate-limits TOKEN_INVALID per client ip and reason, and nothing else', () => {
+    audit.record({
+      event: AuditEventType.TokenInvalid,
+      ip: '198.51.100.4',
+      details: { reason: 'bad' },
+    });
+    audit.record({
+      event: AuditEventType.TokenInvalid,
+      ip: '198.51.100.5',
+      details: { reason: 'bad' },
+    });
+    audit.record({
+      event: AuditEventType.LoginFailed,
+      ip: '198.51.100.4',
+      details: { reason: 'bad' },
+    });
+    expect(store.pending.map((p) => p.limit)).toEqual([
+      { key: 'TOKEN_INVALID|198.51.100.4|bad', perWindow: 10, windowMs: 60_000 },
+      { key: 'TOKEN_INVALID|198.51.100.5|bad', perWindow: 10, windowMs: 60_000 },
+      undefined,
+    ]);
   });
 
   it('logs critical events at error level', () => {

@@ -5,6 +5,7 @@ import { uuidv7 } from '../common/crypto/ids';
 import { currentRequest } from '../common/request-context/request-context';
 import { Clock, InjectClock } from '../common/time/clock';
 import { AUDIT_SEVERITY, AuditEvent, AuditInput, AuditSeverity } from './audit-event';
+import { noiseLimitOf } from './audit.limits';
 import { AuditQuery, AuditStore, InjectAuditStore } from './audit.store';
 
 const LOG_LEVEL: Record<AuditSeverity, 'info' | 'warn' | 'error'> = {
@@ -17,7 +18,8 @@ const LOG_LEVEL: Record<AuditSeverity, 'info' | 'warn' | 'error'> = {
  * Records audit events: one structured log line at once, and an asynchronous append to the
  * audit store. Callers never wait on the trail and never fail because of it: a request that
  * succeeded must not turn into an error (or slow down) because the audit write did. The log line
- * is the durable copy while the store is down.
+ * is the durable copy while the store is down, and keeps every event: the store rate-limits
+ * noise that anyone can cause (`noiseLimitOf`) so that it never hides or evicts the rest.
  */
 @Injectable()
 export class AuditService {
@@ -40,7 +42,7 @@ export class AuditService {
       const event = this.toEvent(input);
       this.logger[LOG_LEVEL[event.severity]]({ audit: event }, `audit ${event.event}`);
       this.metrics?.countAuditEvent(event.event);
-      this.store.append(event).then(
+      this.store.append(event, noiseLimitOf(event)).then(
         () => this.appended(),
         (error: unknown) => this.refused(error),
       );
