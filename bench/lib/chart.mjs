@@ -24,7 +24,10 @@ export function ratioChart(rows, meta) {
       `<text x="${left - 10}" y="${y + 17}" text-anchor="end">${escape(r.scenario)}</text>`,
       `<text x="${left - 10}" y="${y + 33}" text-anchor="end" class="small">${escape(r.figure)} ÷ ${escape(r.reference.replace(/^[\d\s.]+\(|\)$/g, ''))}</text>`,
       `<rect x="${left}" y="${y + 6}" width="${(x(r.ratioValue) - left).toFixed(1)}" height="26" fill="${colour(r)}"/>`,
-      `<text x="${(x(r.ratioValue) + 6).toFixed(1)}" y="${y + 24}">${escape(r.ratio)}</text>`,
+      // The value sits inside the bar's end (clear of the target line), outside a very short bar.
+      x(r.ratioValue) - left > 52
+        ? `<text x="${(x(r.ratioValue) - 6).toFixed(1)}" y="${y + 24}" text-anchor="end" fill="#fff" font-weight="bold">${escape(r.ratio)}</text>`
+        : `<text x="${(x(r.ratioValue) + 6).toFixed(1)}" y="${y + 24}">${escape(r.ratio)}</text>`,
       t > 0
         ? `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${y + 2}" y2="${y + 36}" stroke="#000" stroke-dasharray="4 3"/>` +
           `<text x="${(x(t) + 3).toFixed(1)}" y="${y + 42}" class="small">target ${escape(r.target)}</text>`
