@@ -109,8 +109,8 @@ export class RedisSessionStore implements SessionStore {
     return (await this.redis.revoke(base(ref.userId), ref.sessionId)) === 1;
   }
 
-  revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]> {
-    return this.redis.sessionEndAll(base(userId), exceptSessionId ?? '');
+  async revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]> {
+    return await this.redis.sessionEndAll(base(userId), exceptSessionId ?? '');
   }
 
   async revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void> {
