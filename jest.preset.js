@@ -14,7 +14,6 @@ const esmPackages = [
   '@tokenizer',
   '@borewit',
   'uint8array-extras',
-  'nestjs-pino',
   'jose',
   '@fastify/cookie',
 ];

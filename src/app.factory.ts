@@ -1,9 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
-import { LogController } from 'fastify';
+import { FastifyBaseLogger, LogController } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
@@ -17,6 +16,7 @@ import { registerSecurityHeaders } from './common/http/security-headers';
 import { trustProxyOption } from './common/http/trust-proxy';
 import { setupSwagger } from './common/openapi/swagger';
 import { createAppLogger, logCompletedRequests } from './common/logging/http-logger';
+import { NestPinoLogger } from './common/logging/root-logger';
 import { installRequestContext } from './common/request-context/request-context';
 import { validationPipe } from './common/validation.pipe';
 import { MetricsService } from './metrics/metrics.service';
@@ -44,6 +44,9 @@ export async function createApp(
     frameworkErrors,
     clientErrorHandler,
     loggerInstance: logger,
+    // No child logger per request: the logger's mixin adds the request id to every line written
+    // while a request runs (http-logger.ts), which is what the child was for.
+    childLoggerFactory: (root: FastifyBaseLogger) => root,
     // One line per request from logCompletedRequests, not Fastify's two with all headers.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -55,7 +58,7 @@ export async function createApp(
     // Start-up logs wait for the pino logger, so every line is JSON.
     ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
   });
-  if (options.logger !== false) app.useLogger(app.get(Logger));
+  if (options.logger !== false) app.useLogger(new NestPinoLogger(logger));
   // Before the lifecycle hooks, so start-up work that needs the store (the bootstrap admin) finds
   // the connection ready. Fail closed but start: without Redis this gives up after 5 s, the
   // service answers 503 until Redis comes back, and that work is retried in the background.

@@ -1,10 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { CommonModule } from './common/common.module';
-import { nestLoggerParams } from './common/logging/http-logger';
+import { RootLogger } from './common/logging/root-logger';
 import { configLoaders, storeConfig, StoreConfig } from './config/configuration';
 import { Env } from './config/env.validation';
 import { RedisModule } from './redis/redis.module';
@@ -13,6 +12,19 @@ import { RedisModule } from './redis/redis.module';
  * What every Tessera process runs on, the HTTP app and the keys CLI alike: validated config, the
  * pino logger, the clock, the audit trail and the store connection. All of it is global.
  */
+/** The process's pino logger as a global provider (`@InjectRootLogger()`). */
+@Module({})
+class RootLoggerModule {
+  static forRoot(logger: Logger): DynamicModule {
+    return {
+      module: RootLoggerModule,
+      global: true,
+      providers: [{ provide: RootLogger, useValue: logger }],
+      exports: [RootLogger],
+    };
+  }
+}
+
 @Module({})
 export class InfrastructureModule {
   static forRoot(env: Env, logger: Logger): DynamicModule {
@@ -20,7 +32,7 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders(env) }),
-        LoggerModule.forRoot(nestLoggerParams(logger)),
+        RootLoggerModule.forRoot(logger),
         CommonModule,
         AuditModule,
         RedisModule.forRootAsync({

@@ -11,7 +11,7 @@ import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app'
 
 const ADMIN = { email: 'auditor@example.com', password: 'admin-password-for-audit-tests' };
 
-/** Everything pino wrote, as it was written (nestjs-pino keeps one root logger per process). */
+/** Everything pino wrote, as it was written. */
 class CapturedLogs extends Writable {
   readonly chunks: string[] = [];
   override _write(chunk: Buffer, _encoding: string, done: () => void): void {

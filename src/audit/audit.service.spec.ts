@@ -1,4 +1,4 @@
-import { PinoLogger } from 'nestjs-pino';
+import pino from 'pino';
 import { Writable } from 'node:stream';
 import { ManualClock } from '../common/time/manual-clock';
 import { AuditEvent, AuditEventType } from './audit-event';
@@ -6,7 +6,7 @@ import { NoiseLimit } from './audit.limits';
 import { AuditService } from './audit.service';
 import { AuditStore } from './audit.store';
 
-/** Every JSON line the logger wrote (nestjs-pino keeps one root logger per process). */
+/** Every JSON line the logger wrote. */
 const lines: Record<string, any>[] = [];
 const sink = new Writable({
   write(chunk: Buffer, _encoding, done) {
@@ -14,7 +14,7 @@ const sink = new Writable({
     done();
   },
 });
-const logger = () => new PinoLogger({ pinoHttp: [{ level: 'info' }, sink] });
+const logger = () => pino({ level: 'info' }, sink);
 
 /** A store whose appends settle only when the test says so. */
 class ControlledStore implements AuditStore {

@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
-import { PinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { InjectRootLogger } from '../common/logging/root-logger';
 import { uuidv7 } from '../common/crypto/ids';
 import { currentRequest } from '../common/request-context/request-context';
 import { Clock, InjectClock } from '../common/time/clock';
@@ -25,15 +26,16 @@ const LOG_LEVEL: Record<AuditSeverity, 'info' | 'warn' | 'error'> = {
 export class AuditService {
   /** Events the store refused since it last accepted one (reported once, not per event). */
   private dropped = 0;
+  private readonly logger: Logger;
 
   constructor(
     @InjectAuditStore() private readonly store: AuditStore,
     @InjectClock() private readonly clock: Clock,
-    private readonly logger: PinoLogger,
+    @InjectRootLogger() root: Logger,
     // Absent in the keys CLI, which serves no metrics.
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.logger.setContext('Audit');
+    this.logger = root.child({ context: 'Audit' });
   }
 
   /** Records one event; ip and request id default to the current request's. */

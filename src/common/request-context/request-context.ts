@@ -33,3 +33,8 @@ export function currentRequest(): RequestInfo | undefined {
   const request = storage.getStore();
   return request ? { requestId: request.id, ip: request.ip } : undefined;
 }
+
+/** Only the id of the request being served (no object built): for every log line. */
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.id;
+}
