@@ -2,9 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '../common/time/manual-clock';
 import { Redis } from 'ioredis';
 import { keysWithPrefix, REDIS_URL, TestRedis } from '../../test/support/redis';
+import { describeOnTopologies } from '../../test/support/redis-topologies';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-import { describeThrottlerStorageContract } from './throttler-storage.contract';
+import {
+  describeThrottlerStorageContract,
+  ThrottlerStorageFixture,
+} from './throttler-storage.contract';
 
 describeThrottlerStorageContract('memory', () => {
   const clock = new ManualClock();
@@ -14,15 +18,19 @@ describeThrottlerStorageContract('memory', () => {
   };
 });
 
+/** A storage on `redis`; Redis expires keys by its own clock, so these tests really wait. */
+function redisFixture(redis: TestRedis): () => Promise<ThrottlerStorageFixture> {
+  return async () => ({
+    storage: new RedisThrottlerStorage((await redis.connect()).client),
+    elapse: (ms) => sleep(ms),
+  });
+}
+
 describe('RedisThrottlerStorage', () => {
   const redis = new TestRedis();
   afterAll(() => redis.cleanup());
 
-  // Redis expires keys by its own clock, so these tests really wait.
-  describeThrottlerStorageContract('redis', async () => ({
-    storage: new RedisThrottlerStorage((await redis.connect()).client),
-    elapse: (ms) => sleep(ms),
-  }));
+  describeThrottlerStorageContract('redis', redisFixture(redis));
 
   it('keeps a tracker under one hash tag, drops its hits when blocking, and the block expires', async () => {
     const storage = new RedisThrottlerStorage((await redis.connect('layout:')).client);
@@ -38,4 +46,10 @@ describe('RedisThrottlerStorage', () => {
     expect(blocked.timeToBlockExpire).toBeGreaterThan(25);
     expect(blocked.timeToBlockExpire).toBeLessThanOrEqual(30);
   });
+});
+
+describeOnTopologies('RedisThrottlerStorage', (topology) => {
+  const redis = new TestRedis(topology.driver);
+  afterAll(() => redis.cleanup());
+  describeThrottlerStorageContract(`redis (${topology.name})`, redisFixture(redis));
 });

@@ -1,25 +1,39 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { RedisDriver } from '../../src/redis/redis.client-factory';
 import { RedisConnection } from '../../src/redis/redis.connection';
 
 /** The Redis the tests use: a real server, shared, so tests touch only their own prefix. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Where a test's keys live: a standalone URL, or a Sentinel or Cluster driver. */
+export type RedisTarget = string | RedisDriver;
+
+function driverOf(target: RedisTarget): RedisDriver {
+  return typeof target === 'string' ? { kind: 'redis', mode: 'standalone', url: target } : target;
+}
 
 /** A key prefix no other test file or run uses. */
 export function randomPrefix(): string {
   return `tessera-test:${randomBytes(6).toString('hex')}:`;
 }
 
-/** A RedisConnection to `url` whose keys all live under `keyPrefix`. */
-export function redisConnection(keyPrefix: string, url = REDIS_URL): RedisConnection {
-  return new RedisConnection({ driver: { kind: 'redis', mode: 'standalone', url }, keyPrefix });
+/** A RedisConnection to `target` whose keys all live under `keyPrefix`. */
+export function redisConnection(
+  keyPrefix: string,
+  target: RedisTarget = REDIS_URL,
+): RedisConnection {
+  return new RedisConnection({ driver: driverOf(target), keyPrefix });
 }
 
 /** Full names of every key under `prefix`, by SCAN (never KEYS on a shared server). */
-export async function keysWithPrefix(prefix: string, url = REDIS_URL): Promise<string[]> {
-  return withRawClient(url, async (raw) => {
+export async function keysWithPrefix(
+  prefix: string,
+  target: RedisTarget = REDIS_URL,
+): Promise<string[]> {
+  return withServers(target, async (masters) => {
     const found: string[] = [];
-    for await (const keys of scan(raw, prefix)) found.push(...keys);
+    for (const raw of masters) for await (const keys of scan(raw, prefix)) found.push(...keys);
     return found.sort();
   });
 }
@@ -28,23 +42,65 @@ export async function keysWithPrefix(prefix: string, url = REDIS_URL): Promise<s
  * Deletes every key under `prefix` (SCAN MATCH prefix*, then UNLINK) and returns how many.
  * Never FLUSHDB/FLUSHALL: the server is shared.
  */
-export async function deleteKeysWithPrefix(prefix: string, url = REDIS_URL): Promise<number> {
-  return withRawClient(url, async (raw) => {
+export async function deleteKeysWithPrefix(
+  prefix: string,
+  target: RedisTarget = REDIS_URL,
+): Promise<number> {
+  return withServers(target, async (masters) => {
     let deleted = 0;
-    for await (const keys of scan(raw, prefix)) {
-      if (keys.length > 0) deleted += await raw.unlink(...keys);
+    for (const raw of masters) {
+      for await (const keys of scan(raw, prefix)) {
+        // One UNLINK per key: on a Cluster node, a multi-key UNLINK must stay within one slot.
+        const replies = await Promise.all(keys.map((key) => raw.unlink(key)));
+        deleted += replies.reduce((sum, n) => sum + n, 0);
+      }
     }
     return deleted;
   });
 }
 
-/** A client without keyPrefix: SCAN returns full key names, which UNLINK must get unchanged. */
-async function withRawClient<T>(url: string, use: (raw: Redis) => Promise<T>): Promise<T> {
-  const raw = new Redis(url, { maxRetriesPerRequest: 1 });
+/**
+ * A client without keyPrefix (SCAN returns full key names, which UNLINK must get unchanged),
+ * and its servers: the one server (Sentinel's master), or every master (`all`: every node) of a
+ * Cluster.
+ */
+export async function withServers<T>(
+  target: RedisTarget,
+  use: (servers: Redis[], client: Redis | Cluster) => Promise<T>,
+  which: 'master' | 'all' = 'master',
+): Promise<T> {
+  const client = rawClient(driverOf(target));
   try {
-    return await use(raw);
+    if (client instanceof Cluster) {
+      await new Promise((resolve) => client.once('ready', resolve));
+      return await use(client.nodes(which), client);
+    }
+    return await use([client], client);
   } finally {
-    await raw.quit();
+    client.disconnect();
+  }
+}
+
+/** How many connections subscribe to `channel` (PUBSUB NUMSUB, summed over a Cluster's nodes). */
+export function subscribersOf(channel: string, target: RedisTarget = REDIS_URL): Promise<number> {
+  return withServers(
+    target,
+    async (servers) => {
+      const replies = await Promise.all(servers.map((s) => s.pubsub('NUMSUB', channel)));
+      return replies.reduce<number>((sum, reply) => sum + Number(reply[1]), 0);
+    },
+    'all',
+  );
+}
+
+function rawClient(driver: RedisDriver): Redis | Cluster {
+  switch (driver.mode) {
+    case 'standalone':
+      return new Redis(driver.url, { maxRetriesPerRequest: 1 });
+    case 'sentinel':
+      return new Redis({ sentinels: driver.sentinels, name: driver.name, maxRetriesPerRequest: 1 });
+    case 'cluster':
+      return new Cluster(driver.nodes);
   }
 }
 
@@ -62,16 +118,21 @@ export class TestRedis {
   readonly prefix = randomPrefix();
   private readonly connections: RedisConnection[] = [];
 
+  /** `target`: the shared standalone Redis unless a Sentinel or Cluster is given. */
+  constructor(readonly target: RedisTarget = REDIS_URL) {}
+
   /** A ready connection (commands fail fast, not queue, until then). */
   async connect(subPrefix = ''): Promise<RedisConnection> {
-    const connection = redisConnection(`${this.prefix}${subPrefix}`);
+    const connection = redisConnection(`${this.prefix}${subPrefix}`, this.target);
     this.connections.push(connection);
-    if (!(await connection.waitUntilReady(5000))) throw new Error(`Redis at ${REDIS_URL} is down`);
+    if (!(await connection.waitUntilReady(5000))) {
+      throw new Error(`Redis (${JSON.stringify(this.target)}) is down`);
+    }
     return connection;
   }
 
   async cleanup(): Promise<void> {
-    await deleteKeysWithPrefix(this.prefix);
+    await deleteKeysWithPrefix(this.prefix, this.target);
     await Promise.all(this.connections.map((c) => c.onApplicationShutdown()));
   }
 }

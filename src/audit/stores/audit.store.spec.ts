@@ -1,23 +1,28 @@
 import { StoreUnavailableError } from '../../common/errors/store-unavailable.error';
 import { keysWithPrefix, TestRedis } from '../../../test/support/redis';
+import { describeOnTopologies } from '../../../test/support/redis-topologies';
 import { AuditEventType } from '../audit-event';
-import { NoiseLimit } from '../audit.limits';
+import { AuditRetention, NoiseLimit } from '../audit.limits';
 import { anEvent, describeAuditStoreContract } from './audit.store.contract';
 import { MemoryAuditStore } from './memory-audit.store';
 import { RedisAuditStore } from './redis-audit.store';
 
 describeAuditStoreContract('memory', (retention) => new MemoryAuditStore(retention));
 
-describe('RedisAuditStore', () => {
-  const redis = new TestRedis();
+/** A store on `redis`, under a fresh sub-prefix per test: every test starts with an empty trail. */
+function redisStore(redis: TestRedis): (retention?: AuditRetention) => Promise<RedisAuditStore> {
   let stores = 0;
-  afterAll(() => redis.cleanup());
-
-  // A fresh sub-prefix per test: every test starts with an empty trail.
-  describeAuditStoreContract('redis', async (retention) => {
+  return async (retention) => {
     const connection = await redis.connect(`contract-${stores++}:`);
     return new RedisAuditStore(connection.client, retention);
-  });
+  };
+}
+
+describe('RedisAuditStore', () => {
+  const redis = new TestRedis();
+  afterAll(() => redis.cleanup());
+
+  describeAuditStoreContract('redis', redisStore(redis));
 
   it('keeps every key of the trail under the key prefix and one hash tag', async () => {
     const connection = await redis.connect('layout:');
@@ -56,4 +61,10 @@ describe('RedisAuditStore', () => {
     await expect(store.append(anEvent())).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.list({ limit: 1 })).rejects.toBeInstanceOf(StoreUnavailableError);
   });
+});
+
+describeOnTopologies('RedisAuditStore', (topology) => {
+  const redis = new TestRedis(topology.driver);
+  afterAll(() => redis.cleanup());
+  describeAuditStoreContract(`redis (${topology.name})`, redisStore(redis));
 });

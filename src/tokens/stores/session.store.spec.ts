@@ -3,9 +3,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SystemClock } from '../../common/time/clock';
 import { ManualClock } from '../../common/time/manual-clock';
 import { keysWithPrefix, REDIS_URL, TestRedis } from '../../../test/support/redis';
+import { describeOnTopologies } from '../../../test/support/redis-topologies';
 import { MemorySessionStore } from './memory-session.store';
 import { RedisSessionStore } from './redis-session.store';
-import { describeSessionStoreContract } from './session.store.contract';
+import { describeSessionStoreContract, SessionStoreFixture } from './session.store.contract';
+
+/** Two stores on two connections to `redis`; Redis expires keys by its own clock, so tests wait. */
+function redisFixture(redis: TestRedis): () => Promise<SessionStoreFixture> {
+  return async () => {
+    const clock = new SystemClock();
+    const [connection, other] = [await redis.connect(), await redis.connect()];
+    return {
+      store: new RedisSessionStore(connection.client, clock),
+      peer: new RedisSessionStore(other.client, clock),
+      clock,
+      elapse: (ms) => sleep(ms),
+    };
+  };
+}
 
 describeSessionStoreContract('memory', () => {
   const clock = new ManualClock();
@@ -22,17 +37,7 @@ describe('RedisSessionStore', () => {
   const redis = new TestRedis();
   afterAll(() => redis.cleanup());
 
-  // Redis expires keys by its own clock, so these tests really wait.
-  describeSessionStoreContract('redis', async () => {
-    const clock = new SystemClock();
-    const [connection, other] = [await redis.connect(), await redis.connect()];
-    return {
-      store: new RedisSessionStore(connection.client, clock),
-      peer: new RedisSessionStore(other.client, clock),
-      clock,
-      elapse: (ms) => sleep(ms),
-    };
-  });
+  describeSessionStoreContract('redis', redisFixture(redis));
 
   it("keeps a user's session keys under one hash tag, each expiring by the end of the session", async () => {
     const connection = await redis.connect('layout:');
@@ -56,4 +61,10 @@ describe('RedisSessionStore', () => {
     await raw.quit();
     expect(expiries.every((t) => t > Date.now() && t <= expiresAt)).toBe(true);
   });
+});
+
+describeOnTopologies('RedisSessionStore', (topology) => {
+  const redis = new TestRedis(topology.driver);
+  afterAll(() => redis.cleanup());
+  describeSessionStoreContract(`redis (${topology.name})`, redisFixture(redis));
 });

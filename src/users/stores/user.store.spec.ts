@@ -1,7 +1,21 @@
 import { keysWithPrefix, TestRedis } from '../../../test/support/redis';
+import { describeOnTopologies } from '../../../test/support/redis-topologies';
 import { MemoryUserStore } from './memory-user.store';
 import { RedisUserStore } from './redis-user.store';
-import { describeUserStoreContract } from './user.store.contract';
+import { describeUserStoreContract, UserStoreFixture } from './user.store.contract';
+
+/**
+ * Two stores on two connections to `redis`, under a sub-prefix of their own per test: the user
+ * directory is one key, and list() must see only the test's own users.
+ */
+function redisFixture(redis: TestRedis): () => Promise<UserStoreFixture> {
+  let tests = 0;
+  return async () => {
+    const prefix = `${tests++}:`;
+    const [one, two] = [await redis.connect(prefix), await redis.connect(prefix)];
+    return { store: new RedisUserStore(one.client), peer: new RedisUserStore(two.client) };
+  };
+}
 
 describeUserStoreContract('memory', () => {
   const store = new MemoryUserStore();
@@ -10,16 +24,9 @@ describeUserStoreContract('memory', () => {
 
 describe('RedisUserStore', () => {
   const redis = new TestRedis();
-  let tests = 0;
   afterAll(() => redis.cleanup());
 
-  // Each test gets its own sub-prefix: the user directory is one key, and list() must see only
-  // the test's own users.
-  describeUserStoreContract('redis', async () => {
-    const prefix = `${tests++}:`;
-    const [one, two] = [await redis.connect(prefix), await redis.connect(prefix)];
-    return { store: new RedisUserStore(one.client), peer: new RedisUserStore(two.client) };
-  });
+  describeUserStoreContract('redis', redisFixture(redis));
 
   it('keeps every user key under the configured prefix and the {users} hash tag', async () => {
     const connection = await redis.connect('layout:');
@@ -44,4 +51,10 @@ describe('RedisUserStore', () => {
       `${prefix}{users}:name:layout`,
     ]);
   });
+});
+
+describeOnTopologies('RedisUserStore', (topology) => {
+  const redis = new TestRedis(topology.driver);
+  afterAll(() => redis.cleanup());
+  describeUserStoreContract(`redis (${topology.name})`, redisFixture(redis));
 });

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { uuidv7 } from '../../common/crypto/ids';
 import { TestRedis } from '../../../test/support/redis';
+import { describeOnTopologies } from '../../../test/support/redis-topologies';
 import { RedisSessionEvents } from './redis-session-events';
 
-describe('RedisSessionEvents', () => {
-  const redis = new TestRedis();
+/** Fan-out through `redis`: every instance under one key prefix hears every message. */
+function describeSessionEvents(redis: TestRedis): void {
   const drivers: RedisSessionEvents[] = [];
   afterAll(async () => {
     await Promise.all(drivers.map((d) => d.onApplicationShutdown()));
@@ -60,4 +61,10 @@ describe('RedisSessionEvents', () => {
     expect(b.got).toEqual([ended]);
     expect(b.evicted.flat()).not.toContain(ended[0]);
   });
-});
+}
+
+describe('RedisSessionEvents', () => describeSessionEvents(new TestRedis()));
+
+describeOnTopologies('RedisSessionEvents', (topology) =>
+  describeSessionEvents(new TestRedis(topology.driver)),
+);

@@ -2,25 +2,30 @@ import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../common/errors/store-unavailable.error';
 import { ManualClock } from '../../common/time/manual-clock';
 import { keysWithPrefix, REDIS_URL, TestRedis } from '../../../test/support/redis';
+import { describeOnTopologies } from '../../../test/support/redis-topologies';
 import { SOCKET_LEASE_MS } from '../socket.store';
 import { MemorySocketStore } from './memory-socket.store';
 import { RedisSocketStore } from './redis-socket.store';
-import { aSocket, describeSocketStoreContract } from './socket.store.contract';
+import { aSocket, describeSocketStoreContract, SocketStoreFixture } from './socket.store.contract';
 
 describeSocketStoreContract('memory', () => {
   const clock = new ManualClock();
   return { store: new MemorySocketStore(clock), clock };
 });
 
+/** A store on `redis`; leases are scored with the injected clock, so a ManualClock drives Redis. */
+function redisFixture(redis: TestRedis): () => Promise<SocketStoreFixture> {
+  return async () => {
+    const clock = new ManualClock();
+    return { store: new RedisSocketStore((await redis.connect()).client, clock), clock };
+  };
+}
+
 describe('RedisSocketStore', () => {
   const redis = new TestRedis();
   afterAll(() => redis.cleanup());
 
-  // Leases are scored with the injected clock, so a ManualClock drives Redis too.
-  describeSocketStoreContract('redis', async () => {
-    const clock = new ManualClock();
-    return { store: new RedisSocketStore((await redis.connect()).client, clock), clock };
-  });
+  describeSocketStoreContract('redis', redisFixture(redis));
 
   it("keeps a user's sockets under one hash tag, expiring with the last lease", async () => {
     const store = new RedisSocketStore((await redis.connect('layout:')).client, new ManualClock());
@@ -50,4 +55,10 @@ describe('RedisSocketStore', () => {
     );
     await expect(store.release(socket)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
+});
+
+describeOnTopologies('RedisSocketStore', (topology) => {
+  const redis = new TestRedis(topology.driver);
+  afterAll(() => redis.cleanup());
+  describeSocketStoreContract(`redis (${topology.name})`, redisFixture(redis));
 });

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '../../../common/time/manual-clock';
 import { keysWithPrefix, TestRedis } from '../../../../test/support/redis';
-import { describeLoginAttemptStoreContract } from './login-attempt.store.contract';
+import { describeOnTopologies } from '../../../../test/support/redis-topologies';
+import {
+  describeLoginAttemptStoreContract,
+  LoginAttemptStoreFixture,
+} from './login-attempt.store.contract';
 import { MemoryLoginAttemptStore } from './memory-login-attempt.store';
 import { RedisLoginAttemptStore } from './redis-login-attempt.store';
 
@@ -13,15 +17,19 @@ describeLoginAttemptStoreContract('memory', () => {
   };
 });
 
+/** A store on `redis`; Redis expires keys by its own clock, so these tests really wait. */
+function redisFixture(redis: TestRedis): () => Promise<LoginAttemptStoreFixture> {
+  return async () => ({
+    store: new RedisLoginAttemptStore((await redis.connect()).client),
+    elapse: (ms) => sleep(ms),
+  });
+}
+
 describe('RedisLoginAttemptStore', () => {
   const redis = new TestRedis();
   afterAll(() => redis.cleanup());
 
-  // Redis expires keys by its own clock, so these tests really wait.
-  describeLoginAttemptStoreContract('redis', async () => ({
-    store: new RedisLoginAttemptStore((await redis.connect()).client),
-    elapse: (ms) => sleep(ms),
-  }));
+  describeLoginAttemptStoreContract('redis', redisFixture(redis));
 
   it('shares one device secret between instances on the same Redis', async () => {
     const one = new RedisLoginAttemptStore((await redis.connect('secret:')).client);
@@ -48,4 +56,10 @@ describe('RedisLoginAttemptStore', () => {
     const [state] = await store.read([{ key: 'pair:abc', limit: 5 }]);
     expect(state.retryAfterMs).toBeGreaterThan(59_000);
   });
+});
+
+describeOnTopologies('RedisLoginAttemptStore', (topology) => {
+  const redis = new TestRedis(topology.driver);
+  afterAll(() => redis.cleanup());
+  describeLoginAttemptStoreContract(`redis (${topology.name})`, redisFixture(redis));
 });
