@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { SigningKeys } from '../src/tokens/signing-keys';
 import { expectInvalidToken, expectProblem } from './support/expectations';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
-import { login, openSocket as open, Opened, ticketFor } from './support/ws-client';
+import { expectClosedWithin1s, login, openSocket as open, ticketFor } from './support/ws-client';
 
 /** Opens a socket for a fresh user on `t` and asserts it is greeted. */
 async function expectGreetedSocket(t: TestApp, http = t.http) {
@@ -11,13 +11,6 @@ async function expectGreetedSocket(t: TestApp, http = t.http) {
   const ws = open(t, `?ticket=${await ticketFor(http, session.tokens.access_token)}`);
   await expect(ws.hello).resolves.toEqual({ type: 'hello', userId: session.userId });
   return { ...session, ws };
-}
-
-/** Asserts the socket is closed with 4401 within a second of `since`. */
-async function expectClosedWithin1s(ws: Opened, since: number): Promise<void> {
-  const closed = await ws.closed;
-  expect(closed.code).toBe(4401);
-  expect(closed.at - since).toBeLessThan(1000);
 }
 
 describe('WebSocket tickets and the /ws gateway (two instances on one Redis)', () => {

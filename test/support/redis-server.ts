@@ -78,15 +78,17 @@ export class RedisServer {
     this.frozen = false;
   }
 
-  /** SIGTERM to our child, by its PID, and waits for it to exit. */
-  async stop(): Promise<void> {
+  /**
+   * SIGTERM (or `signal`: SIGKILL for a crash) to our child, by its PID, and waits for it to exit.
+   */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.child;
     if (!child) return;
     this.thaw(); // a stopped process would only act on SIGTERM once continued
     this.child = undefined;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   }
 

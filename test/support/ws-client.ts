@@ -57,3 +57,10 @@ export async function greetedSocket(t: TestApp, accessToken: string): Promise<Op
   await ws.hello;
   return ws;
 }
+
+/** Asserts the socket is closed with 4401 within a second of `since` (ms epoch). */
+export async function expectClosedWithin1s(ws: Opened, since: number): Promise<void> {
+  const closed = await ws.closed;
+  expect(closed.code).toBe(4401);
+  expect(closed.at - since).toBeLessThan(1000);
+}

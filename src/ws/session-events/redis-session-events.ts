@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisConnection } from '../../redis/redis.connection';
 import { IdListeners } from './listeners';
 import { SessionEndedListener, SessionEvents } from './session-events';
@@ -12,9 +13,10 @@ const ID = /^[0-9a-f-]{36}$/;
  * Redis pub/sub fan-out: every instance publishes on, and subscribes to, one channel under the key
  * prefix (ioredis never prefixes channels, so it is added here; deployments sharing a Redis stay
  * apart). A subscribed connection can do nothing else, so the subscriber is a duplicate of the
- * store's client, opened on the first listener and closed on shutdown. ioredis re-subscribes by
- * itself after a reconnect; what was published meanwhile is lost, which the gateway's periodic
- * re-check covers.
+ * store's client, opened on the first listener and closed on shutdown. It subscribes every time
+ * it becomes ready (the first connection, and after every reconnect), retrying until Redis takes
+ * the SUBSCRIBE; what was published while it was not subscribed is lost, which the gateway's
+ * periodic re-check covers.
  *
  * Two kinds of message share the channel: a JSON array of ended session ids (the format since
  * the first release, so instances of mixed versions understand each other during a rolling
@@ -57,8 +59,8 @@ export class RedisSessionEvents implements SessionEvents, SocketEvictions, OnApp
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     if (!subscriber) return;
-    // QUIT only over a live connection: this client queues commands while offline, so a QUIT sent
-    // while Redis is down would wait for a reconnect that may never come and hold shutdown back.
+    // QUIT only over a live connection: there is nothing to flush otherwise, and a QUIT that
+    // waited for a reconnect that may never come would hold shutdown back.
     if (subscriber.status !== 'ready') return subscriber.disconnect();
     try {
       await subscriber.quit();
@@ -69,24 +71,39 @@ export class RedisSessionEvents implements SessionEvents, SocketEvictions, OnApp
 
   private subscribe(): Redis | Cluster {
     const client = this.connection.client;
-    // The store's client fails fast without a connection; the subscriber instead queues its
-    // SUBSCRIBE until connected, so a Redis that is down at start-up is subscribed to later.
+    // Not ioredis's own means: a SUBSCRIBE queued while Redis is down, or its re-subscription
+    // after a reconnect, is failed after one retry (maxRetriesPerRequest) and never sent again,
+    // which left an app whose Redis started late without events for good. So: SUBSCRIBE on every
+    // 'ready', until it succeeds. (A Cluster's subscriber node is picked, and changed when it
+    // fails, by ioredis, which subscribes the new one to what the old one had.)
     const subscriber =
-      client instanceof Cluster
-        ? client.duplicate(undefined, { enableOfflineQueue: true })
-        : client.duplicate({ enableOfflineQueue: true });
+      client instanceof Cluster ? client.duplicate() : client.duplicate({ autoResubscribe: false });
     // Like the store's client: log each new kind of error once, not every reconnect attempt.
     let lastError: string | undefined;
     subscriber.on('error', (error: Error) => {
       if (error.message !== lastError) this.logger.warn(`Subscriber: ${error.message}`);
       lastError = error.message;
     });
-    subscriber.on('ready', () => (lastError = undefined));
-    subscriber.on('message', (channel: string, message: string) => this.deliver(channel, message));
-    subscriber.subscribe(this.channel).catch((error: Error) => {
-      this.logger.error(`Cannot subscribe to session-ended events: ${error.message}`);
+    subscriber.on('ready', () => {
+      lastError = undefined;
+      void this.subscribeWhileReady(subscriber);
     });
+    subscriber.on('message', (channel: string, message: string) => this.deliver(channel, message));
     return subscriber;
+  }
+
+  /** SUBSCRIBE, retried with back-off while connected; a reconnect's 'ready' starts over. */
+  private async subscribeWhileReady(subscriber: Redis | Cluster): Promise<void> {
+    for (let attempt = 1; this.subscriber === subscriber; attempt++) {
+      if (subscriber.status !== 'ready') return;
+      try {
+        await subscriber.subscribe(this.channel);
+        return;
+      } catch (error) {
+        this.logger.warn(`Cannot subscribe to session-ended events yet: ${String(error)}`);
+      }
+      await sleep(Math.min(attempt * 100, 1000), undefined, { ref: false });
+    }
   }
 
   private deliver(channel: string, message: string): void {
