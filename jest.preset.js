@@ -1,6 +1,10 @@
 // Shared jest settings for both projects (unit specs beside the code, e2e specs in test/).
-// @swc/jest compiles our TypeScript and the ESM-only Nest packages to CommonJS: the only shape that
-// runs on Node 20 without --experimental-vm-modules (see shared/TOOLCHAIN.md).
+// NestJS 12 is ESM-only, while @nestjs/throttler, ioredis, argon2 and passport-jwt are CommonJS and
+// the CommonJS throttler require()s the ESM @nestjs/common: ts-jest in ESM mode fails on that. So
+// @swc/jest compiles our TypeScript and the ESM packages listed below to CommonJS, which runs
+// without --experimental-vm-modules. It does not type-check: `npm run typecheck` (tsc) does.
+// An ESM-only dependency that tests load joins `esmPackages`; the symptom of a missing one is
+// "Must use import to load ES Module".
 const esmPackages = [
   '@nestjs',
   '@standard-schema',
