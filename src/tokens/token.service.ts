@@ -78,6 +78,12 @@ export class TokenService {
     const parsed = parseRefreshToken(presented);
     if (!parsed) throw invalidRefreshToken();
     const next = newRefreshToken(parsed);
+    // The user is read alongside the rotation (one round trip with auto-pipelining, not two).
+    // Safe in either order: a change of rights writes the user and then bumps the generation,
+    // so a read that missed it is followed by a bump that ends this session, or the rotation
+    // already finds the session of an old generation and refuses it.
+    const subjectRead = loadSubject(parsed.userId);
+    subjectRead.catch(() => undefined); // awaited below only when the rotation succeeds
     const result = await this.sessions.rotate(parsed, parsed.hash, next.hash, this.clock.now());
     switch (result.status) {
       case 'invalid':
@@ -95,7 +101,7 @@ export class TokenService {
           'The refresh token was already used; the session has been revoked.',
         );
       case 'rotated': {
-        const subject = await loadSubject(result.session.userId);
+        const subject = await subjectRead;
         if (!subject) {
           await this.sessions.revoke(sessionRef(result.session));
           throw invalidRefreshToken();
