@@ -61,7 +61,8 @@ export function snapshotBuild(root, workDir) {
 
 /** Starts Tessera (request logging as shipped, to a file) and waits until it is ready. */
 export async function startTessera(ctx) {
-  const tessera = start('node', [join(ctx.env.BENCH_DIST, 'main.js')], {
+  // The heap cap that `npm run start:prod` and the Dockerfile run with (NODE_OPTIONS there).
+  const tessera = start('node', ['--max-old-space-size=192', join(ctx.env.BENCH_DIST, 'main.js')], {
     env: ctx.env,
     logFile: join(ctx.workDir, 'tessera.log'),
   });
