@@ -22,7 +22,7 @@ export class SessionsController {
 
   @Get()
   @Authenticated()
-  @Throttled(THROTTLE_LIMITS.sessions)
+  @Throttled(THROTTLE_LIMITS.sessions, 'caller')
   @ApiOperation({
     summary: "The caller's live sessions",
     description:
