@@ -6,8 +6,10 @@ export type AuditRetention = Readonly<Record<AuditEventType, number>>;
 /**
  * The trail keeps the newest events of each type, up to these counts; older ones fall off.
  *
- * The bound is per type, not one cap shared by all: a flood of one type (bad tokens, failed
- * logins, scripted logins) can only push out older events of that same type, never a
+ * The bound is per type, not one cap shared by all, and within a type anonymous events (no user)
+ * and users' events are kept apart, each up to the count: a flood of one type (bad tokens, failed
+ * logins, scripted logins) can only push out older events of that same type and kind — anonymous
+ * noise never a user's history — never a
  * REFRESH_REUSE_DETECTED, an ACCOUNT_LOCKED or a USER_DELETED. Together the bounds cap the
  * store: 161 000 events at about 1.1 KB each in Redis (measured: a 330-byte event, its hash and
  * its four index entries) is about 180 MB at the very most, reached only when every type is
@@ -36,6 +38,8 @@ export const AUDIT_RETENTION: AuditRetention = {
 interface NoiseRule {
   perWindow: number;
   windowMs: number;
+  /** Limit only events that name no user (a login naming nobody, not a user's failures). */
+  anonymousOnly?: boolean;
 }
 
 /**
@@ -47,6 +51,9 @@ interface NoiseRule {
  */
 const NOISE_RULES: Partial<Record<AuditEventType, NoiseRule>> = {
   [AuditEventType.TokenInvalid]: { perWindow: 10, windowMs: 60_000 },
+  // Failed logins for usernames that exist are bounded by the brute-force counters and are a
+  // user's history; those naming nobody are anyone's noise, limited like bad tokens.
+  [AuditEventType.LoginFailed]: { perWindow: 10, windowMs: 60_000, anonymousOnly: true },
 };
 
 /** How a store rate-limits one event: `perWindow` events per `key` in each window. */
@@ -57,9 +64,13 @@ export interface NoiseLimit extends NoiseRule {
 /** The limit that applies to `event`, if its type is noise: one budget per client and reason. */
 export function noiseLimitOf(event: AuditEvent): NoiseLimit | undefined {
   const rule = NOISE_RULES[event.event];
-  if (!rule) return undefined;
+  if (!rule || (rule.anonymousOnly && event.userId !== null)) return undefined;
   const reason = typeof event.details.reason === 'string' ? event.details.reason : '';
-  return { ...rule, key: `${event.event}|${event.ip ?? ''}|${reason}` };
+  return {
+    perWindow: rule.perWindow,
+    windowMs: rule.windowMs,
+    key: `${event.event}|${event.ip ?? ''}|${reason}`,
+  };
 }
 
 /**

@@ -63,7 +63,7 @@ describe('AuditService', () => {
     expect(lines[0].audit.id).toBe(store.pending[0].event.id);
   });
 
-  it('rate-limits TOKEN_INVALID per client ip and reason, and nothing else', () => {
+  it('rate-limits TOKEN_INVALID and anonymous LOGIN_FAILED per client ip and reason, and nothing else', () => {
     audit.record({
       event: AuditEventType.TokenInvalid,
       ip: '198.51.100.4',
@@ -77,11 +77,21 @@ describe('AuditService', () => {
     audit.record({
       event: AuditEventType.LoginFailed,
       ip: '198.51.100.4',
-      details: { reason: 'bad' },
+      details: { reason: 'unknown user' },
     });
+    // A user's failed logins are their history, bounded by the brute-force counters.
+    audit.record({
+      event: AuditEventType.LoginFailed,
+      userId: 'u1',
+      ip: '198.51.100.4',
+      details: { reason: 'wrong password' },
+    });
+    audit.record({ event: AuditEventType.LoginSuccess, userId: 'u1', ip: '198.51.100.4' });
     expect(store.pending.map((p) => p.limit)).toEqual([
       { key: 'TOKEN_INVALID|198.51.100.4|bad', perWindow: 10, windowMs: 60_000 },
       { key: 'TOKEN_INVALID|198.51.100.5|bad', perWindow: 10, windowMs: 60_000 },
+      { key: 'LOGIN_FAILED|198.51.100.4|unknown user', perWindow: 10, windowMs: 60_000 },
+      undefined,
       undefined,
     ]);
   });

@@ -146,6 +146,19 @@ export function describeAuditStoreContract(
         await expect(store.list(found)).resolves.toEqual([reuse]);
       });
 
+      it("never lets anonymous noise of a type evict a user's events of that type", async () => {
+        const failed = anEvent({ event: AuditEventType.LoginFailed, severity: 'warning' });
+        await appendInOrder(store, [failed]);
+        const anonymous = () =>
+          anEvent({ event: AuditEventType.LoginFailed, severity: 'warning', userId: null });
+        await appendInOrder(store, many(20, anonymous));
+        const byUser = { userId: failed.userId!, limit: 10 };
+        await expect(store.list(byUser)).resolves.toEqual([failed]);
+        const ofType = await store.list({ event: AuditEventType.LoginFailed, limit: 100 });
+        expect(ofType).toHaveLength(3 + 1);
+        expect(ofType[3]).toEqual(failed);
+      });
+
       it('drops an event that fell off from every filter at once', async () => {
         const gone = anEvent();
         const userId = gone.userId!;

@@ -33,6 +33,7 @@ describe('RedisAuditStore', () => {
       [
         'all',
         `e:${event.id}`,
+        `r:${event.event}:u`,
         'seq',
         `t:${event.event}`,
         `u:${event.userId}`,

@@ -17,12 +17,14 @@ interface NoiseWindow {
 }
 
 /**
- * The audit trail of one process: per event type, the newest `retention[type]` events (the
- * same bounds and the same rate limiting as the Redis driver).
+ * The audit trail of one process: per event type, the newest `retention[type]` anonymous events
+ * and the newest `retention[type]` events of users (the same bounds and the same rate limiting as
+ * the Redis driver).
  */
 export class MemoryAuditStore implements AuditStore {
   private seq = 0;
-  private readonly byType = new Map<AuditEventType, Kept[]>();
+  /** Per type, the kept events apart for anonymous ones and users' (each its own retention). */
+  private readonly byType = new Map<AuditEventType, { anonymous: Kept[]; users: Kept[] }>();
   /** Open windows in the order they opened; ended ones are dropped as time passes. */
   private readonly windows = new Map<string, NoiseWindow>();
 
@@ -46,15 +48,20 @@ export class MemoryAuditStore implements AuditStore {
 
   list(query: AuditQuery): Promise<AuditEvent[]> {
     const types = query.event === undefined ? [...this.byType.keys()] : [query.event];
-    const found = types.flatMap((type) => newest(this.byType.get(type) ?? [], query));
+    const found = types.flatMap((type) => {
+      const kept = this.byType.get(type);
+      return kept ? [...newest(kept.anonymous, query), ...newest(kept.users, query)] : [];
+    });
     found.sort((a, b) => b.seq - a.seq);
     return Promise.resolve(found.slice(0, query.limit).map((kept) => structuredClone(kept.event)));
   }
 
   private keep(event: AuditEvent): Kept {
     const kept = { seq: ++this.seq, event, gone: false };
-    const events = this.byType.get(event.event) ?? [];
-    this.byType.set(event.event, events);
+    const byKind = this.byType.get(event.event) ?? { anonymous: [], users: [] };
+    this.byType.set(event.event, byKind);
+    // Anonymous noise never evicts a user's history (see audit_append.lua).
+    const events = event.userId === null ? byKind.anonymous : byKind.users;
     events.push(kept);
     const over = events.length - this.retention[event.event];
     if (over > 0) for (const old of events.splice(0, over)) old.gone = true;

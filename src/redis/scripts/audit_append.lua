@@ -3,6 +3,7 @@
 --   seq                   STRING  order of appends (the score in every index)
 --   e:<id>                HASH    json = the event, user = its user id or '', count = a summary's
 --   all, t:<event>, u:<user>, ue:<user>:<event>   ZSET  event ids by seq
+--   r:<event>:a, r:<event>:u  ZSET  retention: anonymous events and a user's events of a type
 --   n:<noise key>         HASH    start, n, summary id: one key's window of a rate-limited event
 -- ARGV: id, json, user id ('' for none), event type, how many events of that type to keep,
 --       noise key ('' when not limited), per window, window ms, now (epoch ms), summary json.
@@ -43,18 +44,23 @@ if user ~= '' then
   redis.call('ZADD', base .. 'ue:' .. user .. ':' .. kind, seq, id)
 end
 
--- Retention per type: the oldest events of this type fall off, and only they.
-local over = redis.call('ZCARD', byType) - tonumber(ARGV[5])
+-- Retention per type, and within a type apart for anonymous events (no user: a bad token, a
+-- login naming nobody) and events of a user: the oldest of this type and kind fall off, and only
+-- they. So a flood anyone can send never evicts a user's history, nor another type's events.
+local retained = base .. 'r:' .. kind .. (user == '' and ':a' or ':u')
+redis.call('ZADD', retained, seq, id)
+local over = redis.call('ZCARD', retained) - tonumber(ARGV[5])
 if over > 0 then
-  for _, old in ipairs(redis.call('ZRANGE', byType, 0, over - 1)) do
+  for _, old in ipairs(redis.call('ZRANGE', retained, 0, over - 1)) do
     local oldUser = redis.call('HGET', base .. 'e:' .. old, 'user')
     if oldUser and oldUser ~= '' then
       redis.call('ZREM', base .. 'u:' .. oldUser, old)
       redis.call('ZREM', base .. 'ue:' .. oldUser .. ':' .. kind, old)
     end
     redis.call('ZREM', base .. 'all', old)
+    redis.call('ZREM', byType, old)
     redis.call('DEL', base .. 'e:' .. old)
   end
-  redis.call('ZREMRANGEBYRANK', byType, 0, over - 1)
+  redis.call('ZREMRANGEBYRANK', retained, 0, over - 1)
 end
 return reply
