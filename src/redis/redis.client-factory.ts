@@ -20,6 +20,16 @@ const reconnectDelay = (times: number): number => Math.min(times * 100, 1000);
  */
 const COMMAND_TIMEOUT_MS = 500;
 
+/**
+ * A Cluster command to a master that is gone (SIGKILL, until its replica is promoted) or to a
+ * cluster that answers CLUSTERDOWN is retried every 100 ms (ioredis's retryDelayOnFailover and
+ * retryDelayOnClusterDown), up to maxRedirections times, redirections (MOVED, ASK) included.
+ * ioredis allows 16: 1.6 s before a request could answer 503, which the command timeout does not
+ * bound (each retry is a new command). Five keep a failover's 503 within the contract's 1 s and
+ * still follow every redirection of a resharding (a slot moves once: ASK, then MOVED).
+ */
+const CLUSTER_MAX_REDIRECTIONS = 5;
+
 const FAIL_FAST = {
   maxRetriesPerRequest: 1,
   commandTimeout: COMMAND_TIMEOUT_MS,
@@ -47,9 +57,14 @@ export function createRedisClient(driver: RedisDriver, keyPrefix: string): Redis
     case 'cluster':
       // keyPrefix belongs at the top level of the Cluster options: the Cluster applies it (also
       // for slot routing and scripts), the per-node clients must not add it a second time.
+      // No auto-pipelining on a Cluster: ioredis batches per node and follows a MOVED only when
+      // every command of the batch got the same one, so after a failover our requests got raw
+      // MOVED errors (500s) and kept going to the old node (redis/ioredis#2075, open in 6.0.0).
       return new Cluster(driver.nodes, {
         ...common,
+        enableAutoPipelining: false,
         clusterRetryStrategy: reconnectDelay,
+        maxRedirections: CLUSTER_MAX_REDIRECTIONS,
         redisOptions: FAIL_FAST,
       });
   }

@@ -67,19 +67,29 @@ function cluster(): Topology | string {
 }
 
 async function clusterMasterOf(client: Cluster, key: string): Promise<number> {
+  return (await slotServers(client, key))[2][1];
+}
+
+/** The CLUSTER SLOTS entry of `key`'s slot (a full key name): [from, to, master, …replicas]. */
+export async function slotServers(client: Cluster, key: string) {
   const slot = Number(await client.cluster('KEYSLOT', key));
   const slots = await client.cluster('SLOTS');
   const range = slots.find(([from, to]) => slot >= from && slot <= to);
   if (!range) throw new Error(`no master serves slot ${slot}`);
-  return range[2][1];
+  return range;
 }
 
 /**
  * `describe(title on <topology>)` for each topology; one that is not configured is skipped with
  * the reason in its title, or fails under CI=true.
  */
-export function describeOnTopologies(title: string, suite: (topology: Topology) => void): void {
-  for (const topology of [sentinel(), cluster()]) {
+export function describeOnTopologies(
+  title: string,
+  suite: (topology: Topology) => void,
+  only: Topology['name'][] = ['Sentinel', 'Cluster'],
+): void {
+  const wanted = { Sentinel: sentinel, Cluster: cluster };
+  for (const topology of only.map((name) => wanted[name]())) {
     if (typeof topology !== 'string') {
       describe(`${title} on ${topology.name}`, () => suite(topology));
     } else if (process.env.CI === 'true') {
