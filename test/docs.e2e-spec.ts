@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { AppErrorCode } from '../src/common/errors/app-error';
 import { ERROR_SPECS, problemType } from '../src/common/errors/error-status';
+import { KNOWN_SCOPES, ROLE_DEFAULT_SCOPES } from '../src/config/scopes';
 import { envVariables } from './support/env-variables';
 import { anchorsOf, linksOf, readText, sectionsOf, tableRows } from './support/markdown';
 
@@ -118,5 +119,23 @@ describe('documentation', () => {
       return needs.filter((n) => !row.includes(n)).map((n) => `${name}: ${n}`);
     });
     expect(missing).toEqual([]);
+  });
+
+  it('lists in docs/tokens-and-sessions.md exactly the scopes of src/config/scopes.ts, and the role defaults', () => {
+    const page = readText(join(DOCS, 'tokens-and-sessions.md'));
+    const known = sectionsOf(page).get('Known scopes');
+    expect(known).toBeDefined();
+    const documented = tableRows(known ?? '')
+      .map((cells) => cells[0])
+      .filter((cell) => /^`[^`]+`$/.test(cell))
+      .map((cell) => cell.slice(1, -1));
+    expect(documented).toEqual([...KNOWN_SCOPES]);
+    const roleRows = new Map(tableRows(page).map((cells) => [cells[0], cells[1] ?? '']));
+    const defaults = Object.entries(ROLE_DEFAULT_SCOPES).map(([role, scopes]) => ({
+      role,
+      row: roleRows.get(`\`${role}\``),
+      scopes: scopes.map((s) => `\`${s}\``).join(', '),
+    }));
+    expect(defaults.filter((d) => d.row !== d.scopes)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { sign as signJwt } from 'jsonwebtoken';
+import { KNOWN_SCOPES } from '../src/config/scopes';
 import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
 import { Http } from './support/http';
@@ -235,13 +236,7 @@ describe.each(['redis', 'memory'] as const)('OAuth endpoints on the %s store', (
         revocation_endpoint_auth_methods_supported: ['none'],
         introspection_endpoint: `${ISSUER}/auth/introspect`,
         introspection_endpoint_auth_methods_supported: ['Bearer'],
-        scopes_supported: [
-          'profile',
-          'users:read',
-          'users:write',
-          'tokens:introspect',
-          'audit:read',
-        ],
+        scopes_supported: [...KNOWN_SCOPES],
         response_types_supported: [],
         grant_types_supported: [],
         service_documentation: `${ISSUER}/docs`,

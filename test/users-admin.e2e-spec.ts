@@ -1,6 +1,7 @@
+import { KNOWN_SCOPES } from '../src/config/scopes';
 import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
-import { Http } from './support/http';
+import { Http, HttpResponse } from './support/http';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
 
 const ADMIN = { email: 'chief@example.com', password: 'chief-password-for-tests-only' };
@@ -252,18 +253,65 @@ describe('admin users API', () => {
     expectProblem(demote, 403);
     expect(demote.body.detail).toMatch(/your own/);
     expectProblem(
-      await http.patch(`/users/${me.id}`, { scopes: ['custom:x'] }, { token: admin }),
+      await http.patch(`/users/${me.id}`, { scopes: ['audit:read'] }, { token: admin }),
       403,
     );
     expect((await http.get('/auth/me', { token: admin })).body.roles).toEqual(['user', 'admin']);
     const { user } = await createUser(['admin']);
     const other = await http.patch(
       `/users/${user.id}`,
-      { roles: ['user'], scopes: ['custom:x'] },
+      { roles: ['user'], scopes: ['audit:read'] },
       { token: admin },
     );
     expect(other.status).toBe(200);
-    expect(other.body).toEqual(expect.objectContaining({ roles: ['user'], scopes: ['custom:x'] }));
+    expect(other.body).toEqual(
+      expect.objectContaining({ roles: ['user'], scopes: ['audit:read'] }),
+    );
+  });
+
+  describe('scopes are checked against KNOWN_SCOPES', () => {
+    function expectUnknownScopeRefused(response: HttpResponse) {
+      expectProblem(response, 400);
+      expect(response.body.errors).toEqual([
+        { field: 'scopes', message: expect.stringMatching(/unknown: bogus:scope$/) },
+      ]);
+    }
+
+    it('refuses an unknown scope on PATCH with a 400 naming it, and stores nothing', async () => {
+      const { input, user } = await createUser();
+      const patch = { scopes: ['users:read', 'bogus:scope'] };
+      expectUnknownScopeRefused(await http.patch(`/users/${user.id}`, patch, { token: admin }));
+      expect((await http.get(`/users/${user.id}`, { token: admin })).body.scopes).toEqual([]);
+      const session = (await login(input.username, input.password)).body;
+      expect(session.scope).toBe('profile');
+    });
+
+    async function createWithScopes(scopes: string[]) {
+      const input = aUser();
+      return { input, created: await http.post('/users', { ...input, scopes }, { token: admin }) };
+    }
+
+    it('refuses an unknown scope on POST /users with a 400 naming it, and creates nobody', async () => {
+      const { input, created } = await createWithScopes(['bogus:scope']);
+      expectUnknownScopeRefused(created);
+      expectProblem(await login(input.username, input.password), 401);
+    });
+
+    it('creates a user with known scopes, which their tokens then carry', async () => {
+      const { input, created } = await createWithScopes(['audit:read']);
+      expect(created.status).toBe(201);
+      expect(created.body.scopes).toEqual(['audit:read']);
+      const session = (await login(input.username, input.password)).body;
+      expect(session.scope.split(' ').sort()).toEqual(['audit:read', 'profile']);
+    });
+
+    it('takes every scope of src/config/scopes.ts, the one list there is', async () => {
+      const { user } = await createUser();
+      const all = [...KNOWN_SCOPES];
+      const patched = await http.patch(`/users/${user.id}`, { scopes: all }, { token: admin });
+      expect(patched.status).toBe(200);
+      expect(patched.body.scopes).toEqual(all);
+    });
   });
 
   it('refuses users without the users scopes (403)', async () => {

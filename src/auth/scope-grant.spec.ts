@@ -11,6 +11,12 @@ describe('grantScopes', () => {
     expect(grantScopes(user, 'users:read users:write made:up')).toBe('users:read');
   });
 
+  it('never grants an unknown scope, even one stored on the user', () => {
+    const legacy = { roles: ['user' as const], scopes: ['users:read', 'bogus:scope'] };
+    expect(grantScopes(legacy).split(' ').sort()).toEqual(['profile', 'users:read']);
+    expect(grantScopes(legacy, 'bogus:scope users:read')).toBe('users:read');
+  });
+
   it('grants nothing when nothing asked is allowed', () => {
     expect(grantScopes(user, 'tokens:introspect')).toBe('');
   });

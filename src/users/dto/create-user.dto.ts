@@ -2,9 +2,10 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn } from 'class-validator';
 import { RegisterDto } from '../../auth/dto/register.dto';
 import { IfPresent } from '../../common/validation.pipe';
+import { ScopesProperty } from '../known-scopes.decorator';
 import { Role, ROLES } from '../user';
 
-/** Admin create: the registration body plus roles. */
+/** Admin create: the registration body plus roles and scopes. */
 export class CreateUserDto extends RegisterDto {
   @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Everyone has `user`' })
   @IfPresent()
@@ -12,4 +13,7 @@ export class CreateUserDto extends RegisterDto {
   @ArrayMaxSize(ROLES.length)
   @IsIn(ROLES, { each: true })
   roles?: Role[];
+
+  @ScopesProperty("Extra scopes on top of the roles' defaults, each one of the known scopes")
+  scopes?: string[];
 }

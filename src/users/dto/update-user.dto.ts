@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn } from 'class-validator';
 import { IfPresent } from '../../common/validation.pipe';
+import { ScopesProperty } from '../known-scopes.decorator';
 import { Role, ROLES } from '../user';
 
 export class UpdateUserDto {
@@ -15,19 +16,7 @@ export class UpdateUserDto {
   @IsIn(ROLES, { each: true })
   roles?: Role[];
 
-  @ApiPropertyOptional({
-    type: [String],
-    description: 'Extra scopes; replaces the list',
-    example: ['users:read'],
-  })
-  @IfPresent()
-  @IsArray()
-  @ArrayMaxSize(32)
-  @IsString({ each: true })
-  @Matches(/^[a-z][a-z0-9_.:-]{0,63}$/, {
-    each: true,
-    message: 'each scope must look like users:read',
-  })
+  @ScopesProperty('Extra scopes, each one of the known scopes; replaces the list')
   scopes?: string[];
 
   @ApiPropertyOptional({ description: 'false deactivates the user and ends every session' })
