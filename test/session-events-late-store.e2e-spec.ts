@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { subscribersOf } from './support/redis';
+import { expectSocketClosedOnLogout } from './support/flows';
 import { RedisServer } from './support/redis-server';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
 import { until } from './support/wait';
-import { expectClosedWithin1s, greetedSocket, login } from './support/ws-client';
 
 /**
  * Session-ended events reach the sockets (closed within 1 s of a logout, not at the next
@@ -14,20 +13,10 @@ describe('session-ended events when the store starts late or restarts', () => {
   let redis: RedisServer;
   let t: TestApp;
 
-  /** Redis answers the app, and the app's subscriber is on the session-ended channel again. */
-  async function caughtUp(): Promise<void> {
+  /** Redis answers the app, which then also hears of logouts at once. */
+  async function expectCaughtUp(): Promise<void> {
     await until('ready', async () => (await t.http.get('/health/ready')).status === 200);
-    const channel = `${t.env.store.keyPrefix}session-ended`;
-    await until('subscribed', async () => (await subscribersOf(channel, redis.url)) === 1);
-  }
-
-  async function expectSocketClosedOnLogout(): Promise<void> {
-    const { tokens } = await login(t.http);
-    const ws = await greetedSocket(t, tokens.access_token);
-    const since = Date.now();
-    const logout = await t.http.post('/auth/logout', undefined, { token: tokens.access_token });
-    expect(logout.status).toBe(204);
-    await expectClosedWithin1s(ws, since);
+    await expectSocketClosedOnLogout(t, t, redis.url);
   }
 
   beforeAll(async () => {
@@ -46,14 +35,12 @@ describe('session-ended events when the store starts late or restarts', () => {
   });
 
   it('subscribes once Redis answers, though it was down when the app started', async () => {
-    await caughtUp();
-    await expectSocketClosedOnLogout();
+    await expectCaughtUp();
   }, 20_000);
 
   it('subscribes again after Redis was killed and restarted under the running app', async () => {
     await redis.stop('SIGKILL');
     await redis.resume();
-    await caughtUp();
-    await expectSocketClosedOnLogout();
+    await expectCaughtUp();
   }, 20_000);
 });

@@ -11,6 +11,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** A raw body sent as is (with its own content-type header), instead of JSON. */
   raw?: string | Buffer;
+  /** Abort (reject with a TimeoutError) when no answer came within this. */
+  timeoutMs?: number;
 }
 
 export class Http {
@@ -42,7 +44,8 @@ export class Http {
       headers['content-type'] ??= 'application/json';
       payload = JSON.stringify(body);
     }
-    const response = await fetch(this.baseUrl + path, { method, headers, body: payload });
+    const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    const response = await fetch(this.baseUrl + path, { method, headers, body: payload, signal });
     const text = await response.text();
     let parsed: unknown = undefined;
     try {

@@ -58,7 +58,8 @@ export async function startApp(
 
 /** Removes what a test file left behind: its Redis keys (by its own prefix only) and keys dir. */
 export async function cleanUp(env: Env): Promise<void> {
-  if (env.store.driver.kind === 'redis') await deleteKeysWithPrefix(env.store.keyPrefix, REDIS_URL);
+  const { driver, keyPrefix } = env.store;
+  if (driver.kind === 'redis') await deleteKeysWithPrefix(keyPrefix, driver);
   rmSync(env.jwt.keysDir, { recursive: true, force: true });
 }
 
