@@ -20,6 +20,7 @@ const esmPackages = [
   'uint8array-extras',
   'jose',
   '@fastify/cookie',
+  'oauth4webapi',
 ];
 module.exports = {
   testEnvironment: 'node',

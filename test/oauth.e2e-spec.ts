@@ -3,7 +3,7 @@ import { sign as signJwt } from 'jsonwebtoken';
 import { KNOWN_SCOPES } from '../src/config/scopes';
 import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
-import { Http } from './support/http';
+import { Http, HttpResponse } from './support/http';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
 
 const ADMIN = { email: 'root@example.com', password: 'admin-password-for-tests-only' };
@@ -120,10 +120,14 @@ describe.each(['redis', 'memory'] as const)('OAuth endpoints on the %s store', (
       expect((await http.get('/auth/me', { token: tokens.access_token })).status).toBe(200);
     });
 
-    it('answers 400 problem+json without a token, as JSON or as a form', async () => {
-      expectProblem(await http.post('/auth/revoke', {}), 400);
-      expectProblem(await http.post('/auth/revoke', { token: '' }), 400);
-      expectProblem(await form('/auth/revoke', { token_type_hint: 'refresh_token' }), 400);
+    it('answers 400 invalid_request without a token, as JSON or as a form', async () => {
+      expectOAuthError(await http.post('/auth/revoke', {}), 400, 'invalid_request');
+      expectOAuthError(await http.post('/auth/revoke', { token: '' }), 400, 'invalid_request');
+      expectOAuthError(
+        await form('/auth/revoke', { token_type_hint: 'refresh_token' }),
+        400,
+        'invalid_request',
+      );
     });
 
     it('records TOKEN_REVOKED with ids only, never the token', async () => {
@@ -155,7 +159,8 @@ describe.each(['redis', 'memory'] as const)('OAuth endpoints on the %s store', (
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(response.body).toEqual({
         active: true,
-        token_type: 'access_token',
+        token_type: 'Bearer',
+        client_id: 'tessera',
         sub: expect.any(String),
         scope: 'profile',
         exp: expect.any(Number),
@@ -185,7 +190,6 @@ describe.each(['redis', 'memory'] as const)('OAuth endpoints on the %s store', (
       const current = await introspect(tokens.refresh_token);
       expect(current.body).toEqual({
         active: true,
-        token_type: 'refresh_token',
         sub: expect.any(String),
         sid: tokens.session_id,
         scope: 'profile',
@@ -209,17 +213,26 @@ describe.each(['redis', 'memory'] as const)('OAuth endpoints on the %s store', (
 
     it('answers 401 without a bearer token and 403 without scope tokens:introspect', async () => {
       const tokens = await login();
-      expectProblem(await http.post('/auth/introspect', { token: tokens.access_token }), 401);
+      const anonymous = await http.post('/auth/introspect', { token: tokens.access_token });
+      expectOAuthError(anonymous, 401, 'invalid_client');
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
       const forbidden = await http.post(
         '/auth/introspect',
         { token: tokens.access_token },
         { token: tokens.access_token },
       );
-      expectProblem(forbidden, 403);
+      expectOAuthError(forbidden, 403, 'insufficient_scope');
+      expect(forbidden.headers.get('www-authenticate')).toBe(
+        'Bearer error="insufficient_scope", scope="tokens:introspect"',
+      );
     });
 
-    it('answers 400 without a token', async () => {
-      expectProblem(await http.post('/auth/introspect', {}, { token: introspector }), 400);
+    it('answers 400 invalid_request without a token', async () => {
+      expectOAuthError(
+        await http.post('/auth/introspect', {}, { token: introspector }),
+        400,
+        'invalid_request',
+      );
     });
   });
 
@@ -254,4 +267,25 @@ function forgeAccessToken(genuine: string): string {
     .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return signJwt(payload, privateKey, { algorithm: 'RS256', header });
+}
+
+/**
+ * An RFC 6749 §5.2 error response (application/json, `error` and `error_description`) that is
+ * also a complete RFC 9457 problem, as the RFC endpoints answer.
+ */
+function expectOAuthError(response: HttpResponse, status: number, error: string): void {
+  expect({ status: response.status, type: response.headers.get('content-type') }).toEqual({
+    status,
+    type: expect.stringMatching(/^application\/json/),
+  });
+  expect(response.body).toEqual(
+    expect.objectContaining({
+      error,
+      error_description: expect.any(String),
+      type: expect.any(String),
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+    }),
+  );
 }

@@ -25,12 +25,15 @@ export class IntrospectionService {
     const presented = this.tokens.classify(token);
     switch (presented.kind) {
       case 'access_token': {
-        const { sub, scope, exp, iat, jti, sid, iss, aud } = presented.claims;
+        const { sub, scope, exp, iat, jti, sid, iss, aud, client_id } = presented.claims;
         const ref = { userId: sub, sessionId: sid };
         if ((await this.sessions.checkAccess(ref, jti)) !== 'active') return INACTIVE;
         return {
           active: true,
-          token_type: 'access_token',
+          // RFC 7662 §2.2: a value of the OAuth Access Token Types registry, as in the token
+          // response (RFC 6749 §7.1): ours are Bearer tokens.
+          token_type: 'Bearer',
+          client_id,
           sub,
           scope,
           exp,
@@ -56,9 +59,12 @@ export class IntrospectionService {
     if ((await this.sessions.refreshHashState(ref, hash)) !== 'current') return INACTIVE;
     const session = await this.sessions.get(ref);
     if (!session) return INACTIVE;
+    // No token_type: the registry's types say how an access token is presented to a resource
+    // server, and a refresh token is never presented to one. `refresh_token` is a token_type_hint
+    // value (another registry), not a token type; a resource server that requires
+    // token_type "Bearer" (or checks `aud`, which only access tokens carry) refuses it.
     return {
       active: true,
-      token_type: 'refresh_token',
       sub: session.userId,
       sid: session.id,
       scope: session.scope,

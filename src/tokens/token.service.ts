@@ -14,6 +14,14 @@ import { AccessClaims, ClientInfo, TokenResponse, TokenSubject } from './token.t
 /** Access token `typ` (RFC 9068); a token of another kind never passes as one. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 
+/**
+ * The `client_id` claim RFC 9068 §2.2 requires of every access token. Tokens come from Tessera's
+ * own first-party login, not from an OAuth grant to a registered client, so there is one client:
+ * Tessera itself, under a fixed id (the `client_id` a public client sends to /auth/revoke is not
+ * an identity we check, so it cannot be what tokens carry).
+ */
+export const ACCESS_TOKEN_CLIENT_ID = 'tessera';
+
 /** Issues token pairs, rotates refresh tokens and detects their reuse. */
 @Injectable()
 export class TokenService {
@@ -135,6 +143,7 @@ export class TokenService {
       iss: this.jwt.issuer,
       sub: subject.id,
       aud: this.jwt.audience,
+      client_id: ACCESS_TOKEN_CLIENT_ID,
       iat,
       nbf: iat,
       exp,

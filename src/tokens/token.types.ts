@@ -13,6 +13,11 @@ export interface AccessClaims {
   iss: string;
   sub: string;
   aud: string;
+  /**
+   * RFC 9068 §2.2; always `tessera` (ACCESS_TOKEN_CLIENT_ID). Optional on the way in only: tokens
+   * signed before it was added are accepted until they expire (see access-claims.ts).
+   */
+  client_id?: string;
   iat: number;
   nbf: number;
   exp: number;

@@ -1,11 +1,18 @@
 import { HttpResponse } from './http';
 
-/** Asserts an RFC 9457 problem response with the given status. */
+/**
+ * Asserts an RFC 9457 problem response with the given status. The OAuth RFC endpoints
+ * (/auth/revoke, /auth/introspect) send the same problem as an RFC 6749 §5.2 error response:
+ * `application/json` with an `error` member.
+ */
 export function expectProblem(response: HttpResponse, status: number): void {
-  expect({ status: response.status, type: response.headers.get('content-type') }).toEqual({
+  const type = response.headers.get('content-type') ?? '';
+  const oauth = type.startsWith('application/json');
+  expect({ status: response.status, type }).toEqual({
     status,
-    type: expect.stringContaining('application/problem+json'),
+    type: oauth ? type : expect.stringContaining('application/problem+json'),
   });
+  if (oauth) expect(response.body).toEqual(expect.objectContaining({ error: expect.any(String) }));
   expect(response.body).toEqual(
     expect.objectContaining({
       type: expect.any(String),

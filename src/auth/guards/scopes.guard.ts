@@ -19,6 +19,7 @@ export class ScopesGuard implements CanActivate {
     throw new AppError(
       AppErrorCode.Forbidden,
       `Your token lacks a required scope (this route needs: ${policy.scopes.join(' ')}).`,
+      { requiredScopes: policy.scopes },
     );
   }
 }

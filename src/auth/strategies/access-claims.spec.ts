@@ -61,4 +61,15 @@ describe('accessClaimsOf', () => {
     expect(reasonOf('a string payload')).toBe('malformed token');
     expect(reasonOf(null)).toBe('malformed token');
   });
+
+  it('accepts the RFC 9068 client_id, and a token signed before it was added (deploy window)', () => {
+    expect(accessClaimsOf(claims({ client_id: 'tessera' }), NOW, SKEW)).toEqual(
+      claims({ client_id: 'tessera' }),
+    );
+    expect(accessClaimsOf(claims(), NOW, SKEW)).toEqual(claims());
+  });
+
+  it.each([42, '', null])('refuses a malformed client_id (%p)', (value) => {
+    expect(reasonOf(claims({ client_id: value }))).toBe('malformed client_id');
+  });
 });

@@ -33,6 +33,10 @@ export function accessClaimsOf(
   });
   if (timeRefusal) throw invalid(timeRefusal);
   if (typeof c.scope !== 'string') throw invalid('missing or malformed scope');
+  // Not yet required: during a rolling deploy, instances of the previous release still sign
+  // tokens without it, and those must keep working for their short life. Once every instance
+  // issues it (one access-token TTL after the deploy), a release adds it to STRING_CLAIMS.
+  if (c.client_id !== undefined && !isString(c.client_id)) throw invalid('malformed client_id');
   const roles = c.roles;
   if (!Array.isArray(roles) || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {
     throw invalid('missing or malformed roles');

@@ -28,7 +28,12 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      retryAfterSeconds?: number;
+      /** A 403 for a token lacking these scopes: rendered as RFC 6750 insufficient_scope. */
+      requiredScopes?: readonly string[];
+    } = {},
   ) {
     super(detail ?? code);
     this.name = 'AppError';

@@ -11,6 +11,8 @@ import { AppError, AppErrorCode } from '../errors/app-error';
 import { ERROR_SPECS, problemType } from '../errors/error-status';
 import { Problem } from '../errors/problem';
 import { StoreUnavailableError } from '../errors/store-unavailable.error';
+import { OAUTH_ENDPOINTS } from '../http/oauth-endpoints';
+import { oauthProblem } from './oauth-error';
 
 interface Rendered {
   problem: Problem;
@@ -29,7 +31,8 @@ const GENERIC_TITLES: Record<number, string> = {
 /**
  * Renders every error as application/problem+json. Domain errors map through ERROR_SPECS; HTTP and
  * Fastify errors (bad JSON, body too large) keep their 4xx status; anything else is logged with the
- * request id and answered with a 500 that says nothing about internals.
+ * request id and answered with a 500 that says nothing about internals. The OAuth RFC endpoints
+ * answer the same problem as an RFC 6749 §5.2 error response (oauth-error.ts).
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -41,11 +44,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { problem, headers } = this.render(error, request);
     if (reply.sent) return;
+    const oauth = OAUTH_ENDPOINTS.has(request.routeOptions.url ?? '');
     void reply
       .status(problem.status)
       .headers({ ...headers, 'cache-control': 'no-store' })
-      .type('application/problem+json')
-      .send(problem);
+      .type(oauth ? 'application/json' : 'application/problem+json')
+      .send(oauth ? oauthProblem(problem, headers['www-authenticate']) : problem);
   }
 
   private render(error: unknown, request: FastifyRequest): Rendered {
@@ -98,6 +102,11 @@ function headersFor(error: AppError): Record<string, string> {
   if (error.code === AppErrorCode.InvalidToken) {
     headers['www-authenticate'] =
       `Bearer error="invalid_token", error_description="${quotable(error.detail ?? 'invalid token')}"`;
+  }
+  // RFC 6750 §3.1: a token without a scope the route needs names the scopes it needs.
+  if (error.extra.requiredScopes) {
+    headers['www-authenticate'] =
+      `Bearer error="insufficient_scope", scope="${quotable(error.extra.requiredScopes.join(' '))}"`;
   }
   if (error.code === AppErrorCode.StoreUnavailable) headers['retry-after'] = '5';
   if (error.extra.retryAfterSeconds !== undefined) {

@@ -1,6 +1,7 @@
 import { UnsupportedMediaTypeException } from '@nestjs/common';
 import { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, AppErrorCode } from '../errors/app-error';
+import { OAUTH_ENDPOINTS } from './oauth-endpoints';
 
 /**
  * Routes that also take `application/x-www-form-urlencoded`, because their RFCs say so
@@ -8,7 +9,7 @@ import { AppError, AppErrorCode } from '../errors/app-error';
  * cross-site HTML form can send one without a CORS preflight, so accepting it would open login
  * and registration to CSRF.
  */
-export const FORM_ROUTES: ReadonlySet<string> = new Set(['/auth/revoke', '/auth/introspect']);
+export const FORM_ROUTES: ReadonlySet<string> = OAUTH_ENDPOINTS;
 
 const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';

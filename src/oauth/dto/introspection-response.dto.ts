@@ -4,10 +4,18 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 export class IntrospectionResponseDto {
   @ApiProperty() active!: boolean;
   @ApiPropertyOptional({
-    enum: ['access_token', 'refresh_token'],
-    description: 'Which kind of token it is (the token_type_hint names, not "Bearer")',
+    enum: ['Bearer'],
+    description:
+      '`Bearer` for an access token (the OAuth Access Token Types registry, as RFC 7662 asks); ' +
+      'absent for a refresh token, which is not presented to resource servers',
+    example: 'Bearer',
   })
-  token_type?: 'access_token' | 'refresh_token';
+  token_type?: 'Bearer';
+  @ApiPropertyOptional({
+    description: 'The client the access token was issued to (RFC 9068): always `tessera`',
+    example: 'tessera',
+  })
+  client_id?: string;
   @ApiPropertyOptional({ description: 'User id' }) sub?: string;
   @ApiPropertyOptional({ description: 'Granted scopes, space-separated' }) scope?: string;
   @ApiPropertyOptional({ description: 'Epoch seconds; for a refresh token, the session end' })
