@@ -78,7 +78,8 @@ export async function createApp(
     app.enableCors(corsOptions(env.app.corsOrigins));
   }
   app.enableShutdownHooks();
-  setupSwagger(app);
+  // DOCS_ENABLED=false: no document is built (it holds every route's schema) and /docs 404s.
+  if (env.app.docsEnabled) setupSwagger(app);
   // The WebSocket gateway (/ws) shares the HTTP server and port: `ws` takes the upgrade requests.
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.init();

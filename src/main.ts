@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { EnvError } from './config/env.parsers';
+import { configErrorLines } from './config/env.parsers';
 import { readEnvironment } from './config/environment';
 
 async function main(): Promise<void> {
@@ -14,13 +14,15 @@ async function main(): Promise<void> {
       'REDIS_URL is unset: using the embedded in-memory store (one process, lost on restart)',
     );
   }
-  logger.log(`Listening on ${env.app.host}:${env.app.port}; Swagger UI at /docs`);
+  const docs = env.app.docsEnabled ? 'Swagger UI at /docs' : 'Swagger UI off (DOCS_ENABLED)';
+  logger.log(`Listening on ${env.app.host}:${env.app.port}; ${docs}`);
 }
 
 main().catch((error: unknown) => {
-  // A configuration problem is one line naming the variable, never a stack trace.
-  if (error instanceof EnvError) {
-    console.error(`Invalid configuration: ${error.message}`);
+  // A configuration problem is one line per bad variable, naming it, never a stack trace.
+  const lines = configErrorLines(error);
+  if (lines) {
+    for (const line of lines) console.error(`Invalid configuration: ${line}`);
   } else {
     console.error(error);
   }

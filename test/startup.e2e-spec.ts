@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
+const PUBLIC_ISSUER = 'https://auth.example.com';
 
 interface Exit {
   code: number | null;
@@ -69,16 +70,37 @@ describe('start-up with a bad environment', () => {
       { JWT_ALGORITHM: 'HS256', JWT_SECRET: 'c2hvcnQ=' },
       /^Invalid configuration: JWT_SECRET must hold/,
     ],
-    [{ NODE_ENV: 'production' }, /^Invalid configuration: REDIS_URL is required in production/],
     [
-      { NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:6379', COOKIE_SECURE: 'false' },
+      { NODE_ENV: 'production', JWT_ISSUER: PUBLIC_ISSUER },
+      /^Invalid configuration: REDIS_URL is required in production/,
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_ISSUER: PUBLIC_ISSUER,
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        COOKIE_SECURE: 'false',
+      },
       /^Invalid configuration: COOKIE_SECURE must be true in production/,
+    ],
+    [
+      { NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:6379' },
+      /^Invalid configuration: JWT_ISSUER must be the public URL of the service in production, not http:\/\/localhost:3000$/,
     ],
   ])('exits with code 1 and one line naming the variable for %j', async (env, message) => {
     const { code, stderr } = await runService(env);
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('reports two bad variables in two lines, then exits with code 1', async () => {
+    const { code, stderr } = await runService({ PORT: 'abc', JWT_ACCESS_TTL: '5' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: PORT must be a whole number from 0 to 65535',
+      'Invalid configuration: JWT_ACCESS_TTL must be a whole number from 30 to 86400',
+    ]);
   });
 
   it('refuses a bootstrap admin password that fails the policy in one line, never showing it', async () => {
@@ -98,6 +120,7 @@ describe('start-up with a bad environment', () => {
     try {
       const { code, stderr } = await runService({
         NODE_ENV: 'production',
+        JWT_ISSUER: PUBLIC_ISSUER,
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         REDIS_KEY_PREFIX: `tessera-start-test:${process.pid}:`,
         JWT_KEYS_DIR: keysDir,

@@ -30,6 +30,7 @@ describe('the keys command (Nest standalone context)', () => {
     const env = validateEnv({
       NODE_ENV: 'production',
       REDIS_URL,
+      JWT_ISSUER: 'https://auth.example.com',
       REDIS_KEY_PREFIX: prefix,
       COOKIE_SECURE: 'true',
       JWT_ALGORITHM: 'ES256',

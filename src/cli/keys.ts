@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { EnvError } from '../config/env.parsers';
+import { configErrorLines } from '../config/env.parsers';
 import { readEnvironment } from '../config/environment';
 import { KeyRotation } from '../tokens/key-rotation';
 import { runKeysCommand } from './keys.command';
@@ -28,7 +28,10 @@ main().then(
   (error: unknown) => {
     // A configuration problem or a refused rotation is one line, never a stack trace.
     const message = error instanceof Error ? error.message : String(error);
-    console.error(error instanceof EnvError ? `Invalid configuration: ${message}` : message);
+    const lines = configErrorLines(error);
+    console.error(
+      lines ? lines.map((line) => `Invalid configuration: ${line}`).join('\n') : message,
+    );
     process.exit(1);
   },
 );

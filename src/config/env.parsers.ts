@@ -106,3 +106,41 @@ export function origins(env: RawEnv, name: string): string[] {
     throw new EnvError(name, 'must be a comma-separated list of http(s) origins');
   });
 }
+
+/** Every bad variable at once: the message is one line per variable, as EnvError has them. */
+export class EnvErrors extends Error {
+  constructor(readonly errors: readonly EnvError[]) {
+    super(errors.map((error) => error.message).join('\n'));
+    this.name = 'EnvErrors';
+  }
+}
+
+/**
+ * Gathers EnvErrors so validation goes on past the first bad variable. `check(read)` returns what
+ * `read` returns, or `undefined` (typed as T) when it threw an EnvError: the value is then never
+ * used, because `throwIfAny()` refuses the whole environment before anyone reads it.
+ */
+export class EnvErrorCollector {
+  private readonly errors: EnvError[] = [];
+
+  check = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof EnvError)) throw error;
+      this.errors.push(error);
+      return undefined as T;
+    }
+  };
+
+  throwIfAny(): void {
+    if (this.errors.length > 0) throw new EnvErrors(this.errors);
+  }
+}
+
+/** The lines to print for a configuration error (one per bad variable), or null for any other. */
+export function configErrorLines(error: unknown): string[] | null {
+  if (error instanceof EnvErrors) return error.errors.map((e) => e.message);
+  if (error instanceof EnvError) return [error.message];
+  return null;
+}

@@ -1,14 +1,20 @@
-import { EnvError } from './env.parsers';
+import { EnvErrors } from './env.parsers';
 import { validateEnv } from './env.validation';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  REDIS_URL: 'redis://r:6379',
+  JWT_ISSUER: 'https://auth.example.com',
+};
 
 function errorOf(env: Record<string, string>): string {
   try {
     validateEnv(env);
   } catch (error) {
-    if (error instanceof EnvError) return error.message;
+    if (error instanceof EnvErrors) return error.message;
     throw error;
   }
-  throw new Error('expected an EnvError');
+  throw new Error('expected EnvErrors');
 }
 
 describe('validateEnv', () => {
@@ -72,10 +78,57 @@ describe('validateEnv', () => {
   });
 
   it('refuses the memory store and insecure cookies in production', () => {
-    expect(errorOf({ NODE_ENV: 'production' })).toMatch(/^REDIS_URL is required in production/);
-    expect(
-      errorOf({ NODE_ENV: 'production', REDIS_URL: 'redis://r:6379', COOKIE_SECURE: 'false' }),
-    ).toMatch(/^COOKIE_SECURE must be true/);
+    expect(errorOf({ ...PRODUCTION, REDIS_URL: '' })).toMatch(
+      /^REDIS_URL is required in production/,
+    );
+    expect(errorOf({ ...PRODUCTION, COOKIE_SECURE: 'false' })).toMatch(
+      /^COOKIE_SECURE must be true/,
+    );
+  });
+
+  it.each([{}, { JWT_ISSUER: 'http://localhost:3000' }])(
+    'refuses the development issuer in production (%j), in one line naming JWT_ISSUER',
+    (issuer) => {
+      expect(errorOf({ ...PRODUCTION, JWT_ISSUER: '', ...issuer })).toBe(
+        'JWT_ISSUER must be the public URL of the service in production, not http://localhost:3000',
+      );
+    },
+  );
+
+  it('accepts a production environment with a public issuer', () => {
+    expect(validateEnv(PRODUCTION).jwt.issuer).toBe('https://auth.example.com');
+  });
+
+  it('reports every bad variable at once, one line each, in the order of the tables', () => {
+    const lines = errorOf({
+      NODE_ENV: 'production',
+      PORT: 'abc',
+      JWT_ACCESS_TTL: '5',
+      WS_MAX_SOCKETS_PER_USER: 'many',
+    }).split('\n');
+    expect(lines).toEqual([
+      'PORT must be a whole number from 0 to 65535',
+      'JWT_ACCESS_TTL must be a whole number from 30 to 86400',
+      'WS_MAX_SOCKETS_PER_USER must be a whole number from 1 to 1000',
+      'REDIS_URL is required in production (the memory store is single-process)',
+      'JWT_ISSUER must be the public URL of the service in production, not http://localhost:3000',
+    ]);
+  });
+
+  it('does not report a bad COOKIE_SECURE twice in production', () => {
+    expect(errorOf({ ...PRODUCTION, COOKIE_SECURE: 'maybe' })).toBe(
+      'COOKIE_SECURE must be true or false',
+    );
+  });
+
+  it.each([
+    [{}, true],
+    [{ NODE_ENV: 'test' }, true],
+    [PRODUCTION, false],
+    [{ ...PRODUCTION, DOCS_ENABLED: 'true' }, true],
+    [{ DOCS_ENABLED: 'false' }, false],
+  ])('reads DOCS_ENABLED for %j as %j (off by default in production only)', (env, expected) => {
+    expect(validateEnv(env).app.docsEnabled).toBe(expected);
   });
 
   it('reads Sentinel and Cluster settings', () => {

@@ -2,6 +2,7 @@ import {
   bool,
   email,
   EnvError,
+  EnvErrorCollector,
   hostPorts,
   int,
   list,
@@ -13,6 +14,7 @@ import {
   url,
 } from './env.parsers';
 import { PasswordPolicy } from '../users/password-policy';
+import { refuseUnsafeProduction } from './env.production';
 
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -38,6 +40,8 @@ export interface Env {
     corsOrigins: string[];
     cookieSecure: boolean;
     registration: 'open' | 'closed';
+    /** Swagger UI at /docs and the document at /docs-json; off: both 404, nothing is built. */
+    docsEnabled: boolean;
     bootstrapAdmin: { email: string; username: string; password: string } | null;
   };
   store: { driver: StoreDriver; keyPrefix: string };
@@ -131,66 +135,69 @@ function trustProxy(env: RawEnv): false | number | string[] {
   throw new EnvError('TRUST_PROXY', 'must be true, false, a hop count or proxy addresses/CIDRs');
 }
 
-function wsLimits(env: RawEnv): Env['ws'] {
-  const maxSocketsPerUser = int(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 1000);
-  const maxSocketsPerSession = int(env, 'WS_MAX_SOCKETS_PER_SESSION', 5, 1, 1000);
+function wsLimits(env: RawEnv, check: EnvErrorCollector['check']): Env['ws'] {
+  const maxSocketsPerUser = check(() => int(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 1000));
+  const maxSocketsPerSession = check(() => int(env, 'WS_MAX_SOCKETS_PER_SESSION', 5, 1, 1000));
   if (maxSocketsPerSession > maxSocketsPerUser) {
-    throw new EnvError('WS_MAX_SOCKETS_PER_SESSION', 'must not exceed WS_MAX_SOCKETS_PER_USER');
+    check(() => {
+      throw new EnvError('WS_MAX_SOCKETS_PER_SESSION', 'must not exceed WS_MAX_SOCKETS_PER_USER');
+    });
   }
   return { maxSocketsPerSession, maxSocketsPerUser };
 }
 
-/** Refuses settings that are fine on a laptop and dangerous in production. */
-function refuseUnsafeProduction(env: Env): void {
-  if (!env.app.production) return;
-  if (env.store.driver.kind === 'memory') {
-    throw new EnvError(
-      'REDIS_URL',
-      'is required in production (the memory store is single-process)',
-    );
-  }
-  if (!env.app.cookieSecure) throw new EnvError('COOKIE_SECURE', 'must be true in production');
-}
-
-/** Validates the environment once, at boot. Throws EnvError naming the first bad variable. */
+/**
+ * Validates the environment once, at boot. Throws EnvErrors naming every bad variable, one line
+ * each, so a broken deployment is fixed in one round instead of one per variable.
+ */
 export function validateEnv(env: RawEnv): Env {
-  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
-  const algorithm = oneOf(env, 'JWT_ALGORITHM', JWT_ALGORITHMS, 'RS256');
-  const rsaBits = oneOf(env, 'JWT_RSA_BITS', ['2048', '3072', '4096'], '2048');
+  const errors = new EnvErrorCollector();
+  const ok = errors.check;
+  const nodeEnv = ok<Env['app']['nodeEnv']>(() =>
+    oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development'),
+  );
+  const algorithm = ok(() => oneOf(env, 'JWT_ALGORITHM', JWT_ALGORITHMS, 'RS256'));
+  const rsaBits = ok(() => oneOf(env, 'JWT_RSA_BITS', ['2048', '3072', '4096'], '2048'));
   const result: Env = {
     app: {
       nodeEnv,
       production: nodeEnv === 'production',
-      port: int(env, 'PORT', 3000, 0, 65535),
+      port: ok(() => int(env, 'PORT', 3000, 0, 65535)),
       host: str(env, 'HOST', '0.0.0.0'),
-      trustProxy: trustProxy(env),
-      corsOrigins: origins(env, 'CORS_ORIGINS'),
-      cookieSecure: bool(env, 'COOKIE_SECURE', true),
-      registration: oneOf(env, 'REGISTRATION', ['open', 'closed'], 'open'),
-      bootstrapAdmin: bootstrapAdmin(env),
+      trustProxy: ok(() => trustProxy(env)),
+      corsOrigins: ok(() => origins(env, 'CORS_ORIGINS')),
+      cookieSecure: ok(() => bool(env, 'COOKIE_SECURE', true)),
+      registration: ok(() => oneOf(env, 'REGISTRATION', ['open', 'closed'], 'open')),
+      bootstrapAdmin: ok(() => bootstrapAdmin(env)),
+      // Off by default in production: the document maps every route for whoever asks.
+      docsEnabled: ok(() => bool(env, 'DOCS_ENABLED', nodeEnv !== 'production')),
     },
-    store: { driver: storeDriver(env), keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'tessera:') },
+    store: {
+      driver: ok(() => storeDriver(env)),
+      keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'tessera:'),
+    },
     jwt: {
-      issuer: url(env, 'JWT_ISSUER', ['http:', 'https:'], 'http://localhost:3000'),
+      issuer: ok(() => url(env, 'JWT_ISSUER', ['http:', 'https:'], 'http://localhost:3000')),
       audience: str(env, 'JWT_AUDIENCE', 'tessera-api'),
       algorithm,
       rsaBits: Number(rsaBits) as 2048 | 3072 | 4096,
       keysDir: str(env, 'JWT_KEYS_DIR', './keys'),
       keysPassphrase: raw(env, 'JWT_KEYS_PASSPHRASE') ?? null,
-      secret: jwtSecret(env, algorithm),
-      accessTtl: int(env, 'JWT_ACCESS_TTL', 900, 30, 86_400),
-      refreshTtl: int(env, 'JWT_REFRESH_TTL', 604_800, 60, 31_536_000),
-      clockSkew: int(env, 'JWT_CLOCK_SKEW', 30, 0, 300),
-      tokenCacheSize: int(env, 'TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
+      secret: ok(() => jwtSecret(env, algorithm)),
+      accessTtl: ok(() => int(env, 'JWT_ACCESS_TTL', 900, 30, 86_400)),
+      refreshTtl: ok(() => int(env, 'JWT_REFRESH_TTL', 604_800, 60, 31_536_000)),
+      clockSkew: ok(() => int(env, 'JWT_CLOCK_SKEW', 30, 0, 300)),
+      tokenCacheSize: ok(() => int(env, 'TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000)),
     },
     security: {
-      loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
-      loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86_400),
-      loginIpMaxFailures: int(env, 'LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
-      maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 50, 1, 1000),
+      loginMaxFailures: ok(() => int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000)),
+      loginLockSeconds: ok(() => int(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86_400)),
+      loginIpMaxFailures: ok(() => int(env, 'LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000)),
+      maxSessionsPerUser: ok(() => int(env, 'MAX_SESSIONS_PER_USER', 50, 1, 1000)),
     },
-    ws: wsLimits(env),
+    ws: wsLimits(env, ok),
   };
-  refuseUnsafeProduction(result);
+  refuseUnsafeProduction(result, ok);
+  errors.throwIfAny();
   return result;
 }

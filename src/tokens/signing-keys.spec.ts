@@ -58,6 +58,7 @@ describe('SigningKeys', () => {
     const production = {
       NODE_ENV: 'production',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      JWT_ISSUER: 'https://auth.example.com',
       COOKIE_SECURE: 'true',
     };
     await expect(instance(production)).rejects.toThrow(EnvError);
