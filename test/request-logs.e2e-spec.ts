@@ -45,4 +45,17 @@ describe('request logs', () => {
     expect(startup.length).toBeGreaterThan(0);
     expect(startup.every((l) => l.reqId === undefined)).toBe(true);
   });
+
+  it('logs health probes and metrics scrapes at debug, every other request at info', async () => {
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/.well-known/jwks.json']) {
+      await t.http.get(path);
+    }
+    const levelOf = (url: string) =>
+      lines().find((l) => l.msg === 'request completed' && (l.req as { url: string }).url === url)
+        ?.level;
+    expect(levelOf('/health/live')).toBe('debug');
+    expect(levelOf('/health/ready')).toBe('debug');
+    expect(levelOf('/metrics')).toBe('debug');
+    expect(levelOf('/.well-known/jwks.json')).toBe('info');
+  });
 });

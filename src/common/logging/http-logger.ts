@@ -38,6 +38,9 @@ function stdout(nodeEnv: Env['app']['nodeEnv']): DestinationStream {
     : pino.destination({ dest: 1, sync: true });
 }
 
+/** Routes polled by machines (health checks, Prometheus), logged at debug. */
+const PROBE_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/ready', '/metrics']);
+
 /**
  * One line per finished request, at error for 5xx. The path is logged without its query string:
  * `GET /ws?ticket=…` carries a token. No headers: they hold bearer tokens and cookies.
@@ -50,6 +53,9 @@ function stdout(nodeEnv: Env['app']['nodeEnv']): DestinationStream {
 export function logCompletedRequests(fastify: FastifyInstance): void {
   const lines = fastify.log.child({}, { redact: [] });
   fastify.addHook('onResponse', (request, reply, done) => {
+    // Probes come every few seconds from the orchestrator and the scraper: debug, not info, so
+    // they never drown the requests people make. One Set lookup of the matched route.
+    const probe = PROBE_ROUTES.has(request.routeOptions.url ?? '');
     const status = reply.statusCode;
     const line = {
       reqId: request.id,
@@ -58,6 +64,7 @@ export function logCompletedRequests(fastify: FastifyInstance): void {
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (status >= 500) lines.error(line, 'request completed');
+    else if (probe) lines.debug(line, 'request completed');
     else lines.info(line, 'request completed');
     done();
   });

@@ -30,13 +30,16 @@ export const REDACTED_PATHS = [
   '*.*.command.args',
 ];
 
-/** Quiet tests unless a test captures the output; everything in development. */
+/**
+ * Quiet tests unless a test captures the output. Development logs at info: every request a person
+ * makes, without the health probes and metrics scrapes (debug).
+ */
 export function logLevel(nodeEnv: Env['app']['nodeEnv'], capturing: boolean): LevelWithSilent {
   switch (nodeEnv) {
     case 'production':
       return 'info';
     case 'development':
-      return 'debug';
+      return 'info';
     case 'test':
       return capturing ? 'debug' : 'silent';
   }
