@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,6 +61,18 @@ beforeAll(() => {
   // The process tests run the compiled service: build it so a stale dist/ can't stand in.
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 }, 120_000);
+
+describe('npm start', () => {
+  it('does not rebuild when no source changed since the last build', () => {
+    const before = statSync(MAIN).mtimeMs;
+    const said = execFileSync('npm', ['run', '--silent', 'prestart'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(said).toMatch(/dist\/ is up to date: not rebuilding/);
+    expect(statSync(MAIN).mtimeMs).toBe(before);
+  });
+});
 
 describe('start-up with a bad environment', () => {
   it.each([
