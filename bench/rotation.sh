@@ -23,6 +23,8 @@ export NODE_ENV=production HOST=127.0.0.1 COOKIE_SECURE=true
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 export REDIS_KEY_PREFIX="tessera-bench:$(openssl rand -hex 6):"
 export JWT_KEYS_DIR="$WORK/keys"
+# Production refuses the development default issuer; both instances are one deployment.
+export JWT_ISSUER=${JWT_ISSUER:-https://tessera.bench.invalid}
 pids=()
 
 cleanup() {
