@@ -70,6 +70,7 @@ dir $DIR/data-$port
 pidfile $DIR/$port.pid
 save ""
 appendonly no
+repl-diskless-sync-delay 0
 EOF
 }
 

@@ -72,7 +72,7 @@ export async function withServers<T>(
   const client = rawClient(driverOf(target));
   try {
     if (client instanceof Cluster) {
-      await new Promise((resolve) => client.once('ready', resolve));
+      await clusterReady(client);
       return await use(client.nodes(which), client);
     }
     return await use([client], client);
@@ -93,14 +93,26 @@ export function subscribersOf(channel: string, target: RedisTarget = REDIS_URL):
   );
 }
 
+function clusterReady(client: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the Cluster is not ready within 5 s')), 5000);
+    client.once('ready', () => resolve(clearTimeout(timer)));
+    client.once('end', () => reject(new Error('the Cluster cannot be reached')));
+  });
+}
+
+/** Connects once, no reconnecting: a topology that is down fails the test instead of hanging it. */
 function rawClient(driver: RedisDriver): Redis | Cluster {
+  const once = { maxRetriesPerRequest: 1, retryStrategy: () => null };
   switch (driver.mode) {
     case 'standalone':
-      return new Redis(driver.url, { maxRetriesPerRequest: 1 });
-    case 'sentinel':
-      return new Redis({ sentinels: driver.sentinels, name: driver.name, maxRetriesPerRequest: 1 });
+      return new Redis(driver.url, once);
+    case 'sentinel': {
+      const { sentinels, name } = driver;
+      return new Redis({ ...once, sentinels, name, sentinelRetryStrategy: () => null });
+    }
     case 'cluster':
-      return new Cluster(driver.nodes);
+      return new Cluster(driver.nodes, { clusterRetryStrategy: () => null, redisOptions: once });
   }
 }
 
@@ -132,7 +144,10 @@ export class TestRedis {
   }
 
   async cleanup(): Promise<void> {
-    await deleteKeysWithPrefix(this.prefix, this.target);
-    await Promise.all(this.connections.map((c) => c.onApplicationShutdown()));
+    try {
+      await deleteKeysWithPrefix(this.prefix, this.target);
+    } finally {
+      await Promise.all(this.connections.map((c) => c.onApplicationShutdown()));
+    }
   }
 }
