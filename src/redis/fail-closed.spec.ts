@@ -98,6 +98,8 @@ describe('FailClosed error mapping', () => {
     ["OOM command not allowed when used memory > 'maxmemory'."],
     ['MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist'],
     ['LOADING Redis is loading the dataset in memory'],
+    ['MOVED 13137 127.0.0.1:7002'],
+    ['ASK 13137 127.0.0.1:7002'],
   ])('answers the reply %j as an unavailable store (503)', async (message) => {
     await expect(fails(redisError('ReplyError', message))).rejects.toBeInstanceOf(
       StoreUnavailableError,

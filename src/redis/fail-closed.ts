@@ -5,9 +5,11 @@ import { circuitOf, StoreCircuit } from './store-circuit';
  * Replies that mean "Redis cannot serve this now" rather than "this command is wrong". OOM (a
  * full Redis under `noeviction`) and MISCONF (it cannot persist, so it refuses writes) are
  * outages of the store, not defects of ours; NOSCRIPT is not one (ioredis resends the script).
+ * A MOVED or ASK that reaches us is a Cluster slot that changed hands under a pipeline, which
+ * ioredis did not follow (see ReplicaAcks): the next call goes to the new owner.
  */
 const UNAVAILABLE_REPLIES =
-  /^(CLUSTERDOWN|LOADING|READONLY|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|OOM|MISCONF)\b/;
+  /^(CLUSTERDOWN|LOADING|READONLY|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|OOM|MISCONF|MOVED|ASK)\b/;
 
 /** Client-side ioredis errors for a lost, closed, offline or too slow connection. */
 const UNAVAILABLE_ERRORS = new Set([

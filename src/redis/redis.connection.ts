@@ -1,11 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Cluster } from 'ioredis';
 import { gotNoAnswer } from './fail-closed';
 import { createRedisClient, describeDriver, RedisDriver } from './redis.client-factory';
 import { REDIS_MODULE_OPTIONS, RedisModuleOptions } from './redis.module-definition';
 import { defineScripts, RedisClient } from './redis.scripts';
+import { ReplicaAcks } from './replica-acks';
 import { attachCircuit, StoreCircuit } from './store-circuit';
 
 const PING_TIMEOUT_MS = 500;
+
+/** The acknowledged writes and the connection of their own they use (none on standalone). */
+interface ReplicaAcksOn {
+  acks: ReplicaAcks;
+  client?: RedisClient;
+}
 
 /**
  * The process's one Redis client. It is created on first use, so with the memory driver no
@@ -18,6 +26,7 @@ const PING_TIMEOUT_MS = 500;
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   private instance: RedisClient | undefined;
+  private acked: ReplicaAcksOn | undefined;
   private circuit: StoreCircuit | undefined;
   private lastError: string | undefined;
 
@@ -27,6 +36,16 @@ export class RedisConnection implements OnApplicationShutdown {
   get client(): RedisClient {
     this.instance ??= this.connect(this.redisDriver());
     return this.instance;
+  }
+
+  /**
+   * Revocations that must outlive a failover (see ReplicaAcks): on Sentinel and Cluster they wait
+   * for a replica, over a connection of their own; standalone Redis has no failover.
+   */
+  get acks(): ReplicaAcks {
+    const client = this.client; // opens their connection too
+    this.acked ??= this.ackedWrites(this.redisDriver(), client);
+    return this.acked.acks;
   }
 
   /**
@@ -76,16 +95,11 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const client = this.instance;
-    if (!client) return;
+    const clients = [this.instance, this.acked?.client].filter((c) => c !== undefined);
     this.instance = undefined;
+    this.acked = undefined;
     this.circuit?.dispose();
-    try {
-      await client.quit();
-    } catch {
-      // Redis is already gone: nothing to flush, just drop the sockets and reconnect timers.
-      client.disconnect();
-    }
+    await Promise.all(clients.map(close));
   }
 
   private redisDriver(): RedisDriver {
@@ -96,9 +110,23 @@ export class RedisConnection implements OnApplicationShutdown {
     return driver;
   }
 
+  private ackedWrites(driver: RedisDriver, main: RedisClient): ReplicaAcksOn {
+    if (driver.mode === 'standalone') return { acks: new ReplicaAcks(main, 0) };
+    // Opened with the store's client, and with an offline queue: a write sent while it (re)connects
+    // waits for it, bounded like every command by the command timeout.
+    const queue = { enableOfflineQueue: true };
+    const client = defineScripts(
+      main instanceof Cluster ? main.duplicate(undefined, queue) : main.duplicate(queue),
+    );
+    // The store's client logs connection errors; this one has the same server and fate.
+    client.on('error', () => undefined);
+    return { acks: new ReplicaAcks(client, 1), client };
+  }
+
   private connect(driver: RedisDriver): RedisClient {
     const target = describeDriver(driver);
     const client = defineScripts(createRedisClient(driver, this.options.keyPrefix));
+    this.acked = this.ackedWrites(driver, client);
     this.circuit = new StoreCircuit(() => client.ping(), target);
     attachCircuit(client, this.circuit);
     // Without an 'error' listener an unreachable Redis would crash the process. Log each new
@@ -113,5 +141,16 @@ export class RedisConnection implements OnApplicationShutdown {
       this.lastError = undefined;
     });
     return client;
+  }
+}
+
+async function close(client: RedisClient): Promise<void> {
+  // QUIT only over a live connection: one that queues commands while offline would hold it.
+  if (client.status !== 'ready') return client.disconnect();
+  try {
+    await client.quit();
+  } catch {
+    // Redis is already gone: nothing to flush, just drop the sockets and reconnect timers.
+    client.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 import { Clock } from '../../common/time/clock';
 import { FailClosed } from '../../redis/fail-closed';
 import { RedisClient } from '../../redis/redis.scripts';
+import { ReplicaAcks } from '../../redis/replica-acks';
 import {
   AccessCheck,
   CreateSessionResult,
@@ -40,12 +41,16 @@ const key = {
 
 const ACCESS_CHECKS: readonly AccessCheck[] = ['active', 'session-ended', 'token-revoked'];
 
-/** Sessions in Redis; the atomic steps are Lua scripts (src/redis/scripts). */
+/**
+ * Sessions in Redis; the atomic steps are Lua scripts (src/redis/scripts). What ends a session or
+ * a token goes through `acks`, answered once a replica has it (see ReplicaAcks).
+ */
 @FailClosed()
 export class RedisSessionStore implements SessionStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly clock: Clock,
+    private readonly acks = new ReplicaAcks(redis, 0),
   ) {}
 
   async generation(userId: string): Promise<number> {
@@ -85,7 +90,14 @@ export class RedisSessionStore implements SessionStore {
     next: string,
     now: number,
   ): Promise<RotateResult> {
-    const reply = await this.redis.rotate(base(ref.userId), ref.sessionId, presented, next, now);
+    const reply = await this.acks.run(
+      'rotate',
+      base(ref.userId),
+      ref.sessionId,
+      presented,
+      next,
+      now,
+    );
     const [status, ...fields] = reply;
     const session = sessionFromFlat(fields);
     if (status === 'invalid' || session === null) return { status: 'invalid' };
@@ -106,15 +118,15 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async revoke(ref: SessionRef): Promise<boolean> {
-    return (await this.redis.revoke(base(ref.userId), ref.sessionId)) === 1;
+    return (await this.acks.run('revoke', base(ref.userId), ref.sessionId)) === 1;
   }
 
   async revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]> {
-    return await this.redis.sessionEndAll(base(userId), exceptSessionId ?? '');
+    return await this.acks.run('sessionEndAll', base(userId), exceptSessionId ?? '');
   }
 
   async revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void> {
-    await this.redis.set(key.jti(ref, jti), '1', 'PXAT', expiresAt);
+    await this.acks.run('set', key.jti(ref, jti), '1', 'PXAT', expiresAt);
   }
 
   async checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {

@@ -11,7 +11,7 @@ const SessionStoreDriver = Symbol('SessionStoreDriver');
 
 const sessionStoreDriverProvider = storeProvider<SessionStore>(SessionStoreDriver, {
   memory: (clock) => new MemorySessionStore(clock),
-  redis: (connection, clock) => new RedisSessionStore(connection.client, clock),
+  redis: (connection, clock) => new RedisSessionStore(connection.client, clock, connection.acks),
 });
 
 /**

@@ -14,8 +14,8 @@ function redisFixture(redis: TestRedis): () => Promise<SessionStoreFixture> {
     const clock = new SystemClock();
     const [connection, other] = [await redis.connect(), await redis.connect()];
     return {
-      store: new RedisSessionStore(connection.client, clock),
-      peer: new RedisSessionStore(other.client, clock),
+      store: new RedisSessionStore(connection.client, clock, connection.acks),
+      peer: new RedisSessionStore(other.client, clock, other.acks),
       clock,
       elapse: (ms) => sleep(ms),
     };

@@ -1,5 +1,6 @@
 import { FailClosed } from '../../redis/fail-closed';
 import { RedisClient } from '../../redis/redis.scripts';
+import { ReplicaAcks } from '../../redis/replica-acks';
 import { User, UserPatch } from '../user';
 import {
   CreateUserResult,
@@ -38,10 +39,16 @@ const key = {
 const CONFLICTS = ['email', 'username', 'id'] as const;
 const UPDATE_ATTEMPTS = 5;
 
-/** Users in Redis: one JSON string per user plus unique email/username indexes. */
+/**
+ * Users in Redis: one JSON string per user plus unique email/username indexes. Changes and
+ * deletions (which may take rights away) go through `acks`, answered once a replica has them.
+ */
 @FailClosed()
 export class RedisUserStore implements UserStore {
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly acks = new ReplicaAcks(redis, 0),
+  ) {}
 
   async create(user: User): Promise<CreateUserResult> {
     const reply = await this.redis.userCreate(
@@ -87,7 +94,8 @@ export class RedisUserStore implements UserStore {
       const next = applyPatch(user, patch, updatedAt);
       const admin = isActiveAdmin(next) ? 1 : 0;
       const json = JSON.stringify(next);
-      const replaced = await this.redis.userReplace(
+      const replaced = await this.acks.run(
+        'userReplace',
         key.user(id),
         key.admins,
         current,
@@ -107,7 +115,8 @@ export class RedisUserStore implements UserStore {
     if (!user) return 'not-found';
     const { email, username } = user;
     const keys = [key.user(id), key.email(email), key.username(username), key.all, key.admins];
-    const reply = await this.redis.userDelete(
+    const reply = await this.acks.run(
+      'userDelete',
       ...(keys as [string, string, string, string, string]),
       id,
     );

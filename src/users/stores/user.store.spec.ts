@@ -13,7 +13,10 @@ function redisFixture(redis: TestRedis): () => Promise<UserStoreFixture> {
   return async () => {
     const prefix = `${tests++}:`;
     const [one, two] = [await redis.connect(prefix), await redis.connect(prefix)];
-    return { store: new RedisUserStore(one.client), peer: new RedisUserStore(two.client) };
+    return {
+      store: new RedisUserStore(one.client, one.acks),
+      peer: new RedisUserStore(two.client, two.acks),
+    };
   };
 }
 

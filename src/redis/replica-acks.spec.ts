@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SystemClock } from '../common/time/clock';
+import { RedisSessionStore } from '../tokens/stores/redis-session.store';
+import { redisConnection } from '../../test/support/redis';
+import { RedisServer } from '../../test/support/redis-server';
+import { until } from '../../test/support/wait';
+import { RedisConnection } from './redis.connection';
+import { ReplicaAcks } from './replica-acks';
+
+const PREFIX = 'tessera-test:acks:';
+const REF = { userId: 'uid', sessionId: 'sid' };
+const SESSION_KEY = `${PREFIX}{u:uid}:s:sid`;
+
+/**
+ * A private master and its replica (child processes): a revocation must be on the replica before
+ * it is answered, so that promoting the replica after the master dies keeps it.
+ */
+describe('ReplicaAcks', () => {
+  let master: RedisServer;
+  let replica: RedisServer;
+  let replicaClient: Redis;
+  const connections: RedisConnection[] = [];
+
+  beforeEach(async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    master = await RedisServer.start(['--repl-diskless-sync-delay', '0']);
+    replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(master.port)]);
+    replicaClient = new Redis(replica.url, { maxRetriesPerRequest: 1 });
+    await until('replica in sync', async () =>
+      (await replicaClient.info('replication')).includes('master_link_status:up'),
+    );
+  });
+
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((c) => c.onApplicationShutdown()));
+    replicaClient.disconnect();
+    await Promise.all([master.dispose(), replica.dispose()]);
+    jest.restoreAllMocks();
+  });
+
+  /** A session store on the master whose acknowledged writes wait for one replica. */
+  async function storeWaitingFor(timeoutMs: number): Promise<RedisSessionStore> {
+    const [main, acked] = [
+      redisConnection(PREFIX, master.url),
+      redisConnection(PREFIX, master.url),
+    ];
+    connections.push(main, acked);
+    await Promise.all([main.waitUntilReady(5000), acked.waitUntilReady(5000)]);
+    const acks = new ReplicaAcks(acked.client, 1, timeoutMs);
+    const store = new RedisSessionStore(main.client, new SystemClock(), acks);
+    const session = { id: 'sid', userId: 'uid', createdAt: 1, lastUsedAt: 1, scope: '' };
+    const fields = { userAgent: null, ip: null, refreshHash: 'h', generation: 0 };
+    await store.create({ ...session, ...fields, expiresAt: Date.now() + 60_000 }, 50);
+    await until(
+      'session on the replica',
+      async () => (await replicaClient.exists(SESSION_KEY)) === 1,
+    );
+    return store;
+  }
+
+  it('answers a revocation once the replica has it, so a failover right after keeps it', async () => {
+    // Longer than the replica needs to come back, within the command timeout (500 ms).
+    const store = await storeWaitingFor(450);
+    // The replica is cut off (its link closed, and frozen so that it cannot reconnect) for
+    // 150 ms: meanwhile the revocation lives on the master only.
+    replica.freeze();
+    const admin = new Redis(master.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'replica');
+    admin.disconnect();
+    const thawed = sleep(150).then(() => replica.thaw());
+    await expect(store.revoke(REF)).resolves.toBe(true);
+    await master.stop('SIGKILL');
+    await thawed;
+    await replicaClient.replicaof('NO', 'ONE');
+    expect(await replicaClient.exists(SESSION_KEY)).toBe(0);
+  });
+
+  it('answers after its timeout without a replica, then stops waiting for a while', async () => {
+    const store = await storeWaitingFor(300);
+    replica.freeze();
+    const started = Date.now();
+    await store.revoke(REF);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    const again = Date.now();
+    await store.revokeAllForUser(REF.userId);
+    expect(Date.now() - again).toBeLessThan(100);
+    expect(Logger.prototype.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^No replica acknowledged a revocation within 300 ms/),
+    );
+  });
+});
