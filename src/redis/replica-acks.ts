@@ -57,10 +57,22 @@ export class ReplicaAcks {
     if (this.replicas === 0 || Date.now() < this.pausedUntil) {
       return (this.client[name] as Invoke).apply(this.client, args) as Promise<Acked<K>>;
     }
+    try {
+      return await this.acknowledged(name, args);
+    } catch (error) {
+      if (!(await this.rerouted(error))) throw error;
+      return this.acknowledged(name, args);
+    }
+  }
+
+  private async acknowledged<K extends keyof AckedCommands>(
+    name: K,
+    args: Parameters<AckedCommands[K]>,
+  ): Promise<Acked<K>> {
     const pipeline = this.client.pipeline();
     (pipeline as unknown as Record<K, Invoke>)[name].apply(pipeline, args);
     const [command, wait] = (await pipeline.wait(this.replicas, this.timeoutMs).exec()) ?? [];
-    if (!command || command[0]) throw this.rerouted(command?.[0] ?? new Error('no reply'));
+    if (!command || command[0]) throw command?.[0] ?? new Error('no reply');
     this.observe(wait && !wait[0] ? Number(wait[1]) : 0);
     return command[1] as Acked<K>;
   }
@@ -75,14 +87,16 @@ export class ReplicaAcks {
   }
 
   /**
-   * A Cluster pipeline whose slot moved (a failover, a resharding) gets MOVED without ioredis
-   * following it (it does so only when every command got the same error, and WAIT answers
-   * differently): refresh the slot map for the next call, and fail this one (503).
+   * A Cluster pipeline whose slot moved (a failover, a resharding) gets MOVED, which ioredis
+   * follows only when every command of the pipeline got the same error (WAIT answers otherwise):
+   * the script did not run. Refreshes the slot map; true when the call is worth one more try.
    */
-  private rerouted(error: Error): Error {
-    if (this.client instanceof Cluster && /^(MOVED|ASK) /.test(error.message)) {
-      this.client.refreshSlotsCache();
+  private async rerouted(error: unknown): Promise<boolean> {
+    const client = this.client;
+    if (!(client instanceof Cluster) || !/^(MOVED|ASK) /.test(String((error as Error).message))) {
+      return false;
     }
-    return error;
+    await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+    return true;
   }
 }

@@ -124,6 +124,11 @@ export async function killServer(port: number): Promise<void> {
 /** Starts the killed server again (it rejoins as a replica) and waits until all is healthy. */
 export async function reviveServer(port: number): Promise<void> {
   await run(SCRIPT, ['revive', topologiesDir(), String(port)]);
+  await topologiesHealthy();
+}
+
+/** Waits until every master has its replica in sync again and the sentinels agree. */
+export async function topologiesHealthy(): Promise<void> {
   await run(SCRIPT, ['wait', topologiesDir()]);
 }
 
