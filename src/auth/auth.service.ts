@@ -88,7 +88,7 @@ export class AuthService {
    * Every attempt is counted before argon2 (429 when locked, no argon2 run) and taken back on
    * success. Returns the user as read after `generation` (see signIn).
    */
-  async verifyCredentials(
+  private async verifyCredentials(
     login: string,
     password: string,
     client: ClientInfo,
