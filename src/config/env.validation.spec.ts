@@ -131,6 +131,19 @@ describe('validateEnv', () => {
     expect(validateEnv(env).app.docsEnabled).toBe(expected);
   });
 
+  it.each([
+    [{}, true],
+    [{ LOG_PRETTY: 'false' }, false],
+    [{ NODE_ENV: 'test', LOG_PRETTY: 'true' }, false],
+    [{ ...PRODUCTION, LOG_PRETTY: 'true' }, false],
+  ])('reads LOG_PRETTY for %j as %j (development only, on by default there)', (env, expected) => {
+    expect(validateEnv(env).app.logPretty).toBe(expected);
+  });
+
+  it('names LOG_PRETTY when it is not a boolean', () => {
+    expect(errorOf({ LOG_PRETTY: 'colour' })).toBe('LOG_PRETTY must be true or false');
+  });
+
   it('reads Sentinel and Cluster settings', () => {
     expect(
       validateEnv({ REDIS_SENTINELS: 'a:26379,b:26380', REDIS_SENTINEL_NAME: 'main' }).store.driver,

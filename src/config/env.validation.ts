@@ -42,6 +42,11 @@ export interface Env {
     registration: 'open' | 'closed';
     /** Swagger UI at /docs and the document at /docs-json; off: both 404, nothing is built. */
     docsEnabled: boolean;
+    /**
+     * Human-readable log lines (pino-pretty) when stdout is a terminal: development only, and
+     * LOG_PRETTY=false turns it off there too. Never in production or tests.
+     */
+    logPretty: boolean;
     bootstrapAdmin: { email: string; username: string; password: string } | null;
   };
   store: { driver: StoreDriver; keyPrefix: string };
@@ -171,6 +176,7 @@ export function validateEnv(env: RawEnv): Env {
       bootstrapAdmin: ok(() => bootstrapAdmin(env)),
       // Off by default in production: the document maps every route for whoever asks.
       docsEnabled: ok(() => bool(env, 'DOCS_ENABLED', nodeEnv !== 'production')),
+      logPretty: ok(() => bool(env, 'LOG_PRETTY', true)) && nodeEnv === 'development',
     },
     store: {
       driver: ok(() => storeDriver(env)),

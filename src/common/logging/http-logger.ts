@@ -3,6 +3,7 @@ import pino, { DestinationStream, Logger } from 'pino';
 import { Env } from '../../config/env.validation';
 import { currentRequestId } from '../request-context/request-context';
 import { logLevel, REDACTED_PATHS } from './log-policy';
+import { prettyStdout } from './pretty-stdout';
 
 /** A fresh object each time: pino merges the log call's fields into it. */
 function requestIdOfCurrentRequest(): object {
@@ -24,18 +25,34 @@ export function createAppLogger(app: Env['app'], destination?: DestinationStream
     formatters: { level: (label: string) => ({ level: label }) },
     mixin: requestIdOfCurrentRequest,
   };
-  return pino(options, destination ?? stdout(app.nodeEnv));
+  return pino(options, destination ?? stdout(app));
 }
 
+/** How standard output is written: decided once, when the logger is made. */
+export type StdoutMode = 'batched' | 'pretty' | 'lines';
+
 /**
- * Standard output, written in 4 KiB batches in production: one write(2) per log line was ~7 % of
- * an authenticated request's CPU. pino flushes the batch on exit; elsewhere each line is written
- * at once, so a developer sees it as it happens.
+ * `batched` in production: 4 KiB writes, as one write(2) per log line was ~7 % of an
+ * authenticated request's CPU (pino flushes the batch on exit). `pretty` for a person at a
+ * terminal in development (LOG_PRETTY, see logPretty). Else `lines`: each JSON line written at
+ * once, so a developer or a log collector sees it as it happens.
  */
-function stdout(nodeEnv: Env['app']['nodeEnv']): DestinationStream {
-  return nodeEnv === 'production'
-    ? pino.destination({ dest: 1, sync: false, minLength: 4096 })
-    : pino.destination({ dest: 1, sync: true });
+export function stdoutMode(app: Env['app'], isTTY: boolean): StdoutMode {
+  if (app.nodeEnv === 'production') return 'batched';
+  return app.logPretty && isTTY ? 'pretty' : 'lines';
+}
+
+function stdout(app: Env['app']): DestinationStream {
+  const lines = () => pino.destination({ dest: 1, sync: true });
+  switch (stdoutMode(app, process.stdout.isTTY === true)) {
+    case 'batched':
+      return pino.destination({ dest: 1, sync: false, minLength: 4096 });
+    case 'pretty':
+      // Without pino-pretty installed (`npm install` brings it), the JSON lines.
+      return prettyStdout() ?? lines();
+    case 'lines':
+      return lines();
+  }
 }
 
 /** Routes polled by machines (health checks, Prometheus), logged at debug. */
