@@ -15,6 +15,18 @@ export const InjectRootLogger = () => Inject(RootLogger);
  * lines with `context`. Replaces nestjs-pino, whose per-request middleware (pino-http, a second
  * AsyncLocalStorage, Fastify middie) cost more than the rest of a public request (bench/README.md).
  */
+/**
+ * Nest's start-up chatter: a line per module and per route (~60 lines) that says nothing a person
+ * acts on. Logged at debug, so the first screen after `npm start` shows what matters.
+ */
+const FRAMEWORK_CHATTER: ReadonlySet<string> = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'WebSocketsController',
+]);
+
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly pino: Logger) {}
 
@@ -47,6 +59,8 @@ export class NestPinoLogger implements LoggerService {
     rest: unknown[],
   ): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    if (level === 'info' && context !== undefined && FRAMEWORK_CHATTER.has(context))
+      level = 'debug';
     const stack = typeof rest[0] === 'string' ? rest[0] : undefined;
     if (message instanceof Error) this.pino[level]({ context, err: message }, message.message);
     else if (typeof message === 'object' && message !== null)
