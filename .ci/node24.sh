@@ -33,4 +33,6 @@ cd "$work/app"
 export PATH="$node24/bin:$PATH"
 # Headers of this Node, should anything compile (the project .npmrc points at /usr, Node 20's).
 export npm_config_nodedir="$node24"
-timeout --kill-after=10 "$LIMIT" bash -c 'npm ci --no-audit --no-fund && npm test'
+# The examples too (their own npm ci and build, ~1 min): test/examples.e2e-spec.ts runs them, and
+# under CI=true fails without them, so the examples are checked on Node 24 as well.
+timeout --kill-after=10 "$LIMIT" bash -c 'npm ci --no-audit --no-fund && bash .ci/examples.sh && npm test'
