@@ -132,6 +132,10 @@ export class TesseraClient {
       this.session = undefined;
       throw new SignInRequired(`refresh failed (${String(error)})`);
     }
+    if (outcome.response.status === 429) {
+      // Throttled before the token was looked at: it is still unused, the session goes on.
+      throw tesseraError(outcome.response, outcome.error);
+    }
     if (!outcome.data) {
       this.session = undefined;
       throw new SignInRequired(
