@@ -14,7 +14,7 @@ import { StoreUnavailableError } from '../errors/store-unavailable.error';
 import { OAUTH_ENDPOINTS } from '../http/oauth-endpoints';
 import { oauthProblem } from './oauth-error';
 
-interface Rendered {
+export interface Rendered {
   problem: Problem;
   headers: Record<string, string>;
 }
@@ -82,16 +82,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private fromApp(error: AppError): Rendered {
-    const spec = ERROR_SPECS[error.code];
-    const problem: Problem = {
-      type: problemType(error.code),
-      title: spec.title,
-      status: spec.status,
-      detail: error.detail ?? spec.title,
-    };
-    if (error.extra.errors) problem.errors = error.extra.errors;
-    return { problem, headers: headersFor(error) };
+    return renderAppError(error);
   }
+}
+
+/**
+ * A domain error as it leaves the service: its problem and the headers that go with it (the
+ * OpenAPI document renders its examples with this too, so it shows what is really sent).
+ */
+export function renderAppError(error: AppError): Rendered {
+  const spec = ERROR_SPECS[error.code];
+  const problem: Problem = {
+    type: problemType(error.code),
+    title: spec.title,
+    status: spec.status,
+    detail: error.detail ?? spec.title,
+  };
+  if (error.extra.errors) problem.errors = error.extra.errors;
+  return { problem, headers: headersFor(error) };
 }
 
 function headersFor(error: AppError): Record<string, string> {
