@@ -1,19 +1,21 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
-import { ProblemResponse } from '../common/openapi/problem.schema';
+import { ApiProblem } from '../common/openapi/api-problem.decorator';
+import { HttpProblemCode } from '../common/openapi/problem-types';
+import {
+  CLEAR_REFRESH_COOKIE,
+  NO_STORE,
+  SET_LOGIN_COOKIES,
+  SET_REFRESH_COOKIE,
+} from '../common/openapi/response-headers';
 import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
 import { Throttled } from '../throttle/throttled.decorator';
 import { SessionsService } from '../tokens/sessions.service';
@@ -48,11 +50,26 @@ export class AuthController {
   @Public()
   @Throttled(THROTTLE_LIMITS.register)
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create an account' })
-  @ApiCreatedResponse({ type: UserView })
-  @ApiBadRequestResponse({ description: 'Invalid body or password policy', type: ProblemResponse })
-  @ApiConflictResponse({ description: 'Email or username taken', type: ProblemResponse })
-  @ApiForbiddenResponse({ description: 'Registration is closed', type: ProblemResponse })
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Create an account',
+    description:
+      'Open unless `REGISTRATION=closed`. The password: 12–128 characters, not the email or ' +
+      'username, not a common password. Every invalid field is listed in one answer. Then sign ' +
+      'in with `POST /auth/login`.',
+  })
+  @ApiCreatedResponse({ description: 'The new user (role `user`)', type: UserView })
+  @ApiProblem(
+    'A field is invalid, or the password breaks the policy; `errors` lists each',
+    AppErrorCode.ValidationFailed,
+    HttpProblemCode.BadRequest,
+  )
+  @ApiProblem(
+    'The email or the username is taken',
+    AppErrorCode.EmailTaken,
+    AppErrorCode.UsernameTaken,
+  )
+  @ApiProblem('Registration is closed on this server', AppErrorCode.RegistrationClosed)
   async register(@Body() dto: RegisterDto): Promise<UserView> {
     return UserView.of(await this.auth.register(dto));
   }
@@ -63,20 +80,40 @@ export class AuthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    summary: 'Sign in; also sets the httpOnly refresh cookie',
+    operationId: 'login',
+    summary: 'Sign in: an access token and a refresh token (also set as an httpOnly cookie)',
     description:
-      'Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, ' +
+      'Start here. `username` may also be the email. Send the `access_token` as ' +
+      '`Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires ' +
+      '(`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer ' +
+      'rights with `scope`. Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, ' +
       'client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP ' +
       'after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client ' +
       'holding a device cookie from an earlier successful login as that user is counted only by ' +
       'its own failures, so others cannot lock it out.',
   })
-  @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Invalid credentials', type: ProblemResponse })
-  @ApiTooManyRequestsResponse({
-    description: 'Throttled or locked; see Retry-After',
-    type: ProblemResponse,
+  @ApiOkResponse({
+    description: 'Signed in: a new session',
+    type: TokenResponseDto,
+    headers: { ...NO_STORE, ...SET_LOGIN_COOKIES },
   })
+  @ApiProblem('A field is missing or of the wrong type', {
+    code: AppErrorCode.ValidationFailed,
+    detail: 'password must be longer than or equal to 1 characters',
+  })
+  @ApiProblem(
+    'Wrong username or password, or a deactivated account: one answer for all, in the same time',
+    AppErrorCode.InvalidCredentials,
+  )
+  @ApiProblem(
+    'Too many failed logins: locked for `Retry-After` seconds, even with the right password',
+    {
+      code: AppErrorCode.TooManyRequests,
+      name: 'locked',
+      detail: 'Too many failed logins; try again later.',
+      retryAfterSeconds: 900,
+    },
+  )
   async login(
     @Body() dto: LoginDto,
     @Req() request: FastifyRequest,
@@ -98,13 +135,35 @@ export class AuthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    summary: 'Rotate a refresh token (body or cookie) into a new pair; reuse revokes the session',
+    operationId: 'refreshToken',
+    summary: 'Exchange a refresh token (body or cookie) for a new pair; reuse revokes the session',
+    description:
+      'Single use: the answer holds a new `refresh_token` and the one sent stops working. ' +
+      'Sending a used one again is taken as theft and revokes the whole session ' +
+      '(`refresh-token-reused`); two tabs refreshing the same token at once get that too, so ' +
+      'let one refresh and share its result. Without `refresh_token` in the body, the refresh ' +
+      'cookie is used, on a request with a JSON body or an `X-Requested-With` header only.',
   })
-  @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({
-    description: 'Invalid, expired or reused refresh token',
-    type: ProblemResponse,
+  @ApiOkResponse({
+    description: 'A new pair; the session keeps its id and its end',
+    type: TokenResponseDto,
+    headers: { ...NO_STORE, ...SET_REFRESH_COOKIE },
   })
+  @ApiProblem('`refresh_token` is not a string', {
+    code: AppErrorCode.ValidationFailed,
+    detail: 'refresh_token must be a string',
+  })
+  @ApiProblem(
+    'No refresh token, or one that cannot be used: sign in again. A reused one has just ' +
+      'revoked its session.',
+    AppErrorCode.InvalidRefreshToken,
+    AppErrorCode.RefreshReused,
+  )
+  @ApiProblem(
+    'The refresh cookie on a request a cross-site form could send, or from an Origin not in ' +
+      'CORS_ORIGINS',
+    AppErrorCode.CrossSiteRequest,
+  )
   async refresh(
     @Body() dto: RefreshDto,
     @Req() request: FastifyRequest,
@@ -121,8 +180,14 @@ export class AuthController {
   @Post('logout')
   @Authenticated()
   @HttpCode(204)
-  @ApiOperation({ summary: 'End the current session and clear the refresh cookie' })
-  @ApiNoContentResponse()
+  @ApiOperation({
+    operationId: 'logout',
+    summary: 'Sign out: end the current session and clear the refresh cookie',
+    description:
+      'The access token and the refresh token of this session stop working at once, on every ' +
+      'instance; its WebSockets close within a second.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out', headers: CLEAR_REFRESH_COOKIE })
   async logout(
     @CurrentUser() caller: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -134,8 +199,15 @@ export class AuthController {
   @Post('logout-all')
   @Authenticated()
   @HttpCode(204)
-  @ApiOperation({ summary: 'End every session of the caller' })
-  @ApiNoContentResponse()
+  @ApiOperation({
+    operationId: 'endAllSessions',
+    summary: 'Sign out everywhere: end every session of the caller',
+    description: 'Every device of the user must sign in again; this one too.',
+  })
+  @ApiNoContentResponse({
+    description: 'Every session has ended',
+    headers: CLEAR_REFRESH_COOKIE,
+  })
   async logoutAll(
     @CurrentUser() caller: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -146,8 +218,13 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'The caller' })
-  @ApiOkResponse({ type: MeDto })
+  @ApiOperation({
+    operationId: 'getMe',
+    summary: 'Who the access token belongs to',
+    description:
+      '`scopes` are those of the presented token, which may be fewer than the user may hold.',
+  })
+  @ApiOkResponse({ description: 'The caller', type: MeDto })
   async me(@CurrentUser() caller: AuthenticatedUser): Promise<MeDto> {
     const user = await this.users.get(caller.userId);
     return {
@@ -164,16 +241,28 @@ export class AuthController {
   @Authenticated()
   @Throttled(THROTTLE_LIMITS.password)
   @HttpCode(204)
-  @ApiOperation({ summary: 'Change the password; every other session ends' })
-  @ApiNoContentResponse()
-  @ApiBadRequestResponse({
-    description: 'The new password breaks the policy',
-    type: ProblemResponse,
+  @ApiOperation({
+    operationId: 'changePassword',
+    summary: 'Change the password; every other session ends',
+    description:
+      'This session stays signed in; every other one ends. A wrong `currentPassword` counts ' +
+      'toward the same brute-force limits as a failed login.',
   })
-  @ApiUnauthorizedResponse({ description: 'The current password is wrong', type: ProblemResponse })
-  @ApiTooManyRequestsResponse({
-    description: 'Too many wrong current passwords (see Brute force); Retry-After',
-    type: ProblemResponse,
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiProblem('The new password breaks the policy, or a field is missing', {
+    code: AppErrorCode.ValidationFailed,
+    detail: 'password is too common',
+    errors: [{ field: 'newPassword', message: 'password is too common' }],
+  })
+  @ApiProblem(
+    'The current password is wrong (the access token is fine: do not refresh on it)',
+    AppErrorCode.WrongPassword,
+  )
+  @ApiProblem('Too many wrong current passwords: locked for `Retry-After` seconds', {
+    code: AppErrorCode.TooManyRequests,
+    name: 'locked',
+    detail: 'Too many failed logins; try again later.',
+    retryAfterSeconds: 900,
   })
   async changePassword(
     @CurrentUser() caller: AuthenticatedUser,

@@ -1,12 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe } from '@nestjs/common';
 import {
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { ProblemResponse } from '../common/openapi/problem.schema';
+import { AppErrorCode } from '../common/errors/app-error';
+import { ApiProblem } from '../common/openapi/api-problem.decorator';
+import { EXAMPLE_OTHER_SESSION_ID } from '../common/openapi/examples';
 import { SessionsService } from '../tokens/sessions.service';
 import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
 import { Throttled } from '../throttle/throttled.decorator';
@@ -24,12 +26,13 @@ export class SessionsController {
   @Authenticated()
   @Throttled(THROTTLE_LIMITS.sessions, 'caller')
   @ApiOperation({
-    summary: "The caller's live sessions",
+    operationId: 'listSessions',
+    summary: "The caller's live sessions (devices), the current one marked",
     description:
       'At most MAX_SESSIONS_PER_USER (default 50): a login beyond the cap ends the least ' +
       'recently used session. Throttled per client.',
   })
-  @ApiOkResponse({ type: [SessionDto] })
+  @ApiOkResponse({ description: 'Every live session of the caller', type: [SessionDto] })
   list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionDto[]> {
     return this.sessions.list(caller.userId, caller.sessionId);
   }
@@ -37,9 +40,23 @@ export class SessionsController {
   @Delete(':id')
   @Authenticated()
   @HttpCode(204)
-  @ApiOperation({ summary: 'End one of your sessions' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'Not one of your sessions', type: ProblemResponse })
+  @ApiOperation({
+    operationId: 'endSession',
+    summary: 'End one of your sessions (sign out a device)',
+    description:
+      'Its tokens stop working at once and its WebSockets close. Ending the current session ' +
+      'is a logout without clearing the cookie.',
+  })
+  @ApiParam({
+    name: 'id',
+    description: 'A session id from GET /auth/sessions',
+    example: EXAMPLE_OTHER_SESSION_ID,
+  })
+  @ApiNoContentResponse({ description: 'Ended' })
+  @ApiProblem(
+    "Not one of your sessions (whether someone else's exists is never told), or not a UUID",
+    { code: AppErrorCode.NotFound, detail: 'No such session.' },
+  )
   async remove(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,

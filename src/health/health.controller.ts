@@ -1,12 +1,11 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
+import { AppErrorCode } from '../common/errors/app-error';
+import { ApiProblem } from '../common/openapi/api-problem.decorator';
+import { cacheControl } from '../common/openapi/response-headers';
+import { LivenessDto, ReadinessDto } from './dto/health.dto';
 import { StoreHealthIndicator } from './store.health';
 
 @ApiTags('health')
@@ -20,17 +19,34 @@ export class HealthController {
   @Get('live')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ description: 'Alive' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'Liveness: the process answers',
+    description: 'Never touches the store: restart the process only when this fails.',
+  })
+  @ApiOkResponse({ description: 'Alive', type: LivenessDto })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @Public()
-  @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the store answers' })
-  @ApiServiceUnavailableResponse({ description: 'The store is unreachable' })
+  // Swagger: documented below, as the problem a 503 really is; the no-cache header stays.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: the store answers',
+    description: 'Send traffic only while this answers 200.',
+  })
+  @ApiOkResponse({
+    description: 'Ready',
+    type: ReadinessDto,
+    headers: cacheControl('no-cache, no-store, must-revalidate', 'Never cached'),
+  })
+  @ApiProblem('Not ready: the store (Redis) cannot answer', {
+    code: AppErrorCode.StoreUnavailable,
+    detail: 'Not ready: the store is unavailable.',
+  })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.store.check('store')]);
   }

@@ -1,9 +1,12 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/public.decorator';
+import { cacheControl } from '../common/openapi/response-headers';
 import { jwtConfig, JwtConfig } from '../config/configuration';
 import { KNOWN_SCOPES } from '../config/scopes';
 import { AuthorizationServerMetadataDto } from './dto/authorization-server-metadata.dto';
+
+const CACHE_CONTROL = 'public, max-age=3600';
 
 @ApiTags('oauth')
 @Controller('.well-known')
@@ -16,14 +19,19 @@ export class MetadataController {
 
   @Get('oauth-authorization-server')
   @Public()
-  @Header('Cache-Control', 'public, max-age=3600')
+  @Header('Cache-Control', CACHE_CONTROL)
   @ApiOperation({
+    operationId: 'getAuthorizationServerMetadata',
     summary: 'Authorization server metadata (RFC 8414)',
     description:
       'No token_endpoint: tokens come from POST /auth/login and /auth/refresh, which are ' +
       'first-party JSON endpoints, not RFC 6749 grants, so none is advertised to OAuth clients.',
   })
-  @ApiOkResponse({ type: AuthorizationServerMetadataDto })
+  @ApiOkResponse({
+    description: 'The metadata; every URL is built from JWT_ISSUER',
+    type: AuthorizationServerMetadataDto,
+    headers: cacheControl(CACHE_CONTROL, 'Cache for an hour'),
+  })
   get(): AuthorizationServerMetadataDto {
     return this.metadata;
   }

@@ -1,7 +1,7 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Throttle, ThrottlerGetTrackerFunction } from '@nestjs/throttler';
-import { ProblemResponse } from '../common/openapi/problem.schema';
+import { AppErrorCode } from '../common/errors/app-error';
+import { ApiProblem, ApiStoreUnavailable } from '../common/openapi/api-problem.decorator';
 import { THROTTLE_WINDOW_MS } from './throttle.limits';
 import { StoreThrottlerGuard } from './store-throttler.guard';
 
@@ -41,9 +41,11 @@ export function Throttled(
   return applyDecorators(
     UseGuards(StoreThrottlerGuard),
     Throttle({ default: { limit, ttl: THROTTLE_WINDOW_MS, getTracker: tracker(per) } }),
-    ApiTooManyRequestsResponse({
-      description: 'Too many requests from this client; see Retry-After',
-      type: ProblemResponse,
-    }),
+    ApiProblem(
+      `More than ${limit} requests a minute from this ${per === 'caller' ? 'user' : 'client IP'}: ` +
+        'wait `Retry-After` seconds',
+      { code: AppErrorCode.TooManyRequests, name: 'throttled' },
+    ),
+    ApiStoreUnavailable(),
   );
 }

@@ -11,19 +11,20 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Authorize } from '../auth/decorators/authorize.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { KNOWN_SCOPES } from '../config/scopes';
 import { AuthenticatedUser } from '../tokens/token.types';
-import { ProblemResponse } from '../common/openapi/problem.schema';
+import { AppErrorCode } from '../common/errors/app-error';
+import { ApiProblem } from '../common/openapi/api-problem.decorator';
+import { EXAMPLE_USER_ID } from '../common/openapi/examples';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -32,7 +33,20 @@ import { UserAdminService } from './user-admin.service';
 import { UserView } from './user.view';
 import { UsersService } from './users.service';
 
-const NOT_FOUND = { description: 'No such user', type: ProblemResponse };
+const ApiNoSuchUser = () =>
+  ApiProblem('No such user (or the id is not a UUID)', AppErrorCode.NotFound);
+const ApiUserId = () =>
+  ApiParam({ name: 'id', description: 'A user id', example: EXAMPLE_USER_ID });
+const ApiLastAdmin = () =>
+  ApiProblem('The change would leave no active admin', AppErrorCode.LastAdmin);
+/** A 403 of the rules below, besides the missing scope. */
+const ApiNotAllowed = (detail: string) =>
+  ApiProblem('The rules below refuse this change', {
+    code: AppErrorCode.Forbidden,
+    name: 'not-allowed',
+    detail,
+  });
+const UNKNOWN_SCOPE = `scopes must be known scopes (${KNOWN_SCOPES.join(', ')}); unknown: bogus:scope`;
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const SELF_RULE =
   'Nobody may change their own roles, scopes or active flag, or delete themselves (403); ' +
@@ -51,8 +65,16 @@ export class UsersController {
 
   @Get()
   @Authorize({ scopes: ['users:read'] })
-  @ApiOperation({ summary: 'List users, oldest first, a page at a time' })
-  @ApiOkResponse({ type: UserPageDto })
+  @ApiOperation({
+    operationId: 'listUsers',
+    summary: 'List users, oldest first, a page at a time',
+    description: 'Follow `nextCursor` until it is null.',
+  })
+  @ApiOkResponse({ description: 'A page of users', type: UserPageDto })
+  @ApiProblem('`limit` or `cursor` out of range', {
+    code: AppErrorCode.ValidationFailed,
+    detail: 'limit must not be greater than 100',
+  })
   async list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
     const page = await this.users.list(query.limit ?? 20, query.cursor);
     return { items: page.items.map((u) => UserView.of(u)), nextCursor: page.nextCursor };
@@ -60,9 +82,10 @@ export class UsersController {
 
   @Get(':id')
   @Authorize({ scopes: ['users:read'] })
-  @ApiOperation({ summary: 'One user' })
-  @ApiOkResponse({ type: UserView })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiOperation({ operationId: 'getUser', summary: 'One user' })
+  @ApiUserId()
+  @ApiOkResponse({ description: 'The user', type: UserView })
+  @ApiNoSuchUser()
   async get(@Param('id', ID) id: string): Promise<UserView> {
     return UserView.of(await this.users.get(id));
   }
@@ -71,14 +94,23 @@ export class UsersController {
   @Authorize({ scopes: ['users:write'] })
   @HttpCode(201)
   @ApiOperation({
+    operationId: 'createUser',
     summary: 'Create a user (the password policy applies)',
     description:
       'Only role `admin` may give roles; a caller with scope `users:write` but not role `admin` ' +
       'creates plain users only (`roles` absent or `["user"]`, else 403).',
   })
-  @ApiCreatedResponse({ type: UserView })
-  @ApiBadRequestResponse({ type: ProblemResponse })
-  @ApiConflictResponse({ description: 'Email or username taken', type: ProblemResponse })
+  @ApiCreatedResponse({ description: 'The new user', type: UserView })
+  @ApiProblem(
+    'A field is invalid, the password breaks the policy, or a scope is unknown; `errors` lists each',
+    AppErrorCode.ValidationFailed,
+  )
+  @ApiNotAllowed('Only an admin may create a user with roles.')
+  @ApiProblem(
+    'The email or the username is taken',
+    AppErrorCode.EmailTaken,
+    AppErrorCode.UsernameTaken,
+  )
   async create(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: CreateUserDto,
@@ -89,13 +121,20 @@ export class UsersController {
   @Patch(':id')
   @Authorize({ scopes: ['users:write'] })
   @ApiOperation({
+    operationId: 'updateUser',
     summary: 'Change roles, scopes or active; any change ends every session of the user',
     description: SELF_RULE + SCOPE_ONLY_RULE + 'Admins may change roles and grant any scope.',
   })
-  @ApiOkResponse({ type: UserView })
-  @ApiBadRequestResponse({ type: ProblemResponse })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse({ description: 'Would leave no active admin', type: ProblemResponse })
+  @ApiUserId()
+  @ApiOkResponse({ description: 'The user as changed', type: UserView })
+  @ApiProblem('A field is invalid, or a scope is unknown', {
+    code: AppErrorCode.ValidationFailed,
+    detail: UNKNOWN_SCOPE,
+    errors: [{ field: 'scopes', message: UNKNOWN_SCOPE }],
+  })
+  @ApiNotAllowed('You cannot change your own roles, scopes or active flag; ask an admin.')
+  @ApiNoSuchUser()
+  @ApiLastAdmin()
   async update(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id', ID) id: string,
@@ -108,12 +147,15 @@ export class UsersController {
   @Authorize({ scopes: ['users:write'] })
   @HttpCode(204)
   @ApiOperation({
+    operationId: 'deleteUser',
     summary: 'Delete a user; every session ends',
     description: SELF_RULE + SCOPE_ONLY_RULE,
   })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse({ description: 'Would leave no active admin', type: ProblemResponse })
+  @ApiUserId()
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotAllowed('You cannot delete yourself; ask an admin.')
+  @ApiNoSuchUser()
+  @ApiLastAdmin()
   async remove(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id', ID) id: string,

@@ -1,6 +1,22 @@
 import type { PathItemObject } from '@nestjs/swagger';
+import { EXAMPLE_USER_ID, EXAMPLE_WS_TICKET } from '../common/openapi/examples';
 import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
 import { WS_CLOSE_CODE_MEANINGS } from './ws-close-codes';
+
+/** Ticket, socket, greeting, close: what a page does (Swagger UI cannot open a socket). */
+const BROWSER_EXAMPLE = [
+  "const res = await fetch('/auth/ws-ticket', {",
+  "  method: 'POST',",
+  '  headers: { Authorization: `Bearer ${accessToken}` },',
+  '});',
+  'const { ticket } = await res.json();',
+  'const socket = new WebSocket(`wss://${location.host}/ws?ticket=${encodeURIComponent(ticket)}`);',
+  '// {"type":"hello","userId":"' + EXAMPLE_USER_ID + '"}',
+  'socket.onmessage = (event) => console.log(JSON.parse(event.data));',
+  'socket.onclose = (event) => {',
+  '  if (event.code === 4401) signInAgain(); // the session ended',
+  '};',
+].join('\n');
 
 /**
  * `GET /ws` for the OpenAPI document. The gateway is a `ws` server on the HTTP server's upgrade
@@ -25,7 +41,10 @@ export function websocketPath(limits: { perSession: number; perUser: number }): 
         `ending, on any instance. A session holds at most ${limits.perSession} sockets and a user ` +
         `${limits.perUser} over all instances together: a new socket beyond either cap closes the ` +
         'oldest one. Messages from the client are ignored.\n\nClose codes:\n' +
-        closeCodes,
+        closeCodes +
+        '\n\nIn a browser:\n\n```js\n' +
+        BROWSER_EXAMPLE +
+        '\n```',
       parameters: [
         {
           name: 'ticket',
@@ -33,13 +52,15 @@ export function websocketPath(limits: { perSession: number; perUser: number }): 
           required: true,
           description: 'The single-use ticket (typ ws-ticket+jwt) from POST /auth/ws-ticket',
           schema: { type: 'string' },
+          example: EXAMPLE_WS_TICKET,
         },
       ],
       responses: {
         '101': {
           description:
-            'Switching Protocols: the socket is open. A ticket that turns out to be used, ' +
-            'expired or invalid is then closed with 4401.',
+            'Switching Protocols: the socket is open; its first message is the greeting ' +
+            `\`{"type":"hello","userId":"${EXAMPLE_USER_ID}"}\`. A ticket that turns out to be ` +
+            'used, expired or invalid is then closed with 4401.',
         },
         '401': {
           description:

@@ -1,20 +1,27 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { AppErrorCode } from '../../common/errors/app-error';
+import { ApiProblem, ApiStoreUnavailable } from '../../common/openapi/api-problem.decorator';
 import { Role } from '../../users/user';
 import { ACCESS_KEY, AccessPolicy } from './access.metadata';
-import { ProblemResponse } from '../../common/openapi/problem.schema';
 
-const UNAUTHORIZED = {
-  description: 'Missing, invalid, expired or revoked access token',
-  type: ProblemResponse,
-};
+/** The 401 of every route that needs a token, and the 503 of the session check. */
+const apiBearerProblems = () => [
+  ApiProblem(
+    'No access token, or one that is refused (expired, revoked, its session ended): refresh ' +
+      'once on `invalid-token`, then sign in again',
+    AppErrorCode.Unauthenticated,
+    AppErrorCode.InvalidToken,
+  ),
+  ApiStoreUnavailable(),
+];
 
 /** Any valid access token; documents the bearer requirement and the 401 in OpenAPI. */
 export function Authenticated() {
   return applyDecorators(
     SetMetadata(ACCESS_KEY, { kind: 'authenticated' } satisfies AccessPolicy),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse(UNAUTHORIZED),
+    ...apiBearerProblems(),
   );
 }
 
@@ -40,10 +47,11 @@ export function Authorize(requirement: Requirement) {
   return applyDecorators(
     SetMetadata(ACCESS_KEY, policy),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse(UNAUTHORIZED),
-    ApiForbiddenResponse({
-      description: `Requires ${describeNeed(policy)}`,
-      type: ProblemResponse,
+    ...apiBearerProblems(),
+    ApiProblem(`The token lacks ${describeNeed(policy)}`, {
+      code: AppErrorCode.Forbidden,
+      detail: `Your token lacks a required scope (this route needs: ${policy.scopes.join(' ')}).`,
+      requiredScopes: policy.scopes,
     }),
   );
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString } from 'class-validator';
+import { EXAMPLE_REFRESH_TOKEN } from '../../common/openapi/examples';
 import { IfPresent } from '../../common/validation.pipe';
 
 /**
@@ -11,6 +12,7 @@ import { IfPresent } from '../../common/validation.pipe';
 export class RefreshDto {
   @ApiPropertyOptional({
     description: 'The refresh token; may come from the refresh cookie instead',
+    example: EXAMPLE_REFRESH_TOKEN,
   })
   @IfPresent()
   @IsString()

@@ -1,15 +1,33 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { EXAMPLE_ISSUER } from '../../common/openapi/examples';
+import { KNOWN_SCOPES } from '../../config/scopes';
 
 /** RFC 8414 §2 authorization server metadata, the fields Tessera publishes. */
 export class AuthorizationServerMetadataDto {
-  @ApiProperty({ format: 'uri' }) issuer!: string;
-  @ApiProperty({ format: 'uri' }) jwks_uri!: string;
-  @ApiProperty({ format: 'uri' }) revocation_endpoint!: string;
-  @ApiProperty({ type: [String] }) revocation_endpoint_auth_methods_supported!: string[];
-  @ApiProperty({ format: 'uri' }) introspection_endpoint!: string;
-  @ApiProperty({ type: [String] }) introspection_endpoint_auth_methods_supported!: string[];
-  @ApiProperty({ type: [String] }) scopes_supported!: string[];
-  @ApiProperty({ type: [String] }) response_types_supported!: string[];
-  @ApiProperty({ type: [String] }) grant_types_supported!: string[];
-  @ApiProperty({ format: 'uri' }) service_documentation!: string;
+  @ApiProperty({ format: 'uri', description: 'JWT_ISSUER', example: EXAMPLE_ISSUER })
+  issuer!: string;
+  @ApiProperty({ format: 'uri', example: `${EXAMPLE_ISSUER}/.well-known/jwks.json` })
+  jwks_uri!: string;
+  @ApiProperty({ format: 'uri', example: `${EXAMPLE_ISSUER}/auth/revoke` })
+  revocation_endpoint!: string;
+  @ApiProperty({ type: [String], example: ['none'] })
+  revocation_endpoint_auth_methods_supported!: string[];
+  @ApiProperty({ format: 'uri', example: `${EXAMPLE_ISSUER}/auth/introspect` })
+  introspection_endpoint!: string;
+  @ApiProperty({ type: [String], example: ['Bearer'] })
+  introspection_endpoint_auth_methods_supported!: string[];
+  @ApiProperty({ type: [String], example: [...KNOWN_SCOPES] }) scopes_supported!: string[];
+  @ApiProperty({
+    type: [String],
+    description: 'Empty: there is no authorization endpoint',
+    example: [],
+  })
+  response_types_supported!: string[];
+  @ApiProperty({
+    type: [String],
+    description: 'Empty: tokens come from POST /auth/login, not from OAuth grants',
+    example: [],
+  })
+  grant_types_supported!: string[];
+  @ApiProperty({ format: 'uri', example: `${EXAMPLE_ISSUER}/docs` }) service_documentation!: string;
 }

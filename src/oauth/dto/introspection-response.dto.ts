@@ -1,8 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  EXAMPLE_ACCESS_TTL,
+  EXAMPLE_IAT,
+  EXAMPLE_ISSUER,
+  EXAMPLE_JTI,
+  EXAMPLE_REFRESH_TTL,
+  EXAMPLE_SCOPE,
+  EXAMPLE_SESSION_ID,
+  EXAMPLE_USER_ID,
+} from '../../common/openapi/examples';
 
 /** RFC 7662 §2.2; every field but `active` only when the token is active. */
 export class IntrospectionResponseDto {
-  @ApiProperty() active!: boolean;
+  @ApiProperty({ example: true }) active!: boolean;
   @ApiPropertyOptional({
     enum: ['Bearer'],
     description:
@@ -16,13 +26,56 @@ export class IntrospectionResponseDto {
     example: 'tessera',
   })
   client_id?: string;
-  @ApiPropertyOptional({ description: 'User id' }) sub?: string;
-  @ApiPropertyOptional({ description: 'Granted scopes, space-separated' }) scope?: string;
-  @ApiPropertyOptional({ description: 'Epoch seconds; for a refresh token, the session end' })
+  @ApiPropertyOptional({ description: 'User id', example: EXAMPLE_USER_ID }) sub?: string;
+  @ApiPropertyOptional({ description: 'Granted scopes, space-separated', example: EXAMPLE_SCOPE })
+  scope?: string;
+  @ApiPropertyOptional({
+    description: 'Epoch seconds; for a refresh token, the session end',
+    example: EXAMPLE_IAT + EXAMPLE_ACCESS_TTL,
+  })
   exp?: number;
-  @ApiPropertyOptional({ description: 'Epoch seconds (access tokens)' }) iat?: number;
-  @ApiPropertyOptional({ description: 'Token id (access tokens)' }) jti?: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'Session id' }) sid?: string;
-  @ApiPropertyOptional() iss?: string;
-  @ApiPropertyOptional({ description: 'Audience (access tokens)' }) aud?: string;
+  @ApiPropertyOptional({ description: 'Epoch seconds (access tokens)', example: EXAMPLE_IAT })
+  iat?: number;
+  @ApiPropertyOptional({ description: 'Token id (access tokens)', example: EXAMPLE_JTI })
+  jti?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Session id', example: EXAMPLE_SESSION_ID })
+  sid?: string;
+  @ApiPropertyOptional({ format: 'uri', example: EXAMPLE_ISSUER }) iss?: string;
+  @ApiPropertyOptional({ description: 'Audience (access tokens)', example: 'tessera-api' })
+  aud?: string;
 }
+
+/** The three answers a resource server sees. */
+export const INTROSPECTION_EXAMPLES = {
+  accessToken: {
+    summary: 'An active access token',
+    value: {
+      active: true,
+      token_type: 'Bearer',
+      client_id: 'tessera',
+      sub: EXAMPLE_USER_ID,
+      scope: EXAMPLE_SCOPE,
+      exp: EXAMPLE_IAT + EXAMPLE_ACCESS_TTL,
+      iat: EXAMPLE_IAT,
+      jti: EXAMPLE_JTI,
+      sid: EXAMPLE_SESSION_ID,
+      iss: EXAMPLE_ISSUER,
+      aud: 'tessera-api',
+    },
+  },
+  refreshToken: {
+    summary: 'An active refresh token (its session end as exp)',
+    value: {
+      active: true,
+      sub: EXAMPLE_USER_ID,
+      sid: EXAMPLE_SESSION_ID,
+      scope: EXAMPLE_SCOPE,
+      exp: EXAMPLE_IAT + EXAMPLE_REFRESH_TTL,
+      iss: EXAMPLE_ISSUER,
+    },
+  },
+  inactive: {
+    summary: 'Expired, revoked, of an ended session, or not ours',
+    value: { active: false },
+  },
+};

@@ -7,7 +7,12 @@ import { Role, ROLES } from '../user';
 
 /** Admin create: the registration body plus roles and scopes. */
 export class CreateUserDto extends RegisterDto {
-  @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Everyone has `user`' })
+  @ApiPropertyOptional({
+    enum: ROLES,
+    isArray: true,
+    description: 'Everyone has `user`',
+    example: ['user'],
+  })
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(ROLES.length)

@@ -9,6 +9,7 @@ export class UpdateUserDto {
     enum: ROLES,
     isArray: true,
     description: 'Replaces the list; `user` is always kept',
+    example: ['user', 'admin'],
   })
   @IfPresent()
   @IsArray()
@@ -19,7 +20,10 @@ export class UpdateUserDto {
   @ScopesProperty('Extra scopes, each one of the known scopes; replaces the list')
   scopes?: string[];
 
-  @ApiPropertyOptional({ description: 'false deactivates the user and ends every session' })
+  @ApiPropertyOptional({
+    description: 'false deactivates the user and ends every session',
+    example: true,
+  })
   @IfPresent()
   @IsBoolean()
   active?: boolean;

@@ -1,0 +1,165 @@
+import { AppErrorCode } from '../errors/app-error';
+import { ERROR_SPECS, problemType } from '../errors/error-status';
+
+/**
+ * Problems raised below the application's own code, with the titles they are sent with: by
+ * Fastify's router and body parser, Node's HTTP parser (408, 431) and the catch-all (500). See
+ * problem-details.filter.ts, framework-errors.ts and client-errors.ts.
+ */
+export enum HttpProblemCode {
+  BadRequest = 'bad_request',
+  RequestTimeout = 'request_timeout',
+  PayloadTooLarge = 'payload_too_large',
+  UriTooLong = 'uri_too_long',
+  UnsupportedMediaType = 'unsupported_media_type',
+  RequestHeaderFieldsTooLarge = 'request_header_fields_too_large',
+  InternalError = 'internal_error',
+}
+
+export type ProblemCode = AppErrorCode | HttpProblemCode;
+
+const HTTP_SPECS: Record<HttpProblemCode, { status: number; title: string }> = {
+  [HttpProblemCode.BadRequest]: { status: 400, title: 'Bad request' },
+  [HttpProblemCode.RequestTimeout]: { status: 408, title: 'Request Timeout' },
+  [HttpProblemCode.PayloadTooLarge]: { status: 413, title: 'Payload too large' },
+  [HttpProblemCode.UriTooLong]: { status: 414, title: 'URI too long' },
+  [HttpProblemCode.UnsupportedMediaType]: { status: 415, title: 'Unsupported media type' },
+  [HttpProblemCode.RequestHeaderFieldsTooLarge]: {
+    status: 431,
+    title: 'Request Header Fields Too Large',
+  },
+  [HttpProblemCode.InternalError]: { status: 500, title: 'Internal server error' },
+};
+
+/**
+ * What each problem means to a client, and a `detail` as the service words it. A Record over
+ * every code: a new error code does not compile until it is documented here.
+ */
+const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
+  [AppErrorCode.ValidationFailed]: {
+    when: 'the body or query breaks the rules; `errors` lists every field',
+    detail: 'email must be an email address; password is too common',
+  },
+  [AppErrorCode.Unauthenticated]: {
+    when: 'no `Authorization` header',
+    detail: 'An access token is required (Authorization: Bearer <token>).',
+  },
+  [AppErrorCode.InvalidToken]: {
+    when: 'the access token is refused (expired, revoked, session ended, …): refresh once',
+    detail: 'token expired',
+  },
+  [AppErrorCode.InvalidCredentials]: {
+    when: 'a login failed (same answer whether or not the user exists)',
+    detail: 'Invalid credentials',
+  },
+  [AppErrorCode.InvalidRefreshToken]: {
+    when: 'the refresh token is missing, malformed, expired or its session ended: sign in',
+    detail: 'The refresh token is invalid or expired.',
+  },
+  [AppErrorCode.RefreshReused]: {
+    when: 'a used refresh token came back: the whole session is revoked',
+    detail: 'The refresh token was already used; the session has been revoked.',
+  },
+  [AppErrorCode.WrongPassword]: {
+    when: 'the current password is wrong (do not refresh on it)',
+    detail: 'The current password is wrong.',
+  },
+  [AppErrorCode.Forbidden]: {
+    when: 'the token lacks a scope (WWW-Authenticate names it), or the change is not allowed',
+    detail: 'Your token lacks a required scope (this route needs: users:write).',
+  },
+  [AppErrorCode.RegistrationClosed]: {
+    when: '`REGISTRATION=closed`',
+    detail: 'Registration is closed on this server.',
+  },
+  [AppErrorCode.CrossSiteRequest]: {
+    when: 'the refresh cookie on a request a cross-site form could send, or a foreign Origin',
+    detail: 'The refresh cookie needs a JSON body or an X-Requested-With header.',
+  },
+  [AppErrorCode.NotFound]: {
+    when: 'no such user, not one of your sessions, an id that is not a UUID, an unknown path',
+    detail: 'No such user.',
+  },
+  [AppErrorCode.EmailTaken]: {
+    when: 'the email is registered (case-insensitively)',
+    detail: 'That email is already registered.',
+  },
+  [AppErrorCode.UsernameTaken]: {
+    when: 'the username is taken (case-insensitively)',
+    detail: 'That username is taken.',
+  },
+  [AppErrorCode.LastAdmin]: {
+    when: 'the change would leave no active admin',
+    detail: 'This is the last active admin; make another admin first.',
+  },
+  [AppErrorCode.TooManyRequests]: {
+    when: 'throttled, or a brute-force lock holds; wait `Retry-After` seconds',
+    detail: 'Too many requests; slow down.',
+  },
+  [AppErrorCode.StoreUnavailable]: {
+    when: 'the store (Redis) cannot answer; `Retry-After: 5`',
+    detail: 'The session store is unavailable; try again shortly.',
+  },
+  [HttpProblemCode.BadRequest]: {
+    when: 'the body is not valid JSON, or the URL is not validly percent-encoded',
+    detail: "Body is not valid JSON but content-type is set to 'application/json'",
+  },
+  [HttpProblemCode.RequestTimeout]: {
+    when: 'the request did not arrive in time (connection closed)',
+    detail: 'The request took too long to arrive.',
+  },
+  [HttpProblemCode.PayloadTooLarge]: {
+    when: 'the body is over 64 KiB',
+    detail: 'Request body is too large',
+  },
+  [HttpProblemCode.UriTooLong]: {
+    when: 'a path parameter is over 100 characters',
+    detail: 'A path parameter is longer than any valid value.',
+  },
+  [HttpProblemCode.UnsupportedMediaType]: {
+    when: 'a body that is not JSON (or a form, on revoke and introspect), or not UTF-8',
+    detail: 'Send the body as application/json, not text/plain.',
+  },
+  [HttpProblemCode.RequestHeaderFieldsTooLarge]: {
+    when: 'headers over 16 KiB (connection closed)',
+    detail: 'The request headers are too large (a token or cookie of this size is never valid).',
+  },
+  [HttpProblemCode.InternalError]: {
+    when: 'a defect; quote the request id in `detail`',
+    detail: `The request failed; quote request id 1f6d16e3-04d6-410b-ba73-5018f47d79eb when reporting it.`,
+  },
+};
+
+export interface ProblemTypeInfo {
+  code: ProblemCode;
+  type: string;
+  status: number;
+  title: string;
+  when: string;
+  detail: string;
+}
+
+const SPECS: Record<ProblemCode, { status: number; title: string }> = {
+  ...ERROR_SPECS,
+  ...HTTP_SPECS,
+};
+
+/** Every problem type the service sends, by status. */
+export const PROBLEM_TYPES: readonly ProblemTypeInfo[] = (
+  [...Object.values(AppErrorCode), ...Object.values(HttpProblemCode)] as ProblemCode[]
+)
+  .map((code) => ({ code, type: problemType(code), ...SPECS[code], ...MEANINGS[code] }))
+  .sort((a, b) => a.status - b.status);
+
+export function problemTypeInfo(code: ProblemCode): ProblemTypeInfo {
+  return PROBLEM_TYPES.find((p) => p.code === code)!;
+}
+
+/** The list for the document: a Markdown table of every type with its status and meaning. */
+export function problemTypesTable(): string {
+  const rows = PROBLEM_TYPES.map(
+    (p) =>
+      `| \`${p.type.replace('https://tessera.dev/problems/', '')}\` | ${p.status} | ${p.title} | ${p.when} |`,
+  );
+  return ['| `type` | status | title | when |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
