@@ -17,7 +17,7 @@ done
 
 echo 'examples/client: src/schema.d.ts is what docs/openapi.json generates'
 if ! (cd examples/client && npm run --silent generate:check); then
-  echo 'examples/client/src/schema.d.ts is out of date: run `npm run openapi` (if the code' >&2
-  echo 'changed), then `npm run generate --prefix examples/client`, and commit both' >&2
+  echo 'examples/client/src/schema.d.ts is out of date: run `npm run openapi` at the root (it' >&2
+  echo 'writes docs/openapi.json, then these types), and commit both' >&2
   exit 1
 fi

@@ -5,7 +5,8 @@ import { OPENAPI_DOCUMENT_PATH, renderOpenApiDocument } from './openapi-document
 /**
  * `npm run openapi` (from the repository root): writes docs/openapi.json from the code, without a
  * running server, Redis or keys. test/openapi-document.e2e-spec.ts fails while the committed file
- * differs from what this writes.
+ * differs from what this writes. The npm script then regenerates examples/client/src/schema.d.ts
+ * from it, when that example is installed.
  */
 renderOpenApiDocument().then(
   (document) => {

@@ -4,89 +4,6 @@
  */
 
 export interface paths {
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus metrics (text exposition format) */
-        get: operations["MetricsController_scrape"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/jwks.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Public keys that verify our access tokens (RFC 7517)
-         * @description Newest first: a key about to sign (published before it does), the signing key, and every earlier key that can still verify a live token. A key leaves once its last token has expired.
-         */
-        get: operations["JwksController_jwks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List users, oldest first, a page at a time */
-        get: operations["UsersController_list"];
-        put?: never;
-        /**
-         * Create a user (the password policy applies)
-         * @description Only role `admin` may give roles; a caller with scope `users:write` but not role `admin` creates plain users only (`roles` absent or `["user"]`, else 403).
-         */
-        post: operations["UsersController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One user */
-        get: operations["UsersController_get"];
-        put?: never;
-        post?: never;
-        /**
-         * Delete a user; every session ends
-         * @description Nobody may change their own roles, scopes or active flag, or delete themselves (403); another admin must. A caller without role `admin` (scope `users:write` only) may not touch an admin, set roles, or add or remove a scope its own token does not hold (403).
-         */
-        delete: operations["UsersController_remove"];
-        options?: never;
-        head?: never;
-        /**
-         * Change roles, scopes or active; any change ends every session of the user
-         * @description Nobody may change their own roles, scopes or active flag, or delete themselves (403); another admin must. A caller without role `admin` (scope `users:write` only) may not touch an admin, set roles, or add or remove a scope its own token does not hold (403). Admins may change roles and grant any scope.
-         */
-        patch: operations["UsersController_update"];
-        trace?: never;
-    };
     "/auth/register": {
         parameters: {
             query?: never;
@@ -96,8 +13,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account */
-        post: operations["AuthController_register"];
+        /**
+         * Create an account
+         * @description Open unless `REGISTRATION=closed`. The password: 12–128 characters, not the email or username, not a common password. Every invalid field is listed in one answer. Then sign in with `POST /auth/login`.
+         */
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -114,10 +34,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign in; also sets the httpOnly refresh cookie
-         * @description Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client holding a device cookie from an earlier successful login as that user is counted only by its own failures, so others cannot lock it out.
+         * Sign in: an access token and a refresh token (also set as an httpOnly cookie)
+         * @description Start here. `username` may also be the email. Send the `access_token` as `Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires (`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer rights with `scope`. Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client holding a device cookie from an earlier successful login as that user is counted only by its own failures, so others cannot lock it out.
          */
-        post: operations["AuthController_login"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -133,8 +53,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token (body or cookie) into a new pair; reuse revokes the session */
-        post: operations["AuthController_refresh"];
+        /**
+         * Exchange a refresh token (body or cookie) for a new pair; reuse revokes the session
+         * @description Single use: the answer holds a new `refresh_token` and the one sent stops working. Sending a used one again is taken as theft and revokes the whole session (`refresh-token-reused`); two tabs refreshing the same token at once get that too, so let one refresh and share its result. Without `refresh_token` in the body, the refresh cookie is used, on a request with a JSON body or an `X-Requested-With` header only.
+         */
+        post: operations["refreshToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -150,8 +73,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the current session and clear the refresh cookie */
-        post: operations["AuthController_logout"];
+        /**
+         * Sign out: end the current session and clear the refresh cookie
+         * @description The access token and the refresh token of this session stop working at once, on every instance; its WebSockets close within a second.
+         */
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -167,8 +93,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End every session of the caller */
-        post: operations["AuthController_logoutAll"];
+        /**
+         * Sign out everywhere: end every session of the caller
+         * @description Every device of the user must sign in again; this one too.
+         */
+        post: operations["endAllSessions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -182,8 +111,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller */
-        get: operations["AuthController_me"];
+        /**
+         * Who the access token belongs to
+         * @description `scopes` are those of the presented token, which may be fewer than the user may hold.
+         */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -201,8 +133,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password; every other session ends */
-        post: operations["AuthController_changePassword"];
+        /**
+         * Change the password; every other session ends
+         * @description This session stays signed in; every other one ends. A wrong `currentPassword` counts toward the same brute-force limits as a failed login.
+         */
+        post: operations["changePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -217,10 +152,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's live sessions
+         * The caller's live sessions (devices), the current one marked
          * @description At most MAX_SESSIONS_PER_USER (default 50): a login beyond the cap ends the least recently used session. Throttled per client.
          */
-        get: operations["SessionsController_list"];
+        get: operations["listSessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -239,102 +174,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End one of your sessions */
-        delete: operations["SessionsController_remove"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/health/live": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Liveness: the process answers */
-        get: operations["HealthController_live"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/health/ready": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Readiness: the store answers */
-        get: operations["HealthController_ready"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
         /**
-         * Revoke an access or refresh token (RFC 7009)
-         * @description An access token is refused from the next request on; a refresh token ends its session (every token issued in it). Answers 200 also for unknown, invalid or expired tokens.
+         * End one of your sessions (sign out a device)
+         * @description Its tokens stop working at once and its WebSockets close. Ending the current session is a logout without clearing the cookie.
          */
-        post: operations["TokenEndpointsController_revoke"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/introspect": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Introspect a token (RFC 7662)
-         * @description For resource servers: whether the token is accepted right now (not revoked, session live), with its claims. The caller authenticates with its own access token holding scope tokens:introspect.
-         */
-        post: operations["TokenEndpointsController_introspect"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/oauth-authorization-server": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Authorization server metadata (RFC 8414)
-         * @description No token_endpoint: tokens come from POST /auth/login and /auth/refresh, which are first-party JSON endpoints, not RFC 6749 grants, so none is advertised to OAuth clients.
-         */
-        get: operations["MetadataController_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
+        delete: operations["endSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -353,27 +197,7 @@ export interface paths {
          * A single-use ticket for the WebSocket at /ws
          * @description Open `GET /ws?ticket=<ticket>` within 60 seconds. The ticket works once, only while this session is active; the socket is closed with code 4401 when the session ends. At most 60 tickets per user per minute.
          */
-        post: operations["WsTicketController_ticket"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The audit trail, newest first
-         * @description Filters combine (all must match) and are exact over the whole retained trail. Each event type keeps its own newest events (the oldest of that type fall off), so noise of one type never evicts another. TOKEN_INVALID is rate-limited per client and reason: past the limit, one summary event per window counts the rest in `details.count`.
-         */
-        get: operations["AuditController_list"];
-        put?: never;
-        post?: never;
+        post: operations["createWebSocketTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -395,8 +219,233 @@ export interface paths {
          *     - `1013`: the service could not check the ticket now: retry shortly
          *     - `4401`: the ticket is missing, invalid, expired or already used, or the session ended (logout, revocation, password change, expiry): get a new ticket only after signing in again
          *     - `4429`: the session or the user opened more sockets than allowed, and this was the oldest
+         *
+         *     In a browser:
+         *
+         *     ```js
+         *     const res = await fetch('/auth/ws-ticket', {
+         *       method: 'POST',
+         *       headers: { Authorization: `Bearer ${accessToken}` },
+         *     });
+         *     const { ticket } = await res.json();
+         *     const socket = new WebSocket(`wss://${location.host}/ws?ticket=${encodeURIComponent(ticket)}`);
+         *     // {"type":"hello","userId":"01a19c92-d627-7ad8-8823-5841ea38cdb5"}
+         *     socket.onmessage = (event) => console.log(JSON.parse(event.data));
+         *     socket.onclose = (event) => {
+         *       if (event.code === 4401) signInAgain(); // the session ended
+         *     };
+         *     ```
          */
         get: operations["openWebSocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users, oldest first, a page at a time
+         * @description Follow `nextCursor` until it is null.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create a user (the password policy applies)
+         * @description Only role `admin` may give roles; a caller with scope `users:write` but not role `admin` creates plain users only (`roles` absent or `["user"]`, else 403).
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user; every session ends
+         * @description Nobody may change their own roles, scopes or active flag, or delete themselves (403); another admin must. A caller without role `admin` (scope `users:write` only) may not touch an admin, set roles, or add or remove a scope its own token does not hold (403).
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change roles, scopes or active; any change ends every session of the user
+         * @description Nobody may change their own roles, scopes or active flag, or delete themselves (403); another admin must. A caller without role `admin` (scope `users:write` only) may not touch an admin, set roles, or add or remove a scope its own token does not hold (403). Admins may change roles and grant any scope.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public keys that verify our access tokens (RFC 7517)
+         * @description Newest first: a key about to sign (published before it does), the signing key, and every earlier key that can still verify a live token. A key leaves once its last token has expired.
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an access or refresh token (RFC 7009)
+         * @description An access token is refused from the next request on; a refresh token ends its session (every token issued in it). Answers 200 also for unknown, invalid or expired tokens.
+         */
+        post: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Introspect a token (RFC 7662)
+         * @description For resource servers: whether the token is accepted right now (not revoked, session live), with its claims. The caller authenticates with its own access token holding scope tokens:introspect.
+         */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization server metadata (RFC 8414)
+         * @description No token_endpoint: tokens come from POST /auth/login and /auth/refresh, which are first-party JSON endpoints, not RFC 6749 grants, so none is advertised to OAuth clients.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail, newest first
+         * @description Filters combine (all must match) and are exact over the whole retained trail. Each event type keeps its own newest events (the oldest of that type fall off), so noise of one type never evicts another. TOKEN_INVALID is rate-limited per client and reason: past the limit, one summary event per window counts the rest in `details.count`.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (text exposition format)
+         * @description For a Prometheus scrape. Public: restrict it at the proxy if it faces the internet.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process answers
+         * @description Never touches the store: restart the process only when this fails.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the store answers
+         * @description Send traffic only while this answers 200.
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -409,33 +458,176 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        JwkDto: {
+            /**
+             * @example RSA
+             * @enum {string}
+             */
+            kty: "RSA" | "EC";
+            /**
+             * @description RFC 7638 thumbprint; the `kid` of the tokens it verifies
+             * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI
+             */
+            kid: string;
+            /**
+             * @example RS256
+             * @enum {string}
+             */
+            alg: "RS256" | "PS256" | "ES256";
+            /**
+             * @example sig
+             * @enum {string}
+             */
+            use: "sig";
+            /**
+             * @description RSA modulus
+             * @example 4ViLvrHqssLbpYMMzDSES3-YMF47nvE5WEYW0BfSg1tEhxe-zNE3NL27HyDmYzfVByXnlGn3RYZYctOh2wO40wBs47xYQ7jb7DbgV6SdeOb1LLTxh1-dDzTpw5QpMOovUMfEm2zkkfsGj9MSdwv3oT6dLJ9KOYe7cgtVnHTHXi7qyLsTTWxU06PvO-IBI1NJAqAYKA66Ez67FVR7fDYeZhC-_CVjc6PAdjwZVWryrdsIJyjvcUUy9YZyq6Hqr0bS3oko9GI8PkrNyb-umCDieOWGJB7ofAPZ5p6TOU4wO188PW27WvyWuyALY0L-XhcwnqC5jglvDucNqasR7B0vDw
+             */
+            n?: string;
+            /**
+             * @description RSA exponent
+             * @example AQAB
+             */
+            e?: string;
+            /**
+             * @description EC curve
+             * @example P-256
+             */
+            crv?: string;
+            /**
+             * @description EC x coordinate
+             * @example f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU
+             */
+            x?: string;
+            /**
+             * @description EC y coordinate
+             * @example x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0
+             */
+            y?: string;
+        };
+        JwksDto: {
+            /**
+             * @description Newest first; empty with HS256 (a shared secret is never published)
+             * @example [
+             *       {
+             *         "kty": "RSA",
+             *         "n": "4ViLvrHqssLbpYMMzDSES3-YMF47nvE5WEYW0BfSg1tEhxe-zNE3NL27HyDmYzfVByXnlGn3RYZYctOh2wO40wBs47xYQ7jb7DbgV6SdeOb1LLTxh1-dDzTpw5QpMOovUMfEm2zkkfsGj9MSdwv3oT6dLJ9KOYe7cgtVnHTHXi7qyLsTTWxU06PvO-IBI1NJAqAYKA66Ez67FVR7fDYeZhC-_CVjc6PAdjwZVWryrdsIJyjvcUUy9YZyq6Hqr0bS3oko9GI8PkrNyb-umCDieOWGJB7ofAPZ5p6TOU4wO188PW27WvyWuyALY0L-XhcwnqC5jglvDucNqasR7B0vDw",
+             *         "e": "AQAB",
+             *         "kid": "Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI",
+             *         "alg": "RS256",
+             *         "use": "sig"
+             *       }
+             *     ]
+             */
+            keys: components["schemas"]["JwkDto"][];
+        };
         UserView: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5
+             */
             id: string;
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
+            /** @example ada_lovelace */
             username: string;
+            /**
+             * @example [
+             *       "user"
+             *     ]
+             */
             roles: ("user" | "admin")[];
-            /** @description Scopes granted on top of the roles' defaults */
+            /**
+             * @description Scopes granted on top of the roles' defaults
+             * @example [
+             *       "users:read"
+             *     ]
+             */
             scopes: string[];
+            /**
+             * @description false: deactivated, cannot sign in
+             * @example true
+             */
             active: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-11-02T14:03:51.207Z
+             */
             createdAt: string;
         };
         UserPageDto: {
+            /** @description Oldest first */
             items: components["schemas"]["UserView"][];
+            /**
+             * @description Pass as `cursor` for the next page; null on the last page
+             * @example MDFhMTljOTItZDYyNy03YWQ4LTg4MjMtNTg0MWVhMzhjZGI1
+             */
             nextCursor: string | null;
         };
         FieldErrorSchema: {
+            /**
+             * @description The body or query property; `""` for the body as a whole
+             * @example password
+             */
             field: string;
+            /** @example password is too common */
             message: string;
         };
+        /**
+         * @description RFC 9457 problem details: every error of the service, served as `application/problem+json` with `Cache-Control: no-store` (`POST /auth/revoke` and `POST /auth/introspect` answer the same members as `application/json`, plus the RFC 6749 `error`). Branch on `type`, never on `title` or `detail`. Every `type` is `https://tessera.dev/problems/<slug>`:
+         *
+         *     | `type` | status | title | when |
+         *     | --- | --- | --- | --- |
+         *     | `validation-failed` | 400 | Validation failed | the body or query breaks the rules; `errors` lists every field |
+         *     | `bad-request` | 400 | Bad request | the body is not valid JSON, or the URL is not validly percent-encoded |
+         *     | `unauthenticated` | 401 | Authentication required | no `Authorization` header |
+         *     | `invalid-token` | 401 | Invalid token | the access token is refused (expired, revoked, session ended, …): refresh once |
+         *     | `invalid-credentials` | 401 | Invalid credentials | a login failed (same answer whether or not the user exists) |
+         *     | `invalid-refresh-token` | 401 | Invalid refresh token | the refresh token is missing, malformed, expired or its session ended: sign in |
+         *     | `refresh-token-reused` | 401 | Invalid refresh token | a used refresh token came back: the whole session is revoked |
+         *     | `wrong-password` | 401 | Wrong password | the current password is wrong (do not refresh on it) |
+         *     | `forbidden` | 403 | Forbidden | the token lacks a scope (WWW-Authenticate names it), or the change is not allowed |
+         *     | `registration-closed` | 403 | Registration is closed | `REGISTRATION=closed` |
+         *     | `cross-site-request` | 403 | Cross-site request refused | the refresh cookie on a request a cross-site form could send, or a foreign Origin |
+         *     | `not-found` | 404 | Not found | no such user, not one of your sessions, an id that is not a UUID, an unknown path |
+         *     | `request-timeout` | 408 | Request Timeout | the request did not arrive in time (connection closed) |
+         *     | `email-taken` | 409 | Email already registered | the email is registered (case-insensitively) |
+         *     | `username-taken` | 409 | Username already taken | the username is taken (case-insensitively) |
+         *     | `last-admin` | 409 | The last active admin must stay | the change would leave no active admin |
+         *     | `payload-too-large` | 413 | Payload too large | the body is over 64 KiB |
+         *     | `uri-too-long` | 414 | URI too long | a path parameter is over 100 characters |
+         *     | `unsupported-media-type` | 415 | Unsupported media type | a body that is not JSON (or a form, on revoke and introspect), or not UTF-8 |
+         *     | `too-many-requests` | 429 | Too many requests | throttled, or a brute-force lock holds; wait `Retry-After` seconds |
+         *     | `request-header-fields-too-large` | 431 | Request Header Fields Too Large | headers over 16 KiB (connection closed) |
+         *     | `internal-error` | 500 | Internal server error | a defect; quote the request id in `detail` |
+         *     | `store-unavailable` | 503 | Service unavailable | the store (Redis) cannot answer; `Retry-After: 5` |
+         */
         ProblemResponse: {
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description Stable identifier of the problem; one of the types listed above
+             * @example https://tessera.dev/problems/invalid-token
+             */
             type: string;
+            /**
+             * @description Fixed per type
+             * @example Invalid token
+             */
             title: string;
+            /**
+             * @description The HTTP status
+             * @example 401
+             */
             status: number;
+            /**
+             * @description What happened this time, for people
+             * @example token expired
+             */
             detail: string;
+            /** @description `validation-failed` only: every broken rule, one entry each */
             errors?: components["schemas"]["FieldErrorSchema"][];
         };
         CreateUserDto: {
@@ -444,14 +636,19 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
-            /** @example ada */
+            /** @example ada_lovelace */
             username: string;
             /**
              * @description Not the email or username, not a common password
              * @example correct horse battery staple
              */
             password: string;
-            /** @description Everyone has `user` */
+            /**
+             * @description Everyone has `user`
+             * @example [
+             *       "user"
+             *     ]
+             */
             roles?: ("user" | "admin")[];
             /**
              * @description Extra scopes on top of the roles' defaults, each one of the known scopes
@@ -462,7 +659,13 @@ export interface components {
             scopes?: ("profile" | "users:read" | "users:write" | "tokens:introspect" | "audit:read")[];
         };
         UpdateUserDto: {
-            /** @description Replaces the list; `user` is always kept */
+            /**
+             * @description Replaces the list; `user` is always kept
+             * @example [
+             *       "user",
+             *       "admin"
+             *     ]
+             */
             roles?: ("user" | "admin")[];
             /**
              * @description Extra scopes, each one of the known scopes; replaces the list
@@ -471,7 +674,10 @@ export interface components {
              *     ]
              */
             scopes?: ("profile" | "users:read" | "users:write" | "tokens:introspect" | "audit:read")[];
-            /** @description false deactivates the user and ends every session */
+            /**
+             * @description false deactivates the user and ends every session
+             * @example true
+             */
             active?: boolean;
         };
         RegisterDto: {
@@ -480,7 +686,7 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
-            /** @example ada */
+            /** @example ada_lovelace */
             username: string;
             /**
              * @description Not the email or username, not a common password
@@ -491,7 +697,7 @@ export interface components {
         LoginDto: {
             /**
              * @description Username or email
-             * @example ada
+             * @example ada_lovelace
              */
             username: string;
             /** @example correct horse battery staple */
@@ -503,63 +709,193 @@ export interface components {
             scope?: string;
         };
         TokenResponseDto: {
-            /** @description JWT (typ at+jwt) */
+            /**
+             * @description A JWT (header `typ: at+jwt`); send it as `Authorization: Bearer …`
+             * @example eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6IkpqX2tuM0tkNHlvc2lMdVlBVVpUbGU4NEdUUTdrM2d1SzJCRkhMdF9oZkkifQ.eyJpc3MiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20iLCJzdWIiOiIwMWExOWM5Mi1kNjI3LTdhZDgtODgyMy01ODQxZWEzOGNkYjUiLCJhdWQiOiJ0ZXNzZXJhLWFwaSIsImNsaWVudF9pZCI6InRlc3NlcmEiLCJpYXQiOjE3OTYwMzAxMDAsIm5iZiI6MTc5NjAzMDEwMCwiZXhwIjoxNzk2MDMxMDAwLCJqdGkiOiJXSU5aTmRoX1d6MGJRVDE3YVpHU2NnIiwic2lkIjoiMDFhMjJiYmMtNzIyMC03NzY0LWJmNjktYThhMGQ1MGZjM2NmIiwicm9sZXMiOlsidXNlciJdLCJzY29wZSI6InByb2ZpbGUifQ.7jslImjW9bbeS6i3tG631FZ_wayVlHm_yuM_TUKAJ9WPNlitfGMAqy6CYbA-OHrzXWEss4v8TDyaP_APmuzr_Et5w-JxNV6Y4Fi2jVUW5pZsVZKTYlSuQ_md8vYMGvnFtHnpwl9n6RhfVfK9es1xkcjIJFbThSvaQe7dBd0ipLSQyQUpGcEdWuFCMsg7HSfxbsk-bLMI5pzYyKpcT31AMsyE9DJNHZ3GCeGZqc6x-OAY43F-OimCo74pS4p-BddefOBifNE2i_lY1YFr139_fr-fPhDEqHBy_kksuGHHlMNSpKZB96EJLDZKQFgTXZ7IdN5xz4mSUe-EdhdvEHomgA
+             */
             access_token: string;
-            /** @enum {string} */
+            /**
+             * @example Bearer
+             * @enum {string}
+             */
             token_type: "Bearer";
-            /** @description Seconds */
+            /**
+             * @description Seconds the access token lives
+             * @example 900
+             */
             expires_in: number;
-            /** @description Opaque, single-use */
+            /**
+             * @description Opaque and single-use (`<userId>_<sessionId>.<secret>`); exchange it at POST /auth/refresh
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4
+             */
             refresh_token: string;
-            /** @description Seconds until the session ends */
+            /**
+             * @description Seconds until the session ends; refreshing never extends it
+             * @example 604800
+             */
             refresh_expires_in: number;
-            /** @description Granted scopes, space-separated */
+            /**
+             * @description Granted scopes, space-separated
+             * @example profile
+             */
             scope: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The session: the access token's `sid`, an id of GET /auth/sessions
+             * @example 01a22bbc-7220-7764-bf69-a8a0d50fc3cf
+             */
             session_id: string;
         };
         RefreshDto: {
-            /** @description The refresh token; may come from the refresh cookie instead */
+            /**
+             * @description The refresh token; may come from the refresh cookie instead
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4
+             */
             refresh_token?: string;
         };
         MeDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5
+             */
             id: string;
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
+            /** @example ada_lovelace */
             username: string;
+            /**
+             * @example [
+             *       "user"
+             *     ]
+             */
             roles: ("user" | "admin")[];
-            /** @description Scopes of the presented access token */
+            /**
+             * @description Scopes of the presented access token
+             * @example [
+             *       "profile"
+             *     ]
+             */
             scopes: string[];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 01a22bbc-7220-7764-bf69-a8a0d50fc3cf
+             */
             sessionId: string;
         };
         ChangePasswordDto: {
+            /** @example correct horse battery staple */
             currentPassword: string;
+            /**
+             * @description Not the email or username, not a common password
+             * @example Analytical-Engine-1843
+             */
             newPassword: string;
         };
         SessionDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 01a22bbc-7220-7764-bf69-a8a0d50fc3cf
+             */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The login
+             * @example 2026-11-30T09:15:00.000Z
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The last login or refresh
+             * @example 2026-11-30T09:36:00.000Z
+             */
             lastUsedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The absolute end of the session
+             * @example 2026-12-07T09:15:00.000Z
+             */
             expiresAt: string;
+            /**
+             * @description As sent at login, at most 256 characters
+             * @example Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15
+             */
             userAgent: string | null;
+            /**
+             * @description Client IP at login
+             * @example 203.0.113.42
+             */
             ip: string | null;
-            /** @description The session of the presented token */
+            /**
+             * @description The session of the presented token
+             * @example true
+             */
             current: boolean;
         };
+        LivenessDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok";
+        };
+        ReadinessDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok";
+            /**
+             * @description The checks that passed
+             * @example {
+             *       "store": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            info: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The checks that failed (empty here)
+             * @example {}
+             */
+            error: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Every check
+             * @example {
+             *       "store": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            };
+        };
         TokenRequestDto: {
-            /** @description An access token or a refresh token */
+            /**
+             * @description An access token or a refresh token
+             * @example eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6IkpqX2tuM0tkNHlvc2lMdVlBVVpUbGU4NEdUUTdrM2d1SzJCRkhMdF9oZkkifQ.eyJpc3MiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20iLCJzdWIiOiIwMWExOWM5Mi1kNjI3LTdhZDgtODgyMy01ODQxZWEzOGNkYjUiLCJhdWQiOiJ0ZXNzZXJhLWFwaSIsImNsaWVudF9pZCI6InRlc3NlcmEiLCJpYXQiOjE3OTYwMzAxMDAsIm5iZiI6MTc5NjAzMDEwMCwiZXhwIjoxNzk2MDMxMDAwLCJqdGkiOiJXSU5aTmRoX1d6MGJRVDE3YVpHU2NnIiwic2lkIjoiMDFhMjJiYmMtNzIyMC03NzY0LWJmNjktYThhMGQ1MGZjM2NmIiwicm9sZXMiOlsidXNlciJdLCJzY29wZSI6InByb2ZpbGUifQ.7jslImjW9bbeS6i3tG631FZ_wayVlHm_yuM_TUKAJ9WPNlitfGMAqy6CYbA-OHrzXWEss4v8TDyaP_APmuzr_Et5w-JxNV6Y4Fi2jVUW5pZsVZKTYlSuQ_md8vYMGvnFtHnpwl9n6RhfVfK9es1xkcjIJFbThSvaQe7dBd0ipLSQyQUpGcEdWuFCMsg7HSfxbsk-bLMI5pzYyKpcT31AMsyE9DJNHZ3GCeGZqc6x-OAY43F-OimCo74pS4p-BddefOBifNE2i_lY1YFr139_fr-fPhDEqHBy_kksuGHHlMNSpKZB96EJLDZKQFgTXZ7IdN5xz4mSUe-EdhdvEHomgA
+             */
             token: string;
-            /** @description `access_token` or `refresh_token`. Ignored: the token shows what it is, and RFC 7009 §2.1 has the server search all kinds anyway. */
+            /**
+             * @description `access_token` or `refresh_token`. Ignored: the token shows what it is, and RFC 7009 §2.1 has the server search all kinds anyway.
+             * @example access_token
+             */
             token_type_hint?: string;
-            /** @description Sent by standard OAuth clients that identify themselves as public clients; ignored (Tessera has no client registry). */
+            /**
+             * @description Sent by standard OAuth clients that identify themselves as public clients; ignored (Tessera has no client registry).
+             * @example tessera
+             */
             client_id?: string;
         };
         IntrospectionResponseDto: {
+            /** @example true */
             active: boolean;
             /**
              * @description `Bearer` for an access token (the OAuth Access Token Types registry, as RFC 7662 asks); absent for a refresh token, which is not presented to resource servers
@@ -572,44 +908,113 @@ export interface components {
              * @example tessera
              */
             client_id?: string;
-            /** @description User id */
+            /**
+             * @description User id
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5
+             */
             sub?: string;
-            /** @description Granted scopes, space-separated */
+            /**
+             * @description Granted scopes, space-separated
+             * @example profile
+             */
             scope?: string;
-            /** @description Epoch seconds; for a refresh token, the session end */
+            /**
+             * @description Epoch seconds; for a refresh token, the session end
+             * @example 1796031000
+             */
             exp?: number;
-            /** @description Epoch seconds (access tokens) */
+            /**
+             * @description Epoch seconds (access tokens)
+             * @example 1796030100
+             */
             iat?: number;
-            /** @description Token id (access tokens) */
+            /**
+             * @description Token id (access tokens)
+             * @example WINZNdh_Wz0bQT17aZGScg
+             */
             jti?: string;
             /**
              * Format: uuid
              * @description Session id
+             * @example 01a22bbc-7220-7764-bf69-a8a0d50fc3cf
              */
             sid?: string;
+            /**
+             * Format: uri
+             * @example https://auth.example.com
+             */
             iss?: string;
-            /** @description Audience (access tokens) */
+            /**
+             * @description Audience (access tokens)
+             * @example tessera-api
+             */
             aud?: string;
         };
         AuthorizationServerMetadataDto: {
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description JWT_ISSUER
+             * @example https://auth.example.com
+             */
             issuer: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @example https://auth.example.com/.well-known/jwks.json
+             */
             jwks_uri: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @example https://auth.example.com/auth/revoke
+             */
             revocation_endpoint: string;
+            /**
+             * @example [
+             *       "none"
+             *     ]
+             */
             revocation_endpoint_auth_methods_supported: string[];
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @example https://auth.example.com/auth/introspect
+             */
             introspection_endpoint: string;
+            /**
+             * @example [
+             *       "Bearer"
+             *     ]
+             */
             introspection_endpoint_auth_methods_supported: string[];
+            /**
+             * @example [
+             *       "profile",
+             *       "users:read",
+             *       "users:write",
+             *       "tokens:introspect",
+             *       "audit:read"
+             *     ]
+             */
             scopes_supported: string[];
+            /**
+             * @description Empty: there is no authorization endpoint
+             * @example []
+             */
             response_types_supported: string[];
+            /**
+             * @description Empty: tokens come from POST /auth/login, not from OAuth grants
+             * @example []
+             */
             grant_types_supported: string[];
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @example https://auth.example.com/docs
+             */
             service_documentation: string;
         };
         WsTicketDto: {
-            /** @description Single-use JWS (typ ws-ticket+jwt); pass as GET /ws?ticket=… */
+            /**
+             * @description Single-use JWS (typ ws-ticket+jwt); pass as GET /ws?ticket=…
+             * @example eyJhbGciOiJSUzI1NiIsInR5cCI6IndzLXRpY2tldCtqd3QiLCJraWQiOiJKal9rbjNLZDR5b3NpTHVZQVVaVGxlODRHVFE3azNndUsyQkZITHRfaGZJIn0.eyJpc3MiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20iLCJhdWQiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20vd3MiLCJzdWIiOiIwMWExOWM5Mi1kNjI3LTdhZDgtODgyMy01ODQxZWEzOGNkYjUiLCJzaWQiOiIwMWEyMmJiYy03MjIwLTc3NjQtYmY2OS1hOGEwZDUwZmMzY2YiLCJqdGkiOiJ2VGItRG9vQ3lYb05JbUQ3SFJGQWRBIiwiaWF0IjoxNzk2MDMwMTA1LCJleHAiOjE3OTYwMzAxNjV9.MAa7p0XiQBhc7_3ieU2ZsGheUnTsBHC65_WrvRFpvDrOwCnqNHirHIHi-Z2JBlbXzV6KBDSZHr1qzn0tGORthknSGOAaqbxQRtthhKfZhoNofpVX9OQ-WaEuV8hRNwEeCCAvNjMzvdXb9MYRJmMYdDnkWNzokYQVrqHNiEXigeCIsvC4DRFWbW5KK8B05J2o4jx4aAZOOXXnIlLquJHnT5cdED8zkr_xP4tOLR3smyANrm5Tnvo6TTHvy_K_NKBb5YeYV7xJeGv8pPXYCB0ytl_HGrYBsZd1_3zpuPNvTllSKrqjO9uuRO3rnNL85iH42oG8Uk-oL-xN_vL4aMpkGQ
+             */
             ticket: string;
             /**
              * @description Seconds the ticket stays redeemable
@@ -620,18 +1025,42 @@ export interface components {
         /** @enum {string} */
         AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED";
         AuditEventDto: {
-            /** @description UUIDv7 (time-ordered to the millisecond) */
+            /**
+             * Format: uuid
+             * @description UUIDv7 (time-ordered to the millisecond)
+             * @example 01a22bbc-7221-7934-ac77-931edb95478e
+             */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-11-30T09:15:00.000Z
+             */
             time: string;
+            /** @example LOGIN_SUCCESS */
             event: components["schemas"]["AuditEventType"];
-            /** @enum {string} */
+            /**
+             * @example info
+             * @enum {string}
+             */
             severity: "info" | "warning" | "critical";
+            /**
+             * Format: uuid
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5
+             */
             userId: string | null;
+            /** @example 203.0.113.42 */
             ip: string | null;
-            /** @description The request that caused it, as `reqId` in the logs */
+            /**
+             * @description The request that caused it, as `reqId` in the logs
+             * @example 1f6d16e3-04d6-410b-ba73-5018f47d79eb
+             */
             requestId: string | null;
-            /** @description Ids, reasons and counts; never a password, token or secret. A TOKEN_INVALID summary has `summary: true`, `count` (the refusals it stands for) and `windowSeconds`. */
+            /**
+             * @description Ids, reasons and counts; never a password, token or secret. A TOKEN_INVALID summary has `summary: true`, `count` (the refusals it stands for) and `windowSeconds`.
+             * @example {
+             *       "sessionId": "01a22bbc-7220-7764-bf69-a8a0d50fc3cf"
+             *     }
+             */
             details: {
                 [key: string]: unknown;
             };
@@ -639,6 +1068,42 @@ export interface components {
         AuditPageDto: {
             /** @description Newest first */
             items: components["schemas"]["AuditEventDto"][];
+        };
+        /** @description An RFC 6749 §5.2 error response that is also a problem (RFC 9457): standard OAuth clients read `error`, Tessera clients read `type` as anywhere else. */
+        OAuthProblemResponse: {
+            /**
+             * Format: uri
+             * @description Stable identifier of the problem; one of the types listed above
+             * @example https://tessera.dev/problems/invalid-token
+             */
+            type: string;
+            /**
+             * @description Fixed per type
+             * @example Invalid token
+             */
+            title: string;
+            /**
+             * @description The HTTP status
+             * @example 401
+             */
+            status: number;
+            /**
+             * @description What happened this time, for people
+             * @example token expired
+             */
+            detail: string;
+            /** @description `validation-failed` only: every broken rule, one entry each */
+            errors?: components["schemas"]["FieldErrorSchema"][];
+            /**
+             * @description RFC 6749 §5.2 / RFC 6750 §3.1 error code (docs/errors.md lists when each is sent)
+             * @example invalid_request
+             */
+            error: string;
+            /**
+             * @description The `detail`, in the RFC's character set
+             * @example token should not be empty
+             */
+            error_description: string;
         };
     };
     responses: never;
@@ -649,316 +1114,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    MetricsController_scrape: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Process, HTTP and audit-event metrics */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
-                };
-            };
-        };
-    };
-    JwksController_jwks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description JWKS with kid, alg and use:"sig" per key */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    UsersController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserPageDto"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Requires scope users:read */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-        };
-    };
-    UsersController_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateUserDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserView"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Requires scope users:write */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Email or username taken */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-        };
-    };
-    UsersController_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserView"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Requires scope users:read */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description No such user */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-        };
-    };
-    UsersController_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or revoked access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Requires scope users:write */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description No such user */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Would leave no active admin */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-        };
-    };
-    UsersController_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateUserDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserView"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Requires scope users:write */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description No such user */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Would leave no active admin */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-        };
-    };
-    AuthController_register: {
+    register: {
         parameters: {
             query?: never;
             header?: never;
@@ -971,6 +1127,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The new user (role `user`) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -979,36 +1136,80 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
-            /** @description Invalid body or password policy */
+            /** @description A field is invalid, or the password breaks the policy; `errors` lists each */
             400: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Registration is closed */
+            /** @description Registration is closed on this server */
             403: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Email or username taken */
+            /** @description The email or the username is taken */
             409: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
+            /** @description More than 60 requests a minute from this client IP: wait `Retry-After` seconds */
             429: {
                 headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1017,7 +1218,7 @@ export interface operations {
             };
         };
     };
-    AuthController_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -1030,17 +1231,52 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Signed in: a new session */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth/login, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login).
+                     * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
+                     */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description Invalid credentials */
+            /** @description A field is missing or of the wrong type */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Wrong username or password, or a deactivated account: one answer for all, in the same time */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1048,12 +1284,41 @@ export interface operations {
                 };
             };
             /**
-             * @description Throttled or locked; see Retry-After
+             * @description Too many failed logins: locked for `Retry-After` seconds, even with the right password
              *
-             *     Too many requests from this client; see Retry-After
+             *     More than 120 requests a minute from this client IP: wait `Retry-After` seconds
              */
             429: {
                 headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1062,7 +1327,7 @@ export interface operations {
             };
         };
     };
-    AuthController_refresh: {
+    refreshToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -1075,26 +1340,104 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A new pair; the session keeps its id and its end */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description The new refresh token in the refresh cookie `__Secure-refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header.
+                     * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
+                     */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description Invalid, expired or reused refresh token */
-            401: {
+            /** @description `refresh_token` is not a string */
+            400: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
+            /** @description No refresh token, or one that cannot be used: sign in again. A reused one has just revoked its session. */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The refresh cookie on a request a cross-site form could send, or from an Origin not in CORS_ORIGINS */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 300 requests a minute from this client IP: wait `Retry-After` seconds */
             429: {
                 headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1103,7 +1446,7 @@ export interface operations {
             };
         };
     };
-    AuthController_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -1112,15 +1455,50 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Signed out */
             204: {
                 headers: {
+                    /**
+                     * @description Clears the refresh cookie (`refresh_token` when COOKIE_SECURE=false).
+                     * @example __Secure-refresh_token=; Max-Age=0; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict
+                     */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing, invalid, expired or revoked access token */
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1129,7 +1507,7 @@ export interface operations {
             };
         };
     };
-    AuthController_logoutAll: {
+    endAllSessions: {
         parameters: {
             query?: never;
             header?: never;
@@ -1138,15 +1516,50 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Every session has ended */
             204: {
                 headers: {
+                    /**
+                     * @description Clears the refresh cookie (`refresh_token` when COOKIE_SECURE=false).
+                     * @example __Secure-refresh_token=; Max-Age=0; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict
+                     */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing, invalid, expired or revoked access token */
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1155,7 +1568,7 @@ export interface operations {
             };
         };
     };
-    AuthController_me: {
+    getMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -1164,6 +1577,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The caller */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1172,9 +1586,38 @@ export interface operations {
                     "application/json": components["schemas"]["MeDto"];
                 };
             };
-            /** @description Missing, invalid, expired or revoked access token */
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1183,7 +1626,7 @@ export interface operations {
             };
         };
     };
-    AuthController_changePassword: {
+    changePassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -1196,15 +1639,21 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Changed */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The new password breaks the policy */
+            /** @description The new password breaks the policy, or a field is missing */
             400: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1212,12 +1661,22 @@ export interface operations {
                 };
             };
             /**
-             * @description The current password is wrong
+             * @description The current password is wrong (the access token is fine: do not refresh on it)
              *
-             *     Missing, invalid, expired or revoked access token
+             *     No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again
              */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1225,12 +1684,41 @@ export interface operations {
                 };
             };
             /**
-             * @description Too many wrong current passwords (see Brute force); Retry-After
+             * @description Too many wrong current passwords: locked for `Retry-After` seconds
              *
-             *     Too many requests from this client; see Retry-After
+             *     More than 30 requests a minute from this client IP: wait `Retry-After` seconds
              */
             429: {
                 headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1239,7 +1727,7 @@ export interface operations {
             };
         };
     };
-    SessionsController_list: {
+    listSessions: {
         parameters: {
             query?: never;
             header?: never;
@@ -1248,6 +1736,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Every live session of the caller */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1256,18 +1745,57 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDto"][];
                 };
             };
-            /** @description Missing, invalid, expired or revoked access token */
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
+            /** @description More than 120 requests a minute from this user: wait `Retry-After` seconds */
             429: {
                 headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1276,246 +1804,596 @@ export interface operations {
             };
         };
     };
-    SessionsController_remove: {
+    endSession: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description A session id from GET /auth/sessions */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Ended */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing, invalid, expired or revoked access token */
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Not one of your sessions (whether someone else's exists is never told), or not a UUID */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    createWebSocketTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ticket, good once within 60 s */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WsTicketDto"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 60 requests a minute from this user: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    openWebSocket: {
+        parameters: {
+            query: {
+                /**
+                 * @description The single-use ticket (typ ws-ticket+jwt) from POST /auth/ws-ticket
+                 * @example eyJhbGciOiJSUzI1NiIsInR5cCI6IndzLXRpY2tldCtqd3QiLCJraWQiOiJKal9rbjNLZDR5b3NpTHVZQVVaVGxlODRHVFE3azNndUsyQkZITHRfaGZJIn0.eyJpc3MiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20iLCJhdWQiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20vd3MiLCJzdWIiOiIwMWExOWM5Mi1kNjI3LTdhZDgtODgyMy01ODQxZWEzOGNkYjUiLCJzaWQiOiIwMWEyMmJiYy03MjIwLTc3NjQtYmY2OS1hOGEwZDUwZmMzY2YiLCJqdGkiOiJ2VGItRG9vQ3lYb05JbUQ3SFJGQWRBIiwiaWF0IjoxNzk2MDMwMTA1LCJleHAiOjE3OTYwMzAxNjV9.MAa7p0XiQBhc7_3ieU2ZsGheUnTsBHC65_WrvRFpvDrOwCnqNHirHIHi-Z2JBlbXzV6KBDSZHr1qzn0tGORthknSGOAaqbxQRtthhKfZhoNofpVX9OQ-WaEuV8hRNwEeCCAvNjMzvdXb9MYRJmMYdDnkWNzokYQVrqHNiEXigeCIsvC4DRFWbW5KK8B05J2o4jx4aAZOOXXnIlLquJHnT5cdED8zkr_xP4tOLR3smyANrm5Tnvo6TTHvy_K_NKBb5YeYV7xJeGv8pPXYCB0ytl_HGrYBsZd1_3zpuPNvTllSKrqjO9uuRO3rnNL85iH42oG8Uk-oL-xN_vL4aMpkGQ
+                 */
+                ticket: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the socket is open; its first message is the greeting `{"type":"hello","userId":"01a19c92-d627-7ad8-8823-5841ea38cdb5"}`. A ticket that turns out to be used, expired or invalid is then closed with 4401. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Reserved: the contract lets the server refuse the upgrade with 401 for a missing or invalid ticket instead of answering 101 and closing with 4401. This server currently does the latter; a client must treat both alike. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Not one of your sessions */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-        };
-    };
-    HealthController_live: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Alive */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content?: never;
             };
         };
     };
-    HealthController_ready: {
+    listUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description A page of users */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["UserPageDto"];
+                };
+            };
+            /** @description `limit` or `cursor` out of range */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The token lacks scope users:read */
+            403: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="insufficient_scope", scope="users:read"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserDto"];
+            };
+        };
+        responses: {
+            /** @description The new user */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description A field is invalid, the password breaks the policy, or a scope is unknown; `errors` lists each */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
             /**
-             * @description The store is unreachable
+             * @description The rules below refuse this change
              *
-             *     The Health Check is not successful
+             *     The token lacks scope users:write
              */
-            503: {
+            403: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="insufficient_scope", scope="users:write"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /**
-                         * @example error
-                         * @enum {string}
-                         */
-                        status?: "error" | "shutting_down";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The email or the username is taken */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
         };
     };
-    TokenEndpointsController_revoke: {
+    getUser: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description A user id */
+                id: string;
+            };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestDto"];
-                "application/json": components["schemas"]["TokenRequestDto"];
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The token lacks scope users:read */
+            403: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="insufficient_scope", scope="users:read"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No such user (or the id is not a UUID) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
             };
         };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
-            /** @description Revoked, or was not a live token of ours */
-            200: {
+            /** @description Deleted */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No token in the body */
-            400: {
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
+            /**
+             * @description The rules below refuse this change
+             *
+             *     The token lacks scope users:write
+             */
+            403: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="insufficient_scope", scope="users:write"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No such user (or the id is not a UUID) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The change would leave no active admin */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1524,7 +2402,162 @@ export interface operations {
             };
         };
     };
-    TokenEndpointsController_introspect: {
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserDto"];
+            };
+        };
+        responses: {
+            /** @description The user as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description A field is invalid, or a scope is unknown */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description The rules below refuse this change
+             *
+             *     The token lacks scope users:write
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="insufficient_scope", scope="users:write"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No such user (or the id is not a UUID) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The change would leave no active admin */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JWKS with kid, alg and use:"sig" per key */
+            200: {
+                headers: {
+                    /**
+                     * @description Cache up to 5 minutes; refetch at once on a token with an unknown kid
+                     * @example public, max-age=300
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwksDto"];
+                };
+            };
+        };
+    };
+    revokeToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -1538,44 +2571,174 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Revoked, or was not a live token of ours (no body) */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No `token` in the body (RFC 6749 `error`: `invalid_request`) */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthProblemResponse"];
+                };
+            };
+            /** @description More than 300 requests a minute from this client IP: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthProblemResponse"];
+                };
+            };
+        };
+    };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestDto"];
+                "application/json": components["schemas"]["TokenRequestDto"];
+            };
+        };
+        responses: {
+            /** @description The token is active (with its claims), or `{"active": false}` for anything else */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IntrospectionResponseDto"];
                 };
             };
-            /** @description No token in the body */
+            /** @description No `token` in the body (RFC 6749 `error`: `invalid_request`) */
             400: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                    "application/json": components["schemas"]["OAuthProblemResponse"];
                 };
             };
-            /** @description Missing, invalid, expired or revoked access token */
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                    "application/json": components["schemas"]["OAuthProblemResponse"];
                 };
             };
-            /** @description Requires scope tokens:introspect */
+            /** @description The token lacks scope tokens:introspect */
             403: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="insufficient_scope", scope="tokens:introspect"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                    "application/json": components["schemas"]["OAuthProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthProblemResponse"];
                 };
             };
         };
     };
-    MetadataController_get: {
+    getAuthorizationServerMetadata: {
         parameters: {
             query?: never;
             header?: never;
@@ -1584,8 +2747,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The metadata; every URL is built from JWT_ISSUER */
             200: {
                 headers: {
+                    /**
+                     * @description Cache for an hour
+                     * @example public, max-age=3600
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1594,44 +2763,7 @@ export interface operations {
             };
         };
     };
-    WsTicketController_ticket: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WsTicketDto"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemResponse"];
-                };
-            };
-        };
-    };
-    AuditController_list: {
+    listAuditEvents: {
         parameters: {
             query?: {
                 /** @description Only events about this user id */
@@ -1645,6 +2777,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The newest matching events */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1653,26 +2786,71 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
             };
+            /** @description A filter is malformed, or `limit` is out of range */
             400: {
                 headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Missing, invalid, expired or revoked access token */
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
             401: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description Requires scope audit:read */
+            /** @description The token lacks scope audit:read */
             403: {
                 headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="insufficient_scope", scope="audit:read"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1681,31 +2859,92 @@ export interface operations {
             };
         };
     };
-    openWebSocket: {
+    getMetrics: {
         parameters: {
-            query: {
-                /** @description The single-use ticket (typ ws-ticket+jwt) from POST /auth/ws-ticket */
-                ticket: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Switching Protocols: the socket is open. A ticket that turns out to be used, expired or invalid is then closed with 4401. */
-            101: {
+            /** @description Process, HTTP and audit-event metrics */
+            200: {
                 headers: {
+                    /**
+                     * @description Never cached
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
-            /** @description Reserved: the contract lets the server refuse the upgrade with 401 for a missing or invalid ticket instead of answering 101 and closing with 4401. This server currently does the latter; a client must treat both alike. */
-            401: {
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LivenessDto"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached
+                     * @example no-cache, no-store, must-revalidate
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessDto"];
+                };
+            };
+            /** @description Not ready: the store (Redis) cannot answer */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
             };
         };
     };
