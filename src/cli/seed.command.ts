@@ -10,6 +10,9 @@ export const SEED_ACCOUNTS: readonly { username: string; email: string; roles: R
   { username: 'alice', email: 'alice@example.com', roles: [] },
 ];
 
+export const SEED_IN_PRODUCTION =
+  'npm run seed makes development accounts and refuses NODE_ENV=production.';
+
 /**
  * Why `npm run seed` must not run against this environment, or null. Production: development
  * accounts with printed passwords have no place there. The in-memory store: it lives inside the
@@ -17,9 +20,7 @@ export const SEED_ACCOUNTS: readonly { username: string; email: string; roles: R
  * is the way there.
  */
 export function seedRefusal(env: Env): string | null {
-  if (env.app.production) {
-    return 'npm run seed makes development accounts and refuses NODE_ENV=production.';
-  }
+  if (env.app.production) return SEED_IN_PRODUCTION;
   if (env.store.driver.kind === 'memory') {
     return [
       'REDIS_URL is unset: the in-memory store lives inside the server process, so there is',

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { configErrorLines } from '../config/env.parsers';
-import { readEnvironment } from '../config/environment';
+import { productionRequested, readEnvironment } from '../config/environment';
 import { RedisConnection } from '../redis/redis.connection';
 import { UsersService } from '../users/users.service';
 import { SeedCliModule } from './seed-cli.module';
-import { runSeed, seedRefusal } from './seed.command';
+import { runSeed, SEED_IN_PRODUCTION, seedRefusal } from './seed.command';
 
 /**
  * `npm run seed`: a development admin and a plain user in the configured Redis (REDIS_URL or
@@ -14,12 +14,11 @@ import { runSeed, seedRefusal } from './seed.command';
  * refuses production and the in-memory store. Log lines (the audit events) go to stderr as JSON.
  */
 async function main(): Promise<number> {
+  // Production first, even when the rest of its environment would not validate here.
+  if (productionRequested()) return refuse(SEED_IN_PRODUCTION);
   const env = readEnvironment();
   const refusal = seedRefusal(env);
-  if (refusal) {
-    console.error(refusal);
-    return 1;
-  }
+  if (refusal) return refuse(refusal);
   const context = await NestFactory.createApplicationContext(
     SeedCliModule.forRoot(env, pino.destination({ dest: 2, sync: true })),
     // Nest's own start-up chatter would bury the output; warnings and errors still show.
@@ -31,6 +30,11 @@ async function main(): Promise<number> {
   } finally {
     await context.close();
   }
+}
+
+function refuse(why: string): number {
+  console.error(why);
+  return 1;
 }
 
 main().then(

@@ -16,3 +16,11 @@ export function readEnvironment(): Env {
   }
   return cached;
 }
+
+/**
+ * Whether NODE_ENV says production, before (and whatever) the rest of the environment validates:
+ * for a command that must refuse production first, such as `npm run seed`.
+ */
+export function productionRequested(): boolean {
+  return process.env.NODE_ENV?.trim() === 'production';
+}
