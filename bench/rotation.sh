@@ -25,6 +25,8 @@ export REDIS_KEY_PREFIX="tessera-bench:$(openssl rand -hex 6):"
 export JWT_KEYS_DIR="$WORK/keys"
 # Production refuses the development default issuer; both instances are one deployment.
 export JWT_ISSUER=${JWT_ISSUER:-https://tessera.bench.invalid}
+# No mail flow: production would need an SMTP relay for it, and the bench sends no mail.
+export EMAIL_VERIFICATION=false
 pids=()
 
 cleanup() {

@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { Env } from './config/env.validation';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
+import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -25,6 +26,7 @@ export class AppModule {
         InfrastructureModule.forRoot(env, options.logger),
         MetricsModule,
         ThrottleModule,
+        MailModule,
         TokensModule,
         UsersModule,
         AuthModule,

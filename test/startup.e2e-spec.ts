@@ -12,6 +12,9 @@ interface Exit {
   stderr: string;
 }
 
+/** Production with no mail flow: these cases are about other variables (mail has its own). */
+const PRODUCTION_WITHOUT_MAIL = { NODE_ENV: 'production', EMAIL_VERIFICATION: 'false' };
+
 /** Runs the built service with exactly `env` (plus PATH) and waits for it to exit. */
 function runService(env: Record<string, string>): Promise<Exit> {
   return new Promise((resolve) => {
@@ -83,12 +86,12 @@ describe('start-up with a bad environment', () => {
       /^Invalid configuration: JWT_SECRET must hold/,
     ],
     [
-      { NODE_ENV: 'production', JWT_ISSUER: PUBLIC_ISSUER },
+      { ...PRODUCTION_WITHOUT_MAIL, JWT_ISSUER: PUBLIC_ISSUER },
       /^Invalid configuration: REDIS_URL is required in production/,
     ],
     [
       {
-        NODE_ENV: 'production',
+        ...PRODUCTION_WITHOUT_MAIL,
         JWT_ISSUER: PUBLIC_ISSUER,
         REDIS_URL: 'redis://127.0.0.1:6379',
         COOKIE_SECURE: 'false',
@@ -96,7 +99,7 @@ describe('start-up with a bad environment', () => {
       /^Invalid configuration: COOKIE_SECURE must be true in production/,
     ],
     [
-      { NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:6379' },
+      { ...PRODUCTION_WITHOUT_MAIL, REDIS_URL: 'redis://127.0.0.1:6379' },
       /^Invalid configuration: JWT_ISSUER must be the public URL of the service in production, not http:\/\/localhost:3000$/,
     ],
   ])('exits with code 1 and one line naming the variable for %j', async (env, message) => {
@@ -104,6 +107,19 @@ describe('start-up with a bad environment', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses production without SMTP_URL while a mail flow is on, with the APP_URL it needs', async () => {
+    const { code, stderr } = await runService({
+      NODE_ENV: 'production',
+      JWT_ISSUER: PUBLIC_ISSUER,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      'Invalid configuration: APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+    ]);
   });
 
   it('reports two bad variables in two lines, then exits with code 1', async () => {
@@ -131,7 +147,7 @@ describe('start-up with a bad environment', () => {
     const keysDir = mkdtempSync(join(tmpdir(), 'tessera-empty-keys-'));
     try {
       const { code, stderr } = await runService({
-        NODE_ENV: 'production',
+        ...PRODUCTION_WITHOUT_MAIL,
         JWT_ISSUER: PUBLIC_ISSUER,
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         REDIS_KEY_PREFIX: `tessera-start-test:${process.pid}:`,

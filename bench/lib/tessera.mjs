@@ -37,6 +37,8 @@ export function serviceEnv({ port, workDir, redisUrl, threadPool }) {
     REDIS_KEY_PREFIX: `tessera-bench:${randomBytes(6).toString('hex')}:`,
     JWT_KEYS_DIR: join(workDir, 'keys'),
     JWT_ISSUER: `http://127.0.0.1:${port}`,
+    // No mail flow: production would need an SMTP relay for it, and nothing here sends mail.
+    EMAIL_VERIFICATION: 'false',
     TRUST_PROXY: 'true',
     LOGIN_MAX_FAILURES: '1000',
     LOGIN_IP_MAX_FAILURES: '1000000',

@@ -14,6 +14,9 @@ export enum AuditEventType {
   UserDeleted = 'USER_DELETED',
   TokenInvalid = 'TOKEN_INVALID',
   KeyRotated = 'KEY_ROTATED',
+  /** A mail was given up (every try failed, or the queue was full); never holds its link. */
+  MailFailed = 'MAIL_FAILED',
+  EmailVerified = 'EMAIL_VERIFIED',
 }
 
 export type AuditSeverity = 'info' | 'warning' | 'critical';
@@ -58,4 +61,6 @@ export const AUDIT_SEVERITY: Record<AuditEventType, AuditSeverity> = {
   [AuditEventType.UserDeleted]: 'warning',
   [AuditEventType.TokenInvalid]: 'warning',
   [AuditEventType.KeyRotated]: 'info',
+  [AuditEventType.MailFailed]: 'warning',
+  [AuditEventType.EmailVerified]: 'info',
 };

@@ -11,8 +11,8 @@ export type AuditRetention = Readonly<Record<AuditEventType, number>>;
  * logins, scripted logins) can only push out older events of that same type and kind — anonymous
  * noise never a user's history — never a
  * REFRESH_REUSE_DETECTED, an ACCOUNT_LOCKED or a USER_DELETED. Together the bounds cap the
- * store: 161 000 events at about 1.1 KB each in Redis (measured: a 330-byte event, its hash and
- * its four index entries) is about 180 MB at the very most, reached only when every type is
+ * store: 181 000 events at about 1.1 KB each in Redis (measured: a 330-byte event, its hash and
+ * its four index entries) is about 200 MB at the very most, reached only when every type is
  * full; the memory driver holds the same events. The routine, high-volume types keep more so
  * that a busy day stays searchable; the others keep 10 000, far more than they produce in a
  * day; key rotations happen a few times a year.
@@ -32,6 +32,8 @@ export const AUDIT_RETENTION: AuditRetention = {
   [AuditEventType.UserDeleted]: 10_000,
   [AuditEventType.TokenInvalid]: 10_000,
   [AuditEventType.KeyRotated]: 1_000,
+  [AuditEventType.MailFailed]: 10_000,
+  [AuditEventType.EmailVerified]: 10_000,
 };
 
 /** Events that anyone can cause: how many per client a window records on their own. */

@@ -16,12 +16,14 @@ export const securityConfig = registerAs(
   (): Env['security'] => readEnvironment().security,
 );
 export const wsConfig = registerAs('ws', (): Env['ws'] => readEnvironment().ws);
+export const mailConfig = registerAs('mail', (): Env['mail'] => readEnvironment().mail);
 
 export type AppConfig = ConfigType<typeof appConfig>;
 export type StoreConfig = ConfigType<typeof storeConfig>;
 export type JwtConfig = ConfigType<typeof jwtConfig>;
 export type SecurityConfig = ConfigType<typeof securityConfig>;
 export type WsConfig = ConfigType<typeof wsConfig>;
+export type MailConfig = ConfigType<typeof mailConfig>;
 
 export function configLoaders(env: Env) {
   return [
@@ -30,5 +32,6 @@ export function configLoaders(env: Env) {
     registerAs('jwt', () => env.jwt),
     registerAs('security', () => env.security),
     registerAs('ws', () => env.ws),
+    registerAs('mail', () => env.mail),
   ];
 }

@@ -1,3 +1,4 @@
+import { refuseUnsafeProductionMail } from './env.mail';
 import { EnvError, EnvErrorCollector } from './env.parsers';
 import type { Env } from './env.validation';
 
@@ -24,4 +25,5 @@ export function refuseUnsafeProduction(env: Env, check: EnvErrorCollector['check
       `must be the public URL of the service in production, not ${DEVELOPMENT_ISSUER}`,
     );
   }
+  refuseUnsafeProductionMail(env.mail, refuse);
 }

@@ -5,6 +5,8 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   REDIS_URL: 'redis://r:6379',
   JWT_ISSUER: 'https://auth.example.com',
+  SMTP_URL: 'smtps://mailer:secret@smtp.example.com',
+  APP_URL: 'https://app.example.com',
 };
 
 function errorOf(env: Record<string, string>): string {
@@ -112,6 +114,8 @@ describe('validateEnv', () => {
       'WS_MAX_SOCKETS_PER_USER must be a whole number from 1 to 1000',
       'REDIS_URL is required in production (the memory store is single-process)',
       'JWT_ISSUER must be the public URL of the service in production, not http://localhost:3000',
+      'SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      'APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
     ]);
   });
 
@@ -224,5 +228,80 @@ describe('validateEnv: WebSocket caps', () => {
     [{ WS_MAX_SOCKETS_PER_USER: '4' }, /^WS_MAX_SOCKETS_PER_SESSION must not exceed/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(errorOf(env)).toMatch(message);
+  });
+});
+
+describe('validateEnv: mail', () => {
+  it('defaults to .eml files in ./.mail-outbox, a bounded retrying queue and verification on', () => {
+    expect(validateEnv({}).mail).toEqual({
+      smtpUrl: null,
+      from: 'Tessera <no-reply@localhost>',
+      appUrl: 'http://localhost:3000',
+      templatesDir: null,
+      outboxDir: './.mail-outbox',
+      queueSize: 1000,
+      maxAttempts: 5,
+      retryDelayMs: 2000,
+      emailVerification: true,
+      requireVerifiedEmail: false,
+    });
+  });
+
+  it('reads SMTP_URL, MAIL_FROM, APP_URL and the verification switches', () => {
+    const mail = validateEnv({
+      SMTP_URL: 'smtp://127.0.0.1:1025',
+      MAIL_FROM: 'no-reply@example.com',
+      APP_URL: 'https://app.example.com/base',
+      REQUIRE_VERIFIED_EMAIL: 'true',
+    }).mail;
+    expect(mail).toEqual(
+      expect.objectContaining({
+        smtpUrl: 'smtp://127.0.0.1:1025',
+        from: 'no-reply@example.com',
+        appUrl: 'https://app.example.com/base',
+        requireVerifiedEmail: true,
+      }),
+    );
+  });
+
+  it.each([
+    [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL must be a URL (smtp: or smtps:)'],
+    [{ MAIL_FROM: 'nobody' }, 'MAIL_FROM must be an address, or a name and <address>'],
+    [
+      { MAIL_FROM: 'a@example.com\r\nBcc: b@example.com' },
+      'MAIL_FROM must be an address, or a name and <address>',
+    ],
+    [{ APP_URL: 'app.example.com' }, 'APP_URL must be a URL (http: or https:)'],
+    [{ MAIL_QUEUE_SIZE: '0' }, 'MAIL_QUEUE_SIZE must be a whole number from 1 to 100000'],
+    [{ MAIL_MAX_ATTEMPTS: '50' }, 'MAIL_MAX_ATTEMPTS must be a whole number from 1 to 20'],
+    [
+      { MAIL_RETRY_DELAY_MS: 'soon' },
+      'MAIL_RETRY_DELAY_MS must be a whole number from 10 to 600000',
+    ],
+    [{ EMAIL_VERIFICATION: 'maybe' }, 'EMAIL_VERIFICATION must be true or false'],
+    [
+      { EMAIL_VERIFICATION: 'false', REQUIRE_VERIFIED_EMAIL: 'true' },
+      'REQUIRE_VERIFIED_EMAIL needs EMAIL_VERIFICATION=true',
+    ],
+  ])('refuses %j in one line naming the variable', (env, message) => {
+    expect(errorOf(env)).toBe(message);
+  });
+
+  it('never repeats the SMTP credentials of a bad SMTP_URL', () => {
+    expect(errorOf({ SMTP_URL: 'ftp://user:hunter2@mail' })).not.toContain('hunter2');
+  });
+
+  it('refuses production without SMTP_URL and a public https APP_URL while a mail flow is on', () => {
+    expect(errorOf({ ...PRODUCTION, SMTP_URL: '' })).toBe(
+      'SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+    );
+    expect(errorOf({ ...PRODUCTION, APP_URL: 'http://app.example.com' })).toBe(
+      'APP_URL must be an https URL in production: the links in mails carry tokens',
+    );
+  });
+
+  it('starts in production without mail when EMAIL_VERIFICATION=false', () => {
+    const env = { ...PRODUCTION, SMTP_URL: '', APP_URL: '', EMAIL_VERIFICATION: 'false' };
+    expect(validateEnv(env).mail.emailVerification).toBe(false);
   });
 });

@@ -15,6 +15,7 @@ import {
 } from './env.parsers';
 import { PasswordPolicy } from '../users/password-policy';
 import { refuseUnsafeProduction } from './env.production';
+import { mailEnv, MailEnv } from './env.mail';
 
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -73,6 +74,7 @@ export interface Env {
   };
   /** Open WebSockets per session and per user, counted over every instance. */
   ws: { maxSocketsPerSession: number; maxSocketsPerUser: number };
+  mail: MailEnv;
 }
 
 function storeDriver(env: RawEnv): StoreDriver {
@@ -202,6 +204,7 @@ export function validateEnv(env: RawEnv): Env {
       maxSessionsPerUser: ok(() => int(env, 'MAX_SESSIONS_PER_USER', 50, 1, 1000)),
     },
     ws: wsLimits(env, ok),
+    mail: mailEnv(env, ok),
   };
   refuseUnsafeProduction(result, ok);
   errors.throwIfAny();

@@ -27,6 +27,8 @@ export function testEnvironment(
     REDIS_URL,
     REDIS_KEY_PREFIX: `tessera-e2e:${randomBytes(6).toString('hex')}:`,
     JWT_KEYS_DIR: mkdtempSync(join(tmpdir(), 'tessera-keys-')),
+    // Mails of tests without an SMTP server of their own go to .eml files here, not ./.mail-outbox.
+    MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'tessera-outbox-')),
     COOKIE_SECURE: 'true',
     ...overrides,
   };
@@ -61,6 +63,9 @@ export async function cleanUp(env: Env): Promise<void> {
   const { driver, keyPrefix } = env.store;
   if (driver.kind === 'redis') await deleteKeysWithPrefix(keyPrefix, driver);
   rmSync(env.jwt.keysDir, { recursive: true, force: true });
+  if (env.mail.outboxDir.startsWith(tmpdir())) {
+    rmSync(env.mail.outboxDir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,0 +1,88 @@
+import { bool, EnvError, EnvErrorCollector, int, raw, RawEnv, str, url } from './env.parsers';
+
+/** Mail delivery and the flows that send mail (shared/API.md, issue 10). */
+export interface MailEnv {
+  /** `smtp://` or `smtps://` URL of the relay; null: no relay (development writes .eml files). */
+  smtpUrl: string | null;
+  /** The From header of every mail, e.g. `Tessera <no-reply@example.com>`. */
+  from: string;
+  /** Public URL of the web app the links in mails open; never taken from a request's Host. */
+  appUrl: string;
+  /** Files here replace the built-in templates of the same name; null: built-in only. */
+  templatesDir: string | null;
+  /** Where mails go as `.eml` files when there is no SMTP_URL (development and tests). */
+  outboxDir: string;
+  /** Mails waiting to be sent at most; beyond it a new mail is dropped (logged and audited). */
+  queueSize: number;
+  /** Tries per mail before it is given up (MAIL_FAILED). */
+  maxAttempts: number;
+  /** The first retry's delay; each further retry waits twice as long (plus jitter). */
+  retryDelayMs: number;
+  /** Registration sends a verification mail; POST /auth/email/verify[/resend] are served. */
+  emailVerification: boolean;
+  /** Login refuses a user whose email is not verified (after the password checked out). */
+  requireVerifiedEmail: boolean;
+}
+
+const DEVELOPMENT_APP_URL = 'http://localhost:3000';
+const ADDRESS = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
+
+function mailFrom(env: RawEnv): string {
+  const value = str(env, 'MAIL_FROM', 'Tessera <no-reply@localhost>');
+  // No CR/LF: a header value that could start a header of its own is never written.
+  if (!ADDRESS.test(value)) {
+    throw new EnvError('MAIL_FROM', 'must be an address, or a name and <address>');
+  }
+  return value;
+}
+
+function smtpUrl(env: RawEnv): string | null {
+  return raw(env, 'SMTP_URL') === undefined ? null : url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+}
+
+/** The mail settings, each bad variable reported through `ok` (one line each). */
+export function mailEnv(env: RawEnv, ok: EnvErrorCollector['check']): MailEnv {
+  const emailVerification = ok(() => bool(env, 'EMAIL_VERIFICATION', true));
+  const requireVerifiedEmail = ok(() => bool(env, 'REQUIRE_VERIFIED_EMAIL', false));
+  if (requireVerifiedEmail && emailVerification === false) {
+    ok(() => {
+      throw new EnvError('REQUIRE_VERIFIED_EMAIL', 'needs EMAIL_VERIFICATION=true');
+    });
+  }
+  return {
+    smtpUrl: ok(() => smtpUrl(env)),
+    from: ok(() => mailFrom(env)),
+    appUrl: ok(() => url(env, 'APP_URL', ['http:', 'https:'], 'http://localhost:3000')),
+    templatesDir: raw(env, 'MAIL_TEMPLATES_DIR') ?? null,
+    outboxDir: str(env, 'MAIL_OUTBOX_DIR', './.mail-outbox'),
+    queueSize: ok(() => int(env, 'MAIL_QUEUE_SIZE', 1000, 1, 100_000)),
+    maxAttempts: ok(() => int(env, 'MAIL_MAX_ATTEMPTS', 5, 1, 20)),
+    retryDelayMs: ok(() => int(env, 'MAIL_RETRY_DELAY_MS', 2000, 10, 600_000)),
+    emailVerification,
+    requireVerifiedEmail,
+  };
+}
+
+/** Whether any flow sends mail: then production needs a relay and a public APP_URL. */
+export function mailFlowsEnabled(mail: MailEnv): boolean {
+  return mail.emailVerification;
+}
+
+/**
+ * Production refuses to lose mails silently: a flow that sends them needs SMTP_URL (.eml files
+ * on a server reach nobody), and links need the public URL of the web app over https (they carry
+ * single-use tokens). `refuse` reports one line per variable.
+ */
+export function refuseUnsafeProductionMail(
+  mail: MailEnv,
+  refuse: (variable: string, problem: string) => void,
+): void {
+  if (!mailFlowsEnabled(mail)) return;
+  const why = '(EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)';
+  if (mail.smtpUrl === null) refuse('SMTP_URL', `is required in production ${why}`);
+  if (mail.appUrl === DEVELOPMENT_APP_URL) {
+    refuse('APP_URL', `must be the public URL of the web app in production ${why}`);
+  } else if (mail.appUrl !== undefined && !mail.appUrl.startsWith('https:')) {
+    refuse('APP_URL', 'must be an https URL in production: the links in mails carry tokens');
+  }
+}

@@ -1,0 +1,159 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AuditEventType } from '../audit/audit-event';
+import { AuditService } from '../audit/audit.service';
+import { InjectRootLogger } from '../common/logging/root-logger';
+import { mailConfig, MailConfig } from '../config/configuration';
+import { OutgoingMail } from './mail-message';
+import { InjectMailTransport, MailTransport } from './mail-transport';
+
+/** Mails sent at the same time at most: a burst of sign-ups must not open a connection each. */
+const CONCURRENCY = 2;
+
+interface Job {
+  mail: OutgoingMail;
+  attempts: number;
+}
+
+/**
+ * Sends mails in the background: `enqueue` returns at once and never throws, so no request waits
+ * on a relay or fails because of it. A failed send is retried after `retryDelayMs`, doubling each
+ * time (with jitter, so a relay coming back is not hit by every mail at once), up to
+ * `maxAttempts`; then it is logged and audited as MAIL_FAILED. At most `queueSize` mails are
+ * pending (waiting, in flight or waiting for a retry); beyond that a new mail is dropped the same
+ * way, so a relay that is down cannot make the queue eat the heap. Log lines and audit events
+ * name the mail's kind and user, never its address, text or link (which holds a token).
+ *
+ * The queue lives in the process: mails pending at shutdown are lost (logged). A flow whose mail
+ * is lost can be started again (resend), which is what a user does with a mail that never came.
+ */
+@Injectable()
+export class MailQueue implements OnApplicationShutdown {
+  private readonly ready: Job[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private pending = 0;
+  private sending = 0;
+  private closed = false;
+  private readonly logger: Logger;
+  /** Settles when the queue is empty; for tests and shutdown. */
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    @Inject(mailConfig.KEY) private readonly config: MailConfig,
+    @InjectMailTransport() private readonly transport: MailTransport,
+    private readonly audit: AuditService,
+    @InjectRootLogger() root: Logger,
+  ) {
+    this.logger = root.child({ context: 'Mail' });
+  }
+
+  /** Queues a mail; false when it was dropped (queue full or shutting down), already reported. */
+  enqueue(mail: OutgoingMail): boolean {
+    if (this.closed || this.pending >= this.config.queueSize) {
+      this.giveUp({ mail, attempts: 0 }, this.closed ? 'shutting down' : 'queue full');
+      return false;
+    }
+    this.pending++;
+    this.ready.push({ mail, attempts: 0 });
+    this.pump();
+    return true;
+  }
+
+  /** Mails accepted and not yet sent or given up. */
+  get size(): number {
+    return this.pending;
+  }
+
+  /** Resolves once every pending mail is sent or given up. */
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  onApplicationShutdown(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (this.pending > 0) {
+      this.logger.warn({ pending: this.pending }, 'Shutting down: pending mails are not sent');
+    }
+    this.transport.close();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.sending < CONCURRENCY && this.ready.length > 0) {
+      const job = this.ready.shift()!;
+      this.sending++;
+      void this.attempt(job).finally(() => {
+        this.sending--;
+        this.pump();
+      });
+    }
+  }
+
+  private async attempt(job: Job): Promise<void> {
+    job.attempts++;
+    try {
+      await this.transport.send(job.mail.message);
+      this.logger.info({ mail: job.mail.kind, userId: job.mail.userId }, 'Mail sent');
+      this.settle();
+    } catch (error) {
+      if (this.closed) return;
+      const reason = reasonOf(error);
+      if (job.attempts >= this.config.maxAttempts) return this.giveUp(job, reason, true);
+      const delayMs = this.backoff(job.attempts);
+      const { kind, userId } = job.mail;
+      this.logger.warn(
+        { mail: kind, userId, attempt: job.attempts, reason, retryInMs: delayMs },
+        'Mail not sent; retrying',
+      );
+      this.later(job, delayMs);
+    }
+  }
+
+  /** retryDelayMs · 2^(n−1), ±25 % so that retries spread out. */
+  private backoff(attempts: number): number {
+    const base = this.config.retryDelayMs * 2 ** (attempts - 1);
+    return Math.round(base * (0.75 + Math.random() / 2));
+  }
+
+  private later(job: Job, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.ready.push(job);
+      this.pump();
+    }, delayMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private giveUp(job: Job, reason: string, counted = false): void {
+    const { kind, userId } = job.mail;
+    this.logger.error({ mail: kind, userId, attempts: job.attempts, reason }, 'Mail given up');
+    this.audit.record({
+      event: AuditEventType.MailFailed,
+      userId,
+      details: { mail: kind, attempts: job.attempts, reason },
+    });
+    if (counted) this.settle();
+  }
+
+  private settle(): void {
+    this.pending--;
+    if (this.pending > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/**
+ * What went wrong, safe to log: nodemailer's error code and the SMTP reply code, never the
+ * message (a relay's reply may quote the envelope).
+ */
+function reasonOf(error: unknown): string {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+  const parts = [code, responseCode].filter((p) => typeof p === 'string' || typeof p === 'number');
+  if (parts.length > 0) return parts.join(' ');
+  return error instanceof Error ? error.name : 'unknown error';
+}

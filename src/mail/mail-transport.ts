@@ -1,0 +1,11 @@
+import { Inject } from '@nestjs/common';
+import { MailMessage } from './mail-message';
+
+/** Where mails go: an SMTP relay, or .eml files in development (see mail-transport.provider). */
+export interface MailTransport {
+  /** Resolves once the relay accepted the mail (or the file is written); rejects otherwise. */
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+}
+export const MailTransport = Symbol('MailTransport');
+export const InjectMailTransport = () => Inject(MailTransport);

@@ -1,0 +1,85 @@
+import { AddressInfo } from 'node:net';
+import { ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { until } from './wait';
+
+/**
+ * A real SMTP server in the test process (the `smtp-server` package): it speaks SMTP to the app's
+ * nodemailer over a socket and keeps every mail it accepts, parsed (mailparser). `failNext(n)`
+ * makes it refuse the next n mails with a 451, as a relay in trouble does.
+ */
+export class TestSmtpServer {
+  readonly mails: ParsedMail[] = [];
+  /** Deliveries attempted (refused ones included). */
+  attempts = 0;
+  private refusals = 0;
+  private readonly server: SMTPServer;
+
+  private constructor() {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        this.attempts++;
+        simpleParser(stream).then(
+          (mail) => {
+            if (this.refusals > 0) {
+              this.refusals--;
+              return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+            }
+            this.mails.push(mail);
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      },
+    });
+  }
+
+  static async start(): Promise<TestSmtpServer> {
+    const smtp = new TestSmtpServer();
+    await new Promise<void>((resolve) => smtp.server.listen(0, '127.0.0.1', resolve));
+    return smtp;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
+  }
+
+  failNext(count: number): void {
+    this.refusals = count;
+  }
+
+  /** The first mail to `to` (waits for it). */
+  async mailTo(to: string, timeoutMs = 10_000): Promise<ParsedMail> {
+    await until(`a mail to ${to}`, () => this.find(to) !== undefined, timeoutMs, 20);
+    return this.find(to)!;
+  }
+
+  /** Every mail to `to` received so far. */
+  mailsTo(to: string): ParsedMail[] {
+    return this.mails.filter((mail) => recipients(mail).includes(to.toLowerCase()));
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private find(to: string): ParsedMail | undefined {
+    return this.mailsTo(to)[0];
+  }
+}
+
+function recipients(mail: ParsedMail): string[] {
+  const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+  return to.flatMap((t) => t.value.map((a) => (a.address ?? '').toLowerCase()));
+}
+
+/** The link in a mail's text part that starts with `prefix`. */
+export function linkIn(mail: ParsedMail, prefix: string): URL {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`${escaped}\\S+`).exec(mail.text ?? '');
+  if (!match) throw new Error(`no link starting with ${prefix} in the mail`);
+  return new URL(match[0]);
+}
