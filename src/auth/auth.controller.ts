@@ -21,11 +21,12 @@ import { Throttled } from '../throttle/throttled.decorator';
 import { SessionsService } from '../tokens/sessions.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse } from '../tokens/token.types';
 import { UserView } from '../users/user.view';
-import { UsersService } from '../users/users.service';
+import { User } from '../users/user';
 import { AuthService } from './auth.service';
 import { DeviceCookie } from './brute-force/device-cookie';
 import { Authenticated } from './decorators/authorize.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
+import { CallerAccount, WithCallerAccount } from './decorators/caller-account.decorator';
 import { Public } from './decorators/public.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
@@ -40,7 +41,6 @@ import { RefreshCookie } from './refresh-cookie';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly cookie: RefreshCookie,
     private readonly device: DeviceCookie,
@@ -218,6 +218,7 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
+  @WithCallerAccount()
   @ApiOperation({
     operationId: 'getMe',
     summary: 'Who the access token belongs to',
@@ -225,8 +226,11 @@ export class AuthController {
       '`scopes` are those of the presented token, which may be fewer than the user may hold.',
   })
   @ApiOkResponse({ description: 'The caller', type: MeDto })
-  async me(@CurrentUser() caller: AuthenticatedUser): Promise<MeDto> {
-    const user = await this.users.get(caller.userId);
+  async me(
+    @CurrentUser() caller: AuthenticatedUser,
+    @CallerAccount() account: Promise<User>,
+  ): Promise<MeDto> {
+    const user = await account;
     return {
       id: user.id,
       email: user.email,

@@ -3,29 +3,41 @@ import { Reflector } from '@nestjs/core';
 import { AppError, AppErrorCode } from '../../common/errors/app-error';
 import { AuthenticatedUser } from '../../tokens/token.types';
 import { ACCESS_KEY, AccessPolicy } from '../decorators/access.metadata';
+import { CALLER_ACCOUNT_KEY } from '../decorators/caller-account.decorator';
 
 const AUTHENTICATED: AccessPolicy = { kind: 'authenticated' };
 
 /**
- * Decorator metadata never changes after start-up, and three guards ask for it on every request:
- * each route handler's policy is read once and kept here (a handler belongs to one class).
+ * Decorator metadata never changes after start-up, and the guards ask for it on every request:
+ * each route handler's metadata is read once and kept (a handler belongs to one class).
  */
-const policies = new WeakMap<object, AccessPolicy>();
+function perHandler<T>(read: (reflector: Reflector, context: ExecutionContext) => T) {
+  const cache = new WeakMap<object, { value: T }>();
+  return (reflector: Reflector, context: ExecutionContext): T => {
+    const handler = context.getHandler();
+    let entry = cache.get(handler);
+    if (!entry) {
+      entry = { value: read(reflector, context) };
+      cache.set(handler, entry);
+    }
+    return entry.value;
+  };
+}
 
 /** The route's declared policy; a route that declares none is treated as `authenticated`. */
-export function policyOf(reflector: Reflector, context: ExecutionContext): AccessPolicy {
-  const handler = context.getHandler();
-  let policy = policies.get(handler);
-  if (!policy) {
-    policy =
-      reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_KEY, [
-        handler,
-        context.getClass(),
-      ]) ?? AUTHENTICATED;
-    policies.set(handler, policy);
-  }
-  return policy;
-}
+export const policyOf = perHandler(
+  (reflector, context): AccessPolicy =>
+    reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]) ?? AUTHENTICATED,
+);
+
+/** Whether the route reads the caller's account (`@WithCallerAccount()`). */
+export const readsCallerAccount = perHandler(
+  (reflector, context): boolean =>
+    reflector.get<boolean | undefined>(CALLER_ACCOUNT_KEY, context.getHandler()) === true,
+);
 
 /** The caller JwtAuthGuard authenticated; reaching a later guard without one is refused (401). */
 export function callerOf(context: ExecutionContext): AuthenticatedUser {

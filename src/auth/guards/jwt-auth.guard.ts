@@ -6,7 +6,8 @@ import { AuditEventType } from '../../audit/audit-event';
 import { AuditService } from '../../audit/audit.service';
 import { AppError, AppErrorCode } from '../../common/errors/app-error';
 import { AuthenticatedUser } from '../../tokens/token.types';
-import { policyOf } from './access-policy';
+import { policyOf, readsCallerAccount } from './access-policy';
+import { READS_ACCOUNT, WithAccountRead } from '../decorators/caller-account.decorator';
 import { bearerToken, NO_TOKEN } from '../strategies/bearer-token';
 import { JwtStrategy } from '../strategies/jwt.strategy';
 import { VerifiedTokenCache } from '../strategies/verified-token.cache';
@@ -38,12 +39,15 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override canActivate(context: ExecutionContext) {
     if (policyOf(this.reflector, context).kind === 'public') return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: unknown }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & WithAccountRead & { user?: unknown }>();
+    if (readsCallerAccount(this.reflector, context)) request[READS_ACCOUNT] = true;
     const token = bearerToken(request);
     const cached = token === null ? undefined : this.cache.get(token);
     if (!cached) return super.canActivate(context);
     // Verified before, byte for byte: skip passport and the signature, never the store check.
-    return this.strategy.authorize(cached).then(
+    return this.strategy.authorize(cached, request).then(
       (user) => {
         request.user = user;
         return true;

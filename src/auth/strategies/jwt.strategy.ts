@@ -13,6 +13,12 @@ import { bearerToken } from './bearer-token';
 import { accessClaimsOf } from './access-claims';
 import { accessTokenKey } from './access-token-key';
 import { VerifiedTokenCache } from './verified-token.cache';
+import { UsersService } from '../../users/users.service';
+import {
+  CALLER_ACCOUNT,
+  READS_ACCOUNT,
+  WithAccountRead,
+} from '../decorators/caller-account.decorator';
 
 type KeyCallback = (error: Error | null, key?: string | Buffer) => void;
 
@@ -31,6 +37,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
     private readonly cache: VerifiedTokenCache,
+    private readonly users: UsersService,
   ) {
     super({
       jwtFromRequest: bearerToken,
@@ -50,20 +57,29 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /** A token passport-jwt has verified: its claims are checked, cached, then authorized. */
-  async validate(request: FastifyRequest, payload: unknown): Promise<AuthenticatedUser> {
+  async validate(
+    request: FastifyRequest & WithAccountRead,
+    payload: unknown,
+  ): Promise<AuthenticatedUser> {
     const claims = accessClaimsOf(payload, this.clock.now() / 1000, this.jwt.clockSkew);
     const token = bearerToken(request);
     if (token) this.cache.set(token, claims);
-    return this.authorize(claims);
+    return this.authorize(claims, request);
   }
 
   /**
    * The caller of verified claims, if its session is live and the token not revoked: one store
-   * round trip, on every request, cached token or not.
+   * round trip, on every request, cached token or not. A route that reads the caller's account
+   * (`@WithCallerAccount()`) has it read in the same tick, so both commands share the round trip;
+   * it reaches the handler only if the token is accepted.
    */
-  async authorize(claims: AccessClaims): Promise<AuthenticatedUser> {
+  async authorize(claims: AccessClaims, request: WithAccountRead): Promise<AuthenticatedUser> {
     const ref = { userId: claims.sub, sessionId: claims.sid };
+    const account = request[READS_ACCOUNT] ? this.users.get(claims.sub) : undefined;
+    // Refused tokens never await it: keep its failure from becoming an unhandled rejection.
+    account?.catch(() => undefined);
     const state = await this.sessions.checkAccess(ref, claims.jti);
+    if (account) request[CALLER_ACCOUNT] = account;
     if (state !== 'active') {
       throw new AppError(
         AppErrorCode.InvalidToken,
