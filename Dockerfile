@@ -32,6 +32,11 @@ ENV NODE_ENV=production \
 # V8 grows its heap lazily under load (RSS ~300 MB at 6k req/s); these caps keep the process
 # under 200 MB, a login storm included, for ~10 % more GC work. Raise them with the memory.
 ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
+# argon2 takes 19 MiB per hash from malloc on a libuv thread. glibc raises its mmap threshold to
+# the size of the first such block freed, so later ones come from per-thread arenas and stay in
+# the RSS after the hash (~55 MB more after a login storm, measured). A fixed threshold keeps
+# every large block mmapped and returned when freed (bench/README.md).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 # Code stays root-owned (read-only for the app); only the keys dir belongs to `node`. A new named
 # volume mounted at /app/keys starts with this ownership.

@@ -59,7 +59,10 @@ async function prepare(workDir) {
   const redisUrl = tessera.loopbackRedisUrl();
   const [servicePort, referencePort, portA, portB] = await freePorts(4);
   const { threadPool } = settings;
-  const env = { ...tessera.serviceEnv({ port: servicePort, workDir, redisUrl, threadPool }) };
+  const runtime = tessera.productionRuntime(ROOT);
+  const env = {
+    ...tessera.serviceEnv({ port: servicePort, workDir, redisUrl, threadPool, runtime }),
+  };
   env.BENCH_DIST = dist;
   onCleanup(async () => {
     const deleted = await tessera.deleteRedisKeys(redisUrl, env.REDIS_KEY_PREFIX);
@@ -69,6 +72,7 @@ async function prepare(workDir) {
   return {
     workDir,
     env,
+    runtime,
     redisUrl,
     rotationPorts: { portA, portB },
     connections: settings.connections,
@@ -189,7 +193,15 @@ async function main() {
   const meta = runMeta(startedAt, {
     smoke,
     note: args.note,
-    settings: { ...settings, algorithm: `${alg} (${key})`, redis },
+    settings: {
+      ...settings,
+      algorithm: `${alg} (${key})`,
+      redis,
+      runtime: [
+        ...Object.entries(ctx.runtime.env).map(([name, value]) => `${name}=${value}`),
+        `node ${ctx.runtime.nodeArgs.join(' ')}`,
+      ].join(' '),
+    },
     wrk: await wrkVersion(),
     loadBefore,
   });

@@ -21,14 +21,35 @@ export function loopbackRedisUrl() {
 }
 
 /**
+ * How `npm run start:prod` (and the Dockerfile, which sets the same values) runs the process: the
+ * defaults its script gives to NODE_OPTIONS and to the other `VAR=${VAR:-default}` variables
+ * (glibc's MALLOC_MMAP_THRESHOLD_), read from package.json so the benchmark cannot drift from it.
+ */
+export function productionRuntime(root) {
+  const script = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
+  const defaults = Object.fromEntries(
+    [...script.matchAll(/(\w+)=\$\{\1:-"?((?:[^"}\\]|\\.)*)"?\}/g)].map(([, name, value]) => [
+      name,
+      value.replaceAll('\\"', ''),
+    ]),
+  );
+  if (!defaults.NODE_OPTIONS) {
+    throw new HarnessError('package.json start:prod gives NODE_OPTIONS no default to run with');
+  }
+  const { NODE_OPTIONS, ...env } = defaults;
+  return { nodeArgs: NODE_OPTIONS.split(/\s+/).filter(Boolean), env };
+}
+
+/**
  * Production settings as shipped (NODE_ENV=production: Redis, request logging at info, secure
  * cookies, keys from disk), plus what a load test from one machine needs: TRUST_PROXY=true so the
  * random X-Forwarded-For of each request names the client for the per-IP throttles, and failure
  * limits raised so no lockout can kick in (every login of the storm succeeds anyway).
  */
-export function serviceEnv({ port, workDir, redisUrl, threadPool }) {
+export function serviceEnv({ port, workDir, redisUrl, threadPool, runtime }) {
   return {
     ...process.env,
+    ...runtime.env,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -64,8 +85,7 @@ export function snapshotBuild(root, workDir) {
 /** Starts Tessera (request logging as shipped, to a file) and waits until it is ready. */
 export async function startTessera(ctx) {
   // The heap caps that `npm run start:prod` and the Dockerfile run with (NODE_OPTIONS there).
-  const heap = ['--max-old-space-size=160', '--max-semi-space-size=4'];
-  const tessera = start('node', [...heap, join(ctx.env.BENCH_DIST, 'main.js')], {
+  const tessera = start('node', [...ctx.runtime.nodeArgs, join(ctx.env.BENCH_DIST, 'main.js')], {
     env: ctx.env,
     logFile: join(ctx.workDir, 'tessera.log'),
   });
