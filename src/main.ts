@@ -1,10 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import {
+  lowerThreadPoolPriority,
+  THREAD_POOL_NICENESS,
+} from './common/concurrency/thread-pool-priority';
 import { configErrorLines } from './config/env.parsers';
 import { readEnvironment } from './config/environment';
 
 async function main(): Promise<void> {
+  // First, before anything starts libuv's thread pool: its threads are the ones this lowers.
+  const lowered = await lowerThreadPoolPriority();
   const env = readEnvironment();
   const app = await createApp(env);
   await app.listen({ port: env.app.port, host: env.app.host });
@@ -16,6 +22,7 @@ async function main(): Promise<void> {
   }
   const docs = env.app.docsEnabled ? 'Swagger UI at /docs' : 'Swagger UI off (DOCS_ENABLED)';
   logger.log(`Listening on ${env.app.host}:${env.app.port}; ${docs}`);
+  logger.debug(`${lowered} thread pool threads run at nice ${THREAD_POOL_NICENESS}`);
 }
 
 main().catch((error: unknown) => {
