@@ -36,6 +36,7 @@ describe('the keys command (Nest standalone context)', () => {
       JWT_ALGORITHM: 'ES256',
       JWT_KEYS_DIR: dir,
       JWT_KEYS_PASSPHRASE: 'cli passphrase',
+      EMAIL_VERIFICATION: 'false',
     });
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, done) => {

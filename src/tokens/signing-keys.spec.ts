@@ -60,6 +60,7 @@ describe('SigningKeys', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       JWT_ISSUER: 'https://auth.example.com',
       COOKIE_SECURE: 'true',
+      EMAIL_VERIFICATION: 'false',
     };
     await expect(instance(production)).rejects.toThrow(EnvError);
   });
