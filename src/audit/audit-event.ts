@@ -1,4 +1,4 @@
-/** Every event of the audit trail (shared/API.md, Audit events). */
+/** Every event of the audit trail (docs/audit.md). */
 export enum AuditEventType {
   LoginSuccess = 'LOGIN_SUCCESS',
   LoginFailed = 'LOGIN_FAILED',

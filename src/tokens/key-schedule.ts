@@ -19,7 +19,7 @@ export interface ScheduledKey {
   retiresAt: number | null;
 }
 
-/** WebSocket tickets live 60 s (shared/API.md) and are signed with the same keys. */
+/** WebSocket tickets live 60 s (docs/http-api.md) and are signed with the same keys. */
 const LONGEST_TICKET_TTL_SECONDS = 60;
 
 /**

@@ -28,7 +28,7 @@ export interface LoginAttempt {
 }
 
 /**
- * Online-guessing defence (shared/API.md, Brute force; OWASP "Slow Down Online Guessing Attacks
+ * Online-guessing defence (docs/brute-force.md; OWASP "Slow Down Online Guessing Attacks
  * with Device Cookies"). A client without a valid device cookie is counted per (user, IP), per
  * user and per IP, where "user" is the user's id when the login names one (username and email
  * share one budget) and the normalised submitted text otherwise. A client with a device cookie

@@ -22,7 +22,7 @@ export interface Reservation {
 }
 
 /**
- * Failed-login counters (shared/API.md, Brute force). Each counter is a fixed window of
+ * Failed-login counters (docs/brute-force.md). Each counter is a fixed window of
  * `windowMs` that starts with its first attempt; the attempt that reaches the limit restarts the
  * window, so a lock always lasts the whole window from the moment it starts.
  *
