@@ -6,6 +6,8 @@ import { Env, validateEnv } from '../src/config/env.validation';
 import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
 import { Http } from './support/http';
+import { outboxMailsTo } from './support/outbox';
+import { linkIn } from './support/smtp-server';
 import { keysWithPrefix, REDIS_URL } from './support/redis';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
 
@@ -78,6 +80,7 @@ describe('audit trail and logs (redis store)', () => {
     http = new Http(`http://127.0.0.1:${port}`);
     keep(ADMIN.password, user.password);
     await userLifecycle();
+    await emailVerification();
     await passwordAndBadTokens();
     await adminChanges();
   });
@@ -109,6 +112,17 @@ describe('audit trail and logs (redis store)', () => {
       await http.post('/auth/login', { username: user.username, password: wrong }),
       401,
     );
+  }
+
+  /** The verification mails of registration and of a resend (.eml files: no SMTP_URL here). */
+  async function emailVerification(): Promise<void> {
+    expect((await http.post('/auth/email/verify/resend', { email: user.email })).status).toBe(202);
+    const mails = await outboxMailsTo(env.mail.outboxDir, user.email, 2);
+    const links = mails.map((mail) => linkIn(mail, `${env.mail.appUrl}/verify-email?`));
+    const tokens = links.map((link) => link.searchParams.get('token') ?? '');
+    keep(...links.map((link) => link.search.slice(1)), ...tokens);
+    keep(...tokens.map((token) => token.split('.')[1]));
+    expect((await http.post('/auth/email/verify', { token: tokens[1] })).status).toBe(204);
   }
 
   /** A password change, then a malformed token and a tampered one. */
@@ -164,6 +178,7 @@ describe('audit trail and logs (redis store)', () => {
         'LOGIN_SUCCESS',
         'SESSION_REVOKED',
         'LOGIN_FAILED',
+        'EMAIL_VERIFIED',
         'LOGIN_SUCCESS',
         'PASSWORD_CHANGED',
       ]);
@@ -254,7 +269,7 @@ describe('audit trail and logs (redis store)', () => {
   describe('secrets', () => {
     it('used a password, both tokens and the refresh secret of every login', () => {
       // Guards the next tests against passing because there was nothing to find.
-      expect(secrets.length).toBeGreaterThan(20);
+      expect(secrets.length).toBeGreaterThan(26);
       expect(secrets.every((s) => s.length >= 12)).toBe(true);
     });
 

@@ -48,6 +48,7 @@ describe.each(['redis', 'memory'] as const)('token lifecycle on the %s store', (
       roles: ['user'],
       scopes: [],
       active: true,
+      emailVerified: false,
       createdAt: expect.any(String),
     });
 

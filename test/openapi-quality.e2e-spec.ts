@@ -43,6 +43,8 @@ const OPERATION_IDS: Record<string, string> = {
   'get /.well-known/oauth-authorization-server': 'getAuthorizationServerMetadata',
   'post /auth/revoke': 'revokeToken',
   'post /auth/introspect': 'introspectToken',
+  'post /auth/email/verify': 'verifyEmail',
+  'post /auth/email/verify/resend': 'resendVerificationEmail',
   'get /admin/audit': 'listAuditEvents',
   'get /health/live': 'getLiveness',
   'get /health/ready': 'getReadiness',

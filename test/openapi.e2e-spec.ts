@@ -53,6 +53,8 @@ describe('OpenAPI document', () => {
       'post /auth/register',
       'post /auth/login',
       'post /auth/refresh',
+      'post /auth/email/verify',
+      'post /auth/email/verify/resend',
       'get /.well-known/jwks.json',
       'get /.well-known/oauth-authorization-server',
       'post /auth/revoke',

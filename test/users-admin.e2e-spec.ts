@@ -45,6 +45,7 @@ describe('admin users API', () => {
       roles: ['user', 'admin'],
       scopes: [],
       active: true,
+      emailVerified: false,
       createdAt: expect.any(String),
     });
     const fetched = await http.get(`/users/${user.id}`, { token: admin });

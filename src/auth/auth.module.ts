@@ -6,6 +6,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BruteForceModule } from './brute-force/brute-force.module';
+import { EmailVerificationModule } from './email-verification/email-verification.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { ScopesGuard } from './guards/scopes.guard';
@@ -19,7 +20,7 @@ import { VerifiedTokenCache } from './strategies/verified-token.cache';
  * registered: authentication first, then roles, then scopes.
  */
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule, BruteForceModule],
+  imports: [PassportModule, UsersModule, TokensModule, BruteForceModule, EmailVerificationModule],
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,

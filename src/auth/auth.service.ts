@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
-import { appConfig, AppConfig } from '../config/configuration';
+import { appConfig, AppConfig, mailConfig, MailConfig } from '../config/configuration';
 import { SessionsService } from '../tokens/sessions.service';
 import { TokenService } from '../tokens/token.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse, TokenSubject } from '../tokens/token.types';
@@ -11,6 +11,7 @@ import { PasswordPolicy } from '../users/password-policy';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { BruteForceService, LoginAttempt } from './brute-force/brute-force.service';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { allowedScopes, grantScopes } from './scope-grant';
@@ -36,14 +37,19 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly bruteForce: BruteForceService,
+    @Inject(mailConfig.KEY) private readonly mail: MailConfig,
+    private readonly verification: EmailVerificationService,
   ) {}
 
-  register(dto: RegisterDto): Promise<User> {
+  async register(dto: RegisterDto): Promise<User> {
     if (this.app.registration === 'closed') {
       throw new AppError(AppErrorCode.RegistrationClosed, 'Registration is closed on this server.');
     }
     // Roles are never taken from the body: self-registered users are plain users.
-    return this.users.create({ email: dto.email, username: dto.username, password: dto.password });
+    const { email, username, password } = dto;
+    const user = await this.users.create({ email, username, password });
+    this.verification.registered(user);
+    return user;
   }
 
   async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
@@ -77,6 +83,11 @@ export class AuthService {
       client,
       deviceToken,
     );
+    // After the password checked out (and its failures were forgiven): only someone who knows
+    // the password learns that the account exists and is unverified.
+    if (this.mail.requireVerifiedEmail && user.emailVerified !== true) {
+      throw this.unverified(user, client);
+    }
     const scope = grantScopes(user, dto.scope);
     const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation);
     if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
@@ -179,6 +190,21 @@ export class AuthService {
     return trimmed === login ? null : this.users.findByLogin(trimmed);
   }
 
+  /** REQUIRE_VERIFIED_EMAIL refuses this login: audited like a failure, a distinct answer. */
+  private unverified(user: User, client: ClientInfo): AppError {
+    this.audit.record({
+      event: AuditEventType.LoginFailed,
+      userId: user.id,
+      ip: client.ip,
+      details: { reason: 'email not verified' },
+    });
+    return new AppError(
+      AppErrorCode.EmailNotVerified,
+      'Verify your email address first: follow the link in the mail we sent, or ask for a new ' +
+        'one at POST /auth/email/verify/resend.',
+    );
+  }
+
   /** Counts and audits a failed login and returns the one error every failure gets. */
   private async loginFailed(
     attempt: LoginAttempt,
@@ -199,5 +225,10 @@ export class AuthService {
 }
 
 function subjectOf(user: User): TokenSubject {
-  return { id: user.id, roles: user.roles, scopes: allowedScopes(user) };
+  return {
+    id: user.id,
+    roles: user.roles,
+    scopes: allowedScopes(user),
+    emailVerified: user.emailVerified === true,
+  };
 }

@@ -29,4 +29,14 @@ export const THROTTLE_LIMITS = {
    * without it one session churned through hundreds of sockets.
    */
   wsTicket: 60,
+  /** A hash and one store call each; a token is 256 random bits, so this only bounds load. */
+  emailVerify: 60,
+  /**
+   * Public and answered alike for every email; each may send a mail. Also limited per account
+   * (EMAIL_RESEND_PER_ACCOUNT), so rotating IPs cannot flood one inbox.
+   */
+  emailVerifyResend: 20,
 } as const;
+
+/** Verification mails one account can be sent per hour through resend, from any IPs. */
+export const EMAIL_RESEND_PER_ACCOUNT = { limit: 3, windowMs: 3_600_000 } as const;

@@ -37,6 +37,7 @@ describe('TokenService', () => {
     id: uuidv7(),
     roles: ['user', 'admin'],
     scopes: ['profile', 'users:read', 'users:write'],
+    emailVerified: false,
   });
 
   it('issues on refresh only what was granted at login and is still allowed now', async () => {
@@ -52,6 +53,18 @@ describe('TokenService', () => {
       Promise.resolve({ ...subject, scopes: [...subject.scopes, 'tokens:introspect'] }),
     );
     expect(again.scope).toBe('profile users:read');
+  });
+
+  it('carries email_verified as the user has it now, also from a refresh', async () => {
+    const subject = admin();
+    const first = await service.startSession(subject, 'profile', client, 0);
+    if (!first) throw new Error('no session');
+    expect(claimsOf(first.access_token)).toMatchObject({ email_verified: false });
+    const verified = { ...subject, emailVerified: true };
+    const { response } = await service.refresh(first.refresh_token, () =>
+      Promise.resolve(verified),
+    );
+    expect(claimsOf(response.access_token)).toMatchObject({ email_verified: true });
   });
 
   it('starts no session under a stale credential generation', async () => {

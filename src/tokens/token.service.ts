@@ -151,6 +151,7 @@ export class TokenService {
       sid: session.id,
       roles: subject.roles,
       scope: session.scope,
+      email_verified: subject.emailVerified,
     };
     return this.signer.sign(claims, ACCESS_TOKEN_TYP);
   }

@@ -6,6 +6,8 @@ export interface TokenSubject {
   roles: Role[];
   /** Every scope the user may hold now: a session's tokens carry (granted at login) ∩ these. */
   scopes: string[];
+  /** Whether the user's email is verified now (claim `email_verified`). */
+  emailVerified: boolean;
 }
 
 /** Claims of an access token (header `typ: at+jwt`, `kid`). */
@@ -25,6 +27,11 @@ export interface AccessClaims {
   sid: string;
   roles: Role[];
   scope: string;
+  /**
+   * OpenID Connect's claim: the user proved the email (as of the token's issue; a refresh brings
+   * it up to date). Optional on the way in: tokens issued before it existed lack it.
+   */
+  email_verified?: boolean;
 }
 
 /** The token response of login and refresh (RFC 6749 §5.1 names, plus our session fields). */

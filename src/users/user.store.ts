@@ -7,6 +7,8 @@ export type CreateUserResult = { ok: true } | { ok: false; conflict: 'email' | '
 export interface UpdateCondition {
   /** The stored password hash is still this one (a rehash never overwrites a new password). */
   passwordHash?: string;
+  /** The email is still this one, case-insensitively (a verification is for one address). */
+  email?: string;
 }
 
 export type UpdateUserResult =

@@ -12,10 +12,17 @@ export interface User {
   /** Extra scopes granted on top of the defaults of the user's roles. */
   scopes: string[];
   active: boolean;
+  /**
+   * The user proved they receive mail at `email` (POST /auth/email/verify). Absent on users
+   * stored before verification existed: not verified.
+   */
+  emailVerified?: boolean;
   /** ISO 8601. */
   createdAt: string;
   /** ISO 8601. */
   updatedAt: string;
 }
 
-export type UserPatch = Partial<Pick<User, 'passwordHash' | 'roles' | 'scopes' | 'active'>>;
+export type UserPatch = Partial<
+  Pick<User, 'passwordHash' | 'roles' | 'scopes' | 'active' | 'emailVerified'>
+>;

@@ -16,6 +16,11 @@ export class UserView {
   scopes!: string[];
   @ApiProperty({ description: 'false: deactivated, cannot sign in', example: true })
   active!: boolean;
+  @ApiProperty({
+    description: 'true once the user followed the link of a verification mail to this email',
+    example: true,
+  })
+  emailVerified!: boolean;
   @ApiProperty({ format: 'date-time', example: '2026-11-02T14:03:51.207Z' }) createdAt!: string;
 
   static of(user: User): UserView {
@@ -27,6 +32,7 @@ export class UserView {
       roles: [...roles],
       scopes: [...scopes],
       active,
+      emailVerified: user.emailVerified === true,
       createdAt,
     });
   }

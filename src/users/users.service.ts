@@ -15,6 +15,8 @@ export interface NewUser {
   password: string;
   roles?: Role[];
   scopes?: string[];
+  /** Only for addresses the operator vouches for (the bootstrap admin); otherwise unverified. */
+  emailVerified?: boolean;
 }
 
 /** Users: creation under the password policy, look-ups, updates. */
@@ -41,6 +43,7 @@ export class UsersService {
       roles: [...new Set(roles)],
       scopes: [...new Set(input.scopes ?? [])],
       active: true,
+      emailVerified: input.emailVerified ?? false,
       createdAt: now,
       updatedAt: now,
     };
@@ -98,6 +101,16 @@ export class UsersService {
     const condition = { passwordHash: verified };
     const result = await this.users.update(id, { passwordHash: next }, this.nowIso(), condition);
     return result.status === 'updated';
+  }
+
+  /**
+   * Marks the email verified, only while it is still `email` (the address the proof was sent
+   * to): an email changed since then stays unverified. The user as it now is, or null when it is
+   * gone or its email changed.
+   */
+  async markEmailVerified(id: string, email: string): Promise<User | null> {
+    const result = await this.users.update(id, { emailVerified: true }, this.nowIso(), { email });
+    return result.status === 'updated' ? result.user : null;
   }
 
   /** 404 when there is no such user, 409 when it is the last active admin. */

@@ -144,6 +144,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an email address with the token of the verification mail
+         * @description Registration mails a link `<APP_URL>/verify-email?token=…`; the web app page it opens posts the `token` here. The token works once, for 24 hours, and only while the account still has the email it was mailed to. Afterwards the user has `emailVerified: true`, and access tokens issued from then on (a login or a refresh) carry `email_verified: true`. Verifying an address that is already verified succeeds as well.
+         */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/email/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a new verification link to an address, if it has an unverified account
+         * @description Public, and the same `202` with no body whatever the address: it never tells whether an account exists, is verified already, or has had its share of mails (at most 3 an hour per account, besides the per-IP limit). A mail goes out only for an active account with this email that is not verified yet; earlier links keep working until they expire.
+         */
+        post: operations["resendVerificationEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/sessions": {
         parameters: {
             query?: never;
@@ -553,6 +593,11 @@ export interface components {
              */
             active: boolean;
             /**
+             * @description true once the user followed the link of a verification mail to this email
+             * @example true
+             */
+            emailVerified: boolean;
+            /**
              * Format: date-time
              * @example 2026-11-02T14:03:51.207Z
              */
@@ -582,6 +627,7 @@ export interface components {
          *     | `type` | status | title | when |
          *     | --- | --- | --- | --- |
          *     | `validation-failed` | 400 | Validation failed | the body or query breaks the rules; `errors` lists every field |
+         *     | `invalid-verification-token` | 400 | Invalid verification token | the email verification token is unknown, used, expired, or for an email changed since |
          *     | `bad-request` | 400 | Bad request | the body is not valid JSON, or the URL is not validly percent-encoded |
          *     | `unauthenticated` | 401 | Authentication required | no `Authorization` header |
          *     | `invalid-token` | 401 | Invalid token | the access token is refused (expired, revoked, session ended, …): refresh once |
@@ -591,6 +637,7 @@ export interface components {
          *     | `wrong-password` | 401 | Wrong password | the current password is wrong (do not refresh on it) |
          *     | `forbidden` | 403 | Forbidden | the token lacks a scope (WWW-Authenticate names it), or the change is not allowed |
          *     | `registration-closed` | 403 | Registration is closed | `REGISTRATION=closed` |
+         *     | `email-not-verified` | 403 | Email not verified | `REQUIRE_VERIFIED_EMAIL=true` and a login with the right password of an unverified email |
          *     | `cross-site-request` | 403 | Cross-site request refused | the refresh cookie on a request a cross-site form could send, or a foreign Origin |
          *     | `not-found` | 404 | Not found | no such user, not one of your sessions, an id that is not a UUID, an unknown path |
          *     | `request-timeout` | 408 | Request Timeout | the request did not arrive in time (connection closed) |
@@ -1023,7 +1070,7 @@ export interface components {
             expires_in: number;
         };
         /** @enum {string} */
-        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED";
+        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED" | "MAIL_FAILED" | "EMAIL_VERIFIED";
         AuditEventDto: {
             /**
              * Format: uuid
@@ -1068,6 +1115,20 @@ export interface components {
         AuditPageDto: {
             /** @description Newest first */
             items: components["schemas"]["AuditEventDto"][];
+        };
+        VerifyEmailDto: {
+            /**
+             * @description The `token` parameter of the link in the verification mail
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5.q0Cj5bS9xR6m1Zt2V0a8kYw3nDfL7eHuJpXoGiBsNcE
+             */
+            token: string;
+        };
+        ResendVerificationDto: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            email: string;
         };
         /** @description An RFC 6749 §5.2 error response that is also a problem (RFC 9457): standard OAuth clients read `error`, Tessera clients read `type` as anywhere else. */
         OAuthProblemResponse: {
@@ -1688,6 +1749,186 @@ export interface operations {
              *
              *     More than 30 requests a minute from this client IP: wait `Retry-After` seconds
              */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailDto"];
+            };
+        };
+        responses: {
+            /** @description The email is verified */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The token is unknown, used, expired, or for an email the account no longer has: ask for a new mail at `POST /auth/email/verify/resend`
+             *
+             *     `token` is missing, not a string, or over 200 characters
+             */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Email verification is off on this server (`EMAIL_VERIFICATION=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 60 requests a minute from this client IP: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    resendVerificationEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResendVerificationDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; a mail follows if the address needs one */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `email` is missing or not an email address */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Email verification is off on this server (`EMAIL_VERIFICATION=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 20 requests a minute from this client IP: wait `Retry-After` seconds */
             429: {
                 headers: {
                     /**

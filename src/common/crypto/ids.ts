@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * A UUIDv7 (RFC 9562): time-ordered, so ids sort by creation and serve as pagination cursors.
@@ -16,4 +16,12 @@ export function uuidv7(nowMs: number = Date.now()): string {
 /** An unguessable url-safe random string with `bytes` of entropy. */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * SHA-256 of a random secret, base64url: how single-use secrets are stored. A secret of full
+ * entropy needs no password-style stretching; a leaked store yields nothing usable.
+ */
+export function secretHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
 }

@@ -9,6 +9,8 @@ export enum AppErrorCode {
   WrongPassword = 'wrong_password',
   Forbidden = 'forbidden',
   RegistrationClosed = 'registration_closed',
+  EmailNotVerified = 'email_not_verified',
+  InvalidVerificationToken = 'invalid_verification_token',
   CrossSiteRequest = 'cross_site_request',
   NotFound = 'not_found',
   EmailTaken = 'email_taken',

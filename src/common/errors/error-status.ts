@@ -17,6 +17,8 @@ export const ERROR_SPECS: Record<AppErrorCode, ErrorSpec> = {
   [AppErrorCode.WrongPassword]: { status: 401, title: 'Wrong password' },
   [AppErrorCode.Forbidden]: { status: 403, title: 'Forbidden' },
   [AppErrorCode.RegistrationClosed]: { status: 403, title: 'Registration is closed' },
+  [AppErrorCode.EmailNotVerified]: { status: 403, title: 'Email not verified' },
+  [AppErrorCode.InvalidVerificationToken]: { status: 400, title: 'Invalid verification token' },
   [AppErrorCode.CrossSiteRequest]: { status: 403, title: 'Cross-site request refused' },
   [AppErrorCode.NotFound]: { status: 404, title: 'Not found' },
   [AppErrorCode.EmailTaken]: { status: 409, title: 'Email already registered' },

@@ -72,6 +72,15 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     when: '`REGISTRATION=closed`',
     detail: 'Registration is closed on this server.',
   },
+  [AppErrorCode.EmailNotVerified]: {
+    when: '`REQUIRE_VERIFIED_EMAIL=true` and a login with the right password of an unverified email',
+    detail:
+      'Verify your email address first: follow the link in the mail we sent, or ask for a new one.',
+  },
+  [AppErrorCode.InvalidVerificationToken]: {
+    when: 'the email verification token is unknown, used, expired, or for an email changed since',
+    detail: 'The verification link is invalid, used or expired; ask for a new one.',
+  },
   [AppErrorCode.CrossSiteRequest]: {
     when: 'the refresh cookie on a request a cross-site form could send, or a foreign Origin',
     detail: 'The refresh cookie needs a JSON body or an X-Requested-With header.',

@@ -27,5 +27,7 @@ export function applyPatch(user: User, patch: UserPatch, updatedAt: string): Use
 
 /** Whether the stored user still is what an update's condition expects. */
 export function holds(condition: UpdateCondition, user: User): boolean {
-  return condition.passwordHash === undefined || condition.passwordHash === user.passwordHash;
+  const { passwordHash, email } = condition;
+  if (passwordHash !== undefined && passwordHash !== user.passwordHash) return false;
+  return email === undefined || loginKey(email) === loginKey(user.email);
 }

@@ -142,6 +142,21 @@ export function describeUserStoreContract(
         expect(held).toMatchObject({ status: 'updated', user: { passwordHash: 'x' } });
       });
 
+      it('marks an email verified only while the email is still the one named, in any case', async () => {
+        const user = aUser({ email: 'Ada@Example.test' });
+        await store.create(user);
+        const other = await store.update(user.id, { emailVerified: true }, 'x', {
+          email: 'someone-else@example.test',
+        });
+        expect(other).toEqual({ status: 'condition-failed' });
+        await expect(store.findById(user.id)).resolves.not.toMatchObject({ emailVerified: true });
+        const same = await store.update(user.id, { emailVerified: true }, 'x', {
+          email: 'ada@example.TEST',
+        });
+        expect(same).toMatchObject({ status: 'updated', user: { emailVerified: true } });
+        await expect(store.findById(user.id)).resolves.toMatchObject({ emailVerified: true });
+      });
+
       it('never lets a rehash overwrite a password changed at the same moment, 60 times over', async () => {
         for (let trial = 0; trial < 60; trial++) {
           const user = aUser({ passwordHash: 'old' });
