@@ -135,6 +135,25 @@ describe('mail delivery over SMTP', () => {
     });
   });
 
+  it('lets a mail being sent finish when the app shuts down', async () => {
+    smtp.delayMs = 400;
+    const logs = new LogCapture();
+    const t = await startApp(testEnvironment({ REDIS_URL: '', SMTP_URL: smtp.url }), {
+      logDestination: logs.stream,
+    });
+    try {
+      const mailer = t.app.get(Mailer);
+      const to = { email: 'erin@example.com', userId: 'u5' };
+      mailer.send('email-verification', to, verificationValues(mailer));
+      await until('the relay has the mail', () => smtp.attempts === 1, 5000, 10);
+    } finally {
+      await t.close();
+      await cleanUp(t.env);
+    }
+    expect(smtp.mailsTo('erin@example.com')).toHaveLength(1);
+    expect(logs.messages(/^Mail sent$/)).toHaveLength(1);
+  });
+
   it('holds at most MAIL_QUEUE_SIZE mails; one more is dropped, logged and audited', async () => {
     const down = smtp.url;
     await smtp.stop();

@@ -9,6 +9,8 @@ import { InjectMailTransport, MailTransport } from './mail-transport';
 
 /** Mails sent at the same time at most: a burst of sign-ups must not open a connection each. */
 const CONCURRENCY = 2;
+/** How long shutdown waits for the mails being sent right then (never for queued ones). */
+const SHUTDOWN_GRACE_MS = 2000;
 
 interface Job {
   mail: OutgoingMail;
@@ -24,15 +26,16 @@ interface Job {
  * way, so a relay that is down cannot make the queue eat the heap. Log lines and audit events
  * name the mail's kind and user, never its address, text or link (which holds a token).
  *
- * The queue lives in the process: mails pending at shutdown are lost (logged). A flow whose mail
- * is lost can be started again (resend), which is what a user does with a mail that never came.
+ * The queue lives in the process: at shutdown the mails being sent get a moment to finish, queued
+ * ones are lost (logged). A flow whose mail is lost can be started again (resend), which is what a
+ * user does with a mail that never came.
  */
 @Injectable()
 export class MailQueue implements OnApplicationShutdown {
   private readonly ready: Job[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private pending = 0;
-  private sending = 0;
+  private readonly sending = new Set<Promise<void>>();
   private closed = false;
   private readonly logger: Logger;
   /** Settles when the queue is empty; for tests and shutdown. */
@@ -70,24 +73,30 @@ export class MailQueue implements OnApplicationShutdown {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  onApplicationShutdown(): void {
+  /** Lets the mails being sent finish (a little while at most); queued ones are lost, logged. */
+  async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    if (this.pending > 0) {
-      this.logger.warn({ pending: this.pending }, 'Shutting down: pending mails are not sent');
-    }
+    const unsent = this.pending - this.sending.size;
+    if (unsent > 0)
+      this.logger.warn({ pending: unsent }, 'Shutting down: queued mails are not sent');
+    let grace: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>(
+      (resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
+    );
+    await Promise.race([Promise.allSettled(this.sending), timeout]);
+    clearTimeout(grace);
     this.transport.close();
   }
 
   private pump(): void {
-    while (!this.closed && this.sending < CONCURRENCY && this.ready.length > 0) {
-      const job = this.ready.shift()!;
-      this.sending++;
-      void this.attempt(job).finally(() => {
-        this.sending--;
+    while (!this.closed && this.sending.size < CONCURRENCY && this.ready.length > 0) {
+      const sent: Promise<void> = this.attempt(this.ready.shift()!).finally(() => {
+        this.sending.delete(sent);
         this.pump();
       });
+      this.sending.add(sent);
     }
   }
 

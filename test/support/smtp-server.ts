@@ -13,6 +13,8 @@ export class TestSmtpServer {
   /** Deliveries attempted (refused ones included). */
   attempts = 0;
   private refusals = 0;
+  /** Answers each mail this much later, as a slow relay does. */
+  delayMs = 0;
   private readonly server: SMTPServer;
 
   private constructor() {
@@ -23,7 +25,8 @@ export class TestSmtpServer {
       onData: (stream, _session, callback) => {
         this.attempts++;
         simpleParser(stream).then(
-          (mail) => {
+          async (mail) => {
+            if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
             if (this.refusals > 0) {
               this.refusals--;
               return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
