@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
-import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { TestApp, useTwoInstances } from './support/test-app';
 
 const ADMIN = { email: 'flood-auditor@example.com', password: 'admin-password-for-flood-tests' };
 /** More bad tokens than the newest-5 000 window the filters used to scan. */
@@ -47,23 +47,17 @@ async function floodWithBadTokens(ports: number[], count: number): Promise<Set<n
  * instances on one Redis share the flood, so the per-client aggregation is counted across both.
  */
 describe('audit trail under a flood of bad tokens (two instances, redis store)', () => {
+  const apps = useTwoInstances({
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+  });
   let a: TestApp;
   let b: TestApp;
   let admin: string;
   let victimId: string;
 
   beforeAll(async () => {
-    const env = testEnvironment({
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    });
-    a = await startApp(env);
-    // Same keys dir and key prefix; the admin is A's to create.
-    b = await startApp({
-      ...env,
-      BOOTSTRAP_ADMIN_EMAIL: undefined,
-      BOOTSTRAP_ADMIN_PASSWORD: undefined,
-    });
+    [a, b] = apps;
     victimId = await reuseARefreshToken();
     expectInvalidToken(await a.http.get('/auth/me', { token: 'garbage' }));
     const ports = [a, b].map((t) => (t.app.getHttpServer().address() as { port: number }).port);
@@ -71,12 +65,6 @@ describe('audit trail under a flood of bad tokens (two instances, redis store)',
     admin = (await a.http.post('/auth/login', { username: ADMIN.email, password: ADMIN.password }))
       .body.access_token;
   }, 60_000);
-
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await cleanUp(a.env);
-  });
 
   /** Login, refresh, then the old refresh token again: REFRESH_REUSE_DETECTED for the victim. */
   async function reuseARefreshToken(): Promise<string> {

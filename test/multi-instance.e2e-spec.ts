@@ -1,27 +1,18 @@
 import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
-import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { TestApp, useTwoInstances } from './support/test-app';
 
 const ADMIN = { email: 'ops@example.com', password: 'ops-password-for-tests-only' };
 
 /** Two stateless instances on one Redis: what one revokes, the other refuses on the next request. */
 describe('revocation across two instances', () => {
+  const apps = useTwoInstances({
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+  });
   let a: TestApp;
   let b: TestApp;
-
-  beforeAll(async () => {
-    const env = testEnvironment({
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    });
-    a = await startApp(env);
-    b = await startApp(env);
-  });
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await cleanUp(a.env);
-  });
+  beforeAll(() => ([a, b] = apps));
 
   async function session() {
     const user = aUser();

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { aUser, credentials, UserInput } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
 import { HttpResponse } from './support/http';
-import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { TestApp, useTwoInstances as useTwoInstancesOf } from './support/test-app';
 
 /*
  * "A session ends for good" (API.md, Tokens), raced the way an attacker races it: on two
@@ -19,25 +19,15 @@ const from = (ip = anIp()) => ({ headers: { 'x-forwarded-for': ip } });
 const withToken = (token: string) => ({ token, ...from() });
 
 describe('sessions end for good, on two instances', () => {
+  const apps = useTwoInstances();
   let a: TestApp;
   let b: TestApp;
   let adminToken: string;
 
   beforeAll(async () => {
-    const env = testEnvironment({
-      TRUST_PROXY: 'true',
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    });
-    a = await startApp(env);
-    b = await startApp(env);
+    [a, b] = apps;
     adminToken = (await login(a, { username: ADMIN.email, password: ADMIN.password })).body
       .access_token as string;
-  }, 30_000);
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await cleanUp(a.env);
   });
 
   function login(app: TestApp, body: object): Promise<HttpResponse> {
@@ -197,21 +187,12 @@ describe('sessions end for good, on two instances', () => {
 
 /** Two instances of one deployment, and a login helper with a client address per request. */
 function useTwoInstances(overrides: Record<string, string> = {}) {
-  const env = testEnvironment({
+  return useTwoInstancesOf({
     TRUST_PROXY: 'true',
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
     ...overrides,
   });
-  const apps: TestApp[] = [];
-  beforeAll(async () => {
-    apps.push(await startApp(env), await startApp(env));
-  }, 30_000);
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await cleanUp(apps[0].env);
-  });
-  return apps;
 }
 
 async function tokensOf(app: TestApp, body: object): Promise<Record<string, string>> {

@@ -1,26 +1,17 @@
 import jsonwebtoken from 'jsonwebtoken';
 import { aUser, credentials } from './factories/user.factory';
 import { expectInvalidToken } from './support/expectations';
-import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { TestApp, useTwoInstances } from './support/test-app';
 
 /**
  * The verified-token cache on two instances of one deployment: a cached token skips the
  * signature check, never the session and revocation check, and nothing but the exact string hits.
  */
 describe('verified-token cache, on two instances', () => {
+  const apps = useTwoInstances();
   let a: TestApp;
   let b: TestApp;
-
-  beforeAll(async () => {
-    const env = testEnvironment();
-    a = await startApp(env);
-    b = await startApp(env);
-  });
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await cleanUp(a.env);
-  });
+  beforeAll(() => ([a, b] = apps));
 
   /** A signed-in user's tokens, each already used (and so cached) on both instances. */
   async function cachedEverywhere() {

@@ -87,3 +87,21 @@ export function useTestApp(overrides: Record<string, string | undefined> = {}): 
     return t;
   };
 }
+
+/**
+ * Two instances of one deployment (same keys dir, same Redis key prefix) for the enclosing
+ * `describe`: started in beforeAll, closed and cleaned up in afterAll. The array is filled once
+ * beforeAll has run; a later `beforeAll(() => ([a, b] = apps))` names them.
+ */
+export function useTwoInstances(overrides: Record<string, string | undefined> = {}): TestApp[] {
+  const env = testEnvironment(overrides);
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    apps.push(await startApp(env), await startApp(env));
+  }, 30_000);
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    if (apps[0]) await cleanUp(apps[0].env);
+  });
+  return apps;
+}
