@@ -166,6 +166,24 @@ describe('token responses', () => {
     expectProblem(failed, 401);
     expect(failed.headers.get('cache-control')).toBe('no-store');
   });
+
+  it("are not the only ones: every answer to an access token is the caller's, never cached", async () => {
+    // The app started last: passport serves every app of the process with its strategy.
+    const { tokens } = await loginOn(proxied);
+    const token = tokens.access_token;
+    const answers = {
+      me: await proxied.http.get('/auth/me', { token }),
+      sessions: await proxied.http.get('/auth/sessions', { token }),
+      logout: await proxied.http.post('/auth/logout', undefined, { token }),
+    };
+    expect(Object.values(answers).map((r) => r.status)).toEqual([200, 200, 204]);
+    for (const answer of Object.values(answers)) {
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+    }
+    // Public answers keep their own rules: the JWKS may be cached by everyone.
+    const jwks = await proxied.http.get('/.well-known/jwks.json');
+    expect(jwks.headers.get('cache-control')).toMatch(/^public/);
+  });
 });
 
 describe('the refresh cookie', () => {

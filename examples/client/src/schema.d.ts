@@ -1520,6 +1520,11 @@ export interface operations {
             204: {
                 headers: {
                     /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
                      * @description Clears the refresh cookie (`refresh_token` when COOKIE_SECURE=false).
                      * @example __Secure-refresh_token=; Max-Age=0; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict
                      */
@@ -1581,6 +1586,11 @@ export interface operations {
             204: {
                 headers: {
                     /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
                      * @description Clears the refresh cookie (`refresh_token` when COOKIE_SECURE=false).
                      * @example __Secure-refresh_token=; Max-Age=0; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict
                      */
@@ -1641,6 +1651,11 @@ export interface operations {
             /** @description The caller */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1703,6 +1718,11 @@ export interface operations {
             /** @description Changed */
             204: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1980,6 +2000,11 @@ export interface operations {
             /** @description Every live session of the caller */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2060,6 +2085,11 @@ export interface operations {
             /** @description Ended */
             204: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2247,6 +2277,11 @@ export interface operations {
             /** @description A page of users */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2342,6 +2377,11 @@ export interface operations {
             /** @description The new user */
             201: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2454,6 +2494,11 @@ export interface operations {
             /** @description The user */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2548,6 +2593,11 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2662,6 +2712,11 @@ export interface operations {
             /** @description The user as changed */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,6 +3076,11 @@ export interface operations {
             /** @description The newest matching events */
             200: {
                 headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { FastifyRequest } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AuditEventType } from '../../audit/audit-event';
@@ -39,6 +39,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override canActivate(context: ExecutionContext) {
     if (policyOf(this.reflector, context).kind === 'public') return true;
+    // The answer is the caller's own: no shared or browser cache may keep it (a route that sets
+    // its own Cache-Control, like the token responses, still does).
+    context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
     const request = context
       .switchToHttp()
       .getRequest<FastifyRequest & WithAccountRead & { user?: unknown }>();

@@ -16,6 +16,12 @@ export function cacheControl(value: string, description: string): HeadersObject 
 /** Every answer that carries a token, and every error: never stored by a cache. */
 export const NO_STORE = cacheControl('no-store', 'Never cached: the answer carries a token.');
 
+/** Every answer to an access token (JwtAuthGuard): the caller's own data, never stored by a cache. */
+export const PRIVATE_ANSWER = cacheControl(
+  'no-store',
+  "Never cached: the answer is the caller's own (every route that takes an access token).",
+);
+
 const REFRESH_COOKIE =
   `__Secure-refresh_token=${EXAMPLE_REFRESH_TOKEN}; Max-Age=${EXAMPLE_REFRESH_TTL}; ` +
   'Path=/auth; HttpOnly; Secure; SameSite=Strict';

@@ -6,6 +6,7 @@ import { OAUTH_ENDPOINTS } from '../http/oauth-endpoints';
 import { Problem } from '../errors/problem';
 import { oauthProblem } from '../filters/oauth-error';
 import { OAuthProblemResponse, ProblemResponse } from './problem.schema';
+import { PRIVATE_ANSWER } from './response-headers';
 
 /** The tags in the order a newcomer needs them; Swagger UI shows them in this order. */
 export const OPENAPI_TAGS: readonly { name: string; description: string }[] = [
@@ -86,7 +87,7 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
     perSession: ws.maxSocketsPerSession,
     perUser: ws.maxSocketsPerUser,
   });
-  const finished = inTagOrder(problemMediaTypes(document));
+  const finished = inTagOrder(privateAnswers(problemMediaTypes(document)));
   SwaggerModule.setup('docs', app, finished, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
@@ -115,6 +116,27 @@ function problemMediaTypes(document: OpenAPIObject): OpenAPIObject {
         response.content = oauth
           ? { 'application/json': asOAuthError(json) }
           : { 'application/problem+json': json };
+      }
+    }
+  }
+  return document;
+}
+
+/**
+ * Every success of a route that takes an access token is sent with `Cache-Control: no-store`
+ * (JwtAuthGuard): documented here once, on each such operation, unless it names its own.
+ */
+function privateAnswers(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as {
+      security?: unknown[];
+      responses?: Record<string, { headers?: Record<string, unknown> }>;
+    }[]) {
+      if (!operation.security?.length) continue;
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (!/^2\d\d$/.test(status)) continue;
+        const named = Object.keys(response.headers ?? {}).some((h) => /^cache-control$/i.test(h));
+        if (!named) response.headers = { ...PRIVATE_ANSWER, ...response.headers };
       }
     }
   }
