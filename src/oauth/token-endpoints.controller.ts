@@ -7,7 +7,7 @@ import { Throttled } from '../throttle/throttled.decorator';
 import { Public } from '../auth/decorators/public.decorator';
 import { AppErrorCode } from '../common/errors/app-error';
 import { ApiProblem } from '../common/openapi/api-problem.decorator';
-import { NO_STORE } from '../common/openapi/response-headers';
+import { cacheControl, NO_STORE } from '../common/openapi/response-headers';
 import { INTROSPECTION_EXAMPLES, IntrospectionResponseDto } from './dto/introspection-response.dto';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { IntrospectionService } from './introspection.service';
@@ -56,7 +56,7 @@ export class TokenEndpointsController {
   })
   @ApiOkResponse({
     description: 'Revoked, or was not a live token of ours (no body)',
-    headers: NO_STORE,
+    headers: cacheControl('no-store', 'Never cached (RFC 7009 answers are not for a cache).'),
   })
   @ApiProblem('No `token` in the body (RFC 6749 `error`: `invalid_request`)', NO_TOKEN)
   async revoke(@Body() dto: TokenRequestDto, @Req() request: FastifyRequest): Promise<void> {

@@ -40,7 +40,9 @@ export function websocketPath(limits: { perSession: number; perUser: number }): 
         'with `{"type":"hello","userId":…}` and closes the socket within a second of its session ' +
         `ending, on any instance. A session holds at most ${limits.perSession} sockets and a user ` +
         `${limits.perUser} over all instances together: a new socket beyond either cap closes the ` +
-        'oldest one. Messages from the client are ignored.\n\nClose codes:\n' +
+        'oldest one. Messages from the client are ignored. This endpoint speaks WebSocket only: ' +
+        "Swagger UI's Try it out (a plain GET, without `Upgrade: websocket`) gets 404.\n\n" +
+        'Close codes:\n' +
         closeCodes +
         '\n\nIn a browser:\n\n```js\n' +
         BROWSER_EXAMPLE +
@@ -64,9 +66,10 @@ export function websocketPath(limits: { perSession: number; perUser: number }): 
         },
         '401': {
           description:
-            'Reserved: the contract lets the server refuse the upgrade with 401 for a missing or ' +
-            'invalid ticket instead of answering 101 and closing with 4401. This server ' +
-            'currently does the latter; a client must treat both alike.',
+            'Not sent by this server, which answers 101 and then closes with 4401 for a missing, ' +
+            'used, expired or invalid ticket. The contract allows refusing the upgrade with 401 ' +
+            'instead, so a client treats a 401 here exactly like a 4401 close: get a new ticket ' +
+            '(and, if that fails, sign in again).',
         },
       },
       // No bearer: browsers cannot set headers on a WebSocket handshake; the ticket stands in.

@@ -253,7 +253,7 @@ export interface paths {
         };
         /**
          * WebSocket upgrade: a live channel that closes when the session ends
-         * @description Get a ticket from `POST /auth/ws-ticket` (Bearer; at most 60 per user per minute), then open `wss://<host>/ws?ticket=<ticket>` within 60 s. The ticket works once. The server greets with `{"type":"hello","userId":…}` and closes the socket within a second of its session ending, on any instance. A session holds at most 5 sockets and a user 20 over all instances together: a new socket beyond either cap closes the oldest one. Messages from the client are ignored.
+         * @description Get a ticket from `POST /auth/ws-ticket` (Bearer; at most 60 per user per minute), then open `wss://<host>/ws?ticket=<ticket>` within 60 s. The ticket works once. The server greets with `{"type":"hello","userId":…}` and closes the socket within a second of its session ending, on any instance. A session holds at most 5 sockets and a user 20 over all instances together: a new socket beyond either cap closes the oldest one. Messages from the client are ignored. This endpoint speaks WebSocket only: Swagger UI's Try it out (a plain GET, without `Upgrade: websocket`) gets 404.
          *
          *     Close codes:
          *     - `1013`: the service could not check the ticket now: retry shortly
@@ -2252,7 +2252,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Reserved: the contract lets the server refuse the upgrade with 401 for a missing or invalid ticket instead of answering 101 and closing with 4401. This server currently does the latter; a client must treat both alike. */
+            /** @description Not sent by this server, which answers 101 and then closes with 4401 for a missing, used, expired or invalid ticket. The contract allows refusing the upgrade with 401 instead, so a client treats a 401 here exactly like a 4401 close: get a new ticket (and, if that fails, sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2871,7 +2871,7 @@ export interface operations {
             200: {
                 headers: {
                     /**
-                     * @description Never cached: the answer carries a token.
+                     * @description Never cached (RFC 7009 answers are not for a cache).
                      * @example no-store
                      */
                     "Cache-Control"?: string;
