@@ -50,12 +50,18 @@ describe('prettyStdout', () => {
     expect(written[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/auth\/me 200 3\.1 ms\n$/);
   });
 
-  it("prefixes Nest's lines with their context and keeps other fields below them", () => {
+  it("prefixes Nest's lines with their context and keeps other fields on the same line", () => {
     logger().warn({ context: 'Bootstrap', userId: 'u-1' }, 'in-memory store');
     const [line] = written;
-    expect(line).toMatch(/WARN: \[Bootstrap\] in-memory store\n/);
-    expect(line).toContain('userId: "u-1"');
+    expect(line).toMatch(/WARN: \[Bootstrap\] in-memory store \{"userId":"u-1"\}\n$/);
+    expect(line.trimEnd().split('\n')).toHaveLength(1);
     expect(line).not.toContain('context');
+  });
+
+  it('writes an audit event on one line, not as indented JSON', () => {
+    logger().info({ audit: { event: 'USER_CREATED', details: { roles: ['admin'] } } }, 'audit');
+    expect(written.join('').trimEnd().split('\n')).toHaveLength(1);
+    expect(written[0]).toContain('"event":"USER_CREATED"');
   });
 
   it('still redacts secrets', () => {

@@ -25,12 +25,14 @@ const messageFormat: MessageFormatFunc = (log) => {
 /**
  * One short line per event for a person at a terminal: the time, the level, the message; the
  * fields the message already shows (and pid, hostname, request ids) are left out. Anything else a
- * line carries (an `err` with its stack, a user id) still follows it.
+ * line carries (an audit event, a user id) follows on the same line; an `err`'s stack below it.
  */
 export const PRETTY_OPTIONS: PrettyOptions = {
   colorize: true,
   translateTime: 'SYS:HH:MM:ss.l',
   ignore: 'pid,hostname,context,reqId,req,res,responseTime',
+  // An audit event's fields on its own line, not 14 lines of indented JSON (errors stay multi-line).
+  singleLine: true,
   messageFormat,
 };
 
