@@ -8,6 +8,8 @@ import {
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { StoreUnavailableError } from '../common/errors/store-unavailable.error';
 import { appConfig, AppConfig } from '../config/configuration';
+import { loginKey } from './stores/user-store.helpers';
+import { User } from './user';
 import { UsersService } from './users.service';
 
 type Admin = NonNullable<AppConfig['bootstrapAdmin']>;
@@ -83,7 +85,8 @@ export class BootstrapAdmin implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async ensure(admin: Admin): Promise<void> {
-    if (await this.users.findByLogin(admin.email)) return;
+    const existing = await this.users.findByLogin(admin.email);
+    if (existing) return this.vouchFor(existing, admin.email);
     try {
       // The operator configured this address: no mail proves it (REQUIRE_VERIFIED_EMAIL must
       // never lock out the only admin of a server whose mail is not set up yet).
@@ -97,6 +100,21 @@ export class BootstrapAdmin implements OnApplicationBootstrap, OnApplicationShut
       )
         return;
       throw error;
+    }
+  }
+
+  /**
+   * An admin created before email verification existed has no `emailVerified`, and
+   * REQUIRE_VERIFIED_EMAIL would lock it out: the operator vouches for the configured address, as
+   * at creation. Only for an admin: an account someone else registered with that address before
+   * the admin was configured proves nothing. Compare-and-set on the email, so an address changed
+   * meanwhile stays unverified.
+   */
+  private async vouchFor(user: User, email: string): Promise<void> {
+    if (user.emailVerified === true || !user.roles.includes('admin')) return;
+    if (loginKey(user.email) !== loginKey(email)) return;
+    if (await this.users.markEmailVerified(user.id, email)) {
+      this.logger.log(`Marked bootstrap admin ${user.username}'s email verified`);
     }
   }
 }
