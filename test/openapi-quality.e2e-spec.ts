@@ -259,6 +259,12 @@ describe('OpenAPI document quality', () => {
     expect(bad).toEqual([]);
   });
 
+  it('documents the 403 email-not-verified of a login under REQUIRE_VERIFIED_EMAIL', () => {
+    const forbidden = doc.paths['/auth/login'].post.responses['403'];
+    const types = mediaExamples(forbidden?.content?.['application/problem+json'] ?? {});
+    expect(types.map((e) => e?.type)).toEqual(['https://tessera.dev/problems/email-not-verified']);
+  });
+
   it('lists every problem type with its status in the document', () => {
     const description: string = doc.components.schemas.ProblemResponse?.description ?? '';
     const listed = [...description.matchAll(/^\| `([a-z-]+)` \| (\d{3}) \|/gm)].map(

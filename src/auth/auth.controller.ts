@@ -22,7 +22,7 @@ import { SessionsService } from '../tokens/sessions.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse } from '../tokens/token.types';
 import { UserView } from '../users/user.view';
 import { User } from '../users/user';
-import { AuthService } from './auth.service';
+import { AuthService, EMAIL_NOT_VERIFIED_DETAIL } from './auth.service';
 import { DeviceCookie } from './brute-force/device-cookie';
 import { Authenticated } from './decorators/authorize.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -113,6 +113,10 @@ export class AuthController {
       detail: 'Too many failed logins; try again later.',
       retryAfterSeconds: 900,
     },
+  )
+  @ApiProblem(
+    '`REQUIRE_VERIFIED_EMAIL=true` and the right password of a user whose email is not verified',
+    { code: AppErrorCode.EmailNotVerified, detail: EMAIL_NOT_VERIFIED_DETAIL },
   )
   async login(
     @Body() dto: LoginDto,

@@ -17,6 +17,10 @@ import { RegisterDto } from './dto/register.dto';
 import { allowedScopes, grantScopes } from './scope-grant';
 
 const INVALID_CREDENTIALS = 'Invalid credentials';
+/** The 403 of a login under REQUIRE_VERIFIED_EMAIL: where to go next (also in OpenAPI). */
+export const EMAIL_NOT_VERIFIED_DETAIL =
+  'Verify your email address first: follow the link in the mail we sent, or ask for a new one ' +
+  'at POST /auth/email/verify/resend.';
 
 /** A successful login: the tokens, and a fresh device cookie value for this client. */
 export interface LoginResult {
@@ -198,11 +202,7 @@ export class AuthService {
       ip: client.ip,
       details: { reason: 'email not verified' },
     });
-    return new AppError(
-      AppErrorCode.EmailNotVerified,
-      'Verify your email address first: follow the link in the mail we sent, or ask for a new ' +
-        'one at POST /auth/email/verify/resend.',
-    );
+    return new AppError(AppErrorCode.EmailNotVerified, EMAIL_NOT_VERIFIED_DETAIL);
   }
 
   /** Counts and audits a failed login and returns the one error every failure gets. */

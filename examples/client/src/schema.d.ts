@@ -1344,6 +1344,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
+            /** @description `REQUIRE_VERIFIED_EMAIL=true` and the right password of a user whose email is not verified */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
             /**
              * @description Too many failed logins: locked for `Retry-After` seconds, even with the right password
              *
