@@ -157,6 +157,19 @@ describe('email verification', () => {
     expect(await userView(w, id)).toMatchObject({ emailVerified: false });
   });
 
+  it('refuses the token of a deactivated user like an unknown one, and marks nothing', async () => {
+    const w = world();
+    const { user, id } = await register(w);
+    const token = tokenIn(await w.smtp.mailTo(user.email));
+    const admin = { token: await w.adminToken() };
+    const patched = await w.t.http.patch(`/users/${id}`, { active: false }, admin);
+    expect(patched.status).toBe(200);
+    const response = await w.t.http.post('/auth/email/verify', { token });
+    expect(response.status).toBe(400);
+    expect(response.body.type).toBe(`${PROBLEMS}invalid-verification-token`);
+    expect(await userView(w, id)).toMatchObject({ active: false, emailVerified: false });
+  });
+
   it('resends to an unverified account, and answers every address the same 202 with no body', async () => {
     const w = world();
     const { user } = await register(w);

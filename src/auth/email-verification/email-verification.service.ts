@@ -51,7 +51,8 @@ export class EmailVerificationService {
 
   /**
    * Marks the email verified; the token is used up either way. 400 for a token that is not one
-   * of ours, unknown, used, expired, or bound to an email the user no longer has.
+   * of ours, unknown, used, expired, bound to an email the user no longer has, or of a
+   * deactivated user.
    */
   async verify(token: string): Promise<void> {
     this.requireEnabled();
@@ -59,7 +60,8 @@ export class EmailVerificationService {
     const email = parsed && (await this.store.take(parsed.userId, parsed.hash));
     if (!parsed || email === null) throw invalidToken();
     const user = await this.users.findById(parsed.userId);
-    if (!user || loginKey(user.email) !== loginKey(email)) throw invalidToken();
+    // A deactivated account verifies nothing: the same answer as any token that is not good.
+    if (!user || !user.active || loginKey(user.email) !== loginKey(email)) throw invalidToken();
     if (user.emailVerified === true) return;
     // Only while the email is still the one the token was mailed to (compare-and-set).
     if (!(await this.users.markEmailVerified(user.id, email))) throw invalidToken();
