@@ -19,7 +19,6 @@ const SECRET = 'Zm9vYmFyLXNlY3JldC10b2tlbi12YWx1ZS0xMjM0NTY3';
 
 function verificationValues(mailer: Mailer) {
   return {
-    username: 'alice',
     link: mailer.link('verify-email', { token: SECRET }),
     expiresInHours: '24',
     appUrl: mailer.appUrl,

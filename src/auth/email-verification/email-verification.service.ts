@@ -91,7 +91,6 @@ export class EmailVerificationService {
       'email-verification',
       { email: user.email, userId: user.id },
       {
-        username: user.username,
         link: this.mailer.link(VERIFY_EMAIL_PATH, { token }),
         expiresInHours: String(VERIFICATION_TTL_HOURS),
         appUrl: this.mailer.appUrl,

@@ -23,13 +23,15 @@ const layout = (body: string) =>
   ].join('\n');
 
 export const TEMPLATES = {
+  // No {{username}}: whoever registers picks it, and the mail goes to an address they may not
+  // own, so it would put an attacker's words into a mail sent in our name. It greets neutrally.
   'email-verification': {
-    placeholders: ['username', 'link', 'expiresInHours', 'appUrl'],
+    placeholders: ['link', 'expiresInHours', 'appUrl'],
     required: ['link'],
     builtIn: {
       subject: 'Confirm your email address',
       text: [
-        'Hello {{username}},',
+        'Hello,',
         '',
         'please confirm that this is your email address by opening this link:',
         '',
@@ -41,7 +43,7 @@ export const TEMPLATES = {
       ].join('\n'),
       html: layout(
         [
-          '<p>Hello {{username}},</p>',
+          '<p>Hello,</p>',
           '<p>please confirm that this is your email address:</p>',
           '<p><a href="{{link}}">Confirm my email address</a></p>',
           '<p>The link works once and expires in {{expiresInHours}} hours. If you did not sign',
