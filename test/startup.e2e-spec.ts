@@ -109,7 +109,7 @@ describe('start-up with a bad environment', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('refuses production without SMTP_URL while a mail flow is on, with the APP_URL it needs', async () => {
+  it('refuses production without SMTP_URL while a mail flow is on, with the MAIL_FROM and APP_URL it needs', async () => {
     const { code, stderr } = await runService({
       NODE_ENV: 'production',
       JWT_ISSUER: PUBLIC_ISSUER,
@@ -118,6 +118,7 @@ describe('start-up with a bad environment', () => {
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
       'Invalid configuration: SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      'Invalid configuration: MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
       'Invalid configuration: APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
     ]);
   });

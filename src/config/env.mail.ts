@@ -25,10 +25,13 @@ export interface MailEnv {
 }
 
 const DEVELOPMENT_APP_URL = 'http://localhost:3000';
+const DEVELOPMENT_MAIL_FROM = 'Tessera <no-reply@localhost>';
+/** An address at localhost, the default's included: no real mailbox answers, and relays reject it. */
+const LOCAL_ADDRESS = /@localhost>?$/i;
 const ADDRESS = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
 
 function mailFrom(env: RawEnv): string {
-  const value = str(env, 'MAIL_FROM', 'Tessera <no-reply@localhost>');
+  const value = str(env, 'MAIL_FROM', DEVELOPMENT_MAIL_FROM);
   // No CR/LF: a header value that could start a header of its own is never written.
   if (!ADDRESS.test(value)) {
     throw new EnvError('MAIL_FROM', 'must be an address, or a name and <address>');
@@ -70,7 +73,8 @@ export function mailFlowsEnabled(mail: MailEnv): boolean {
 
 /**
  * Production refuses to lose mails silently: a flow that sends them needs SMTP_URL (.eml files
- * on a server reach nobody), and links need the public URL of the web app over https (they carry
+ * on a server reach nobody) and a MAIL_FROM of its own (mail from @localhost is rejected or
+ * junked by receivers, and nobody can answer it), and links need the public URL of the web app over https (they carry
  * single-use tokens). `refuse` reports one line per variable.
  */
 export function refuseUnsafeProductionMail(
@@ -80,6 +84,9 @@ export function refuseUnsafeProductionMail(
   if (!mailFlowsEnabled(mail)) return;
   const why = '(EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)';
   if (mail.smtpUrl === null) refuse('SMTP_URL', `is required in production ${why}`);
+  if (mail.from !== undefined && LOCAL_ADDRESS.test(mail.from)) {
+    refuse('MAIL_FROM', `must be an address of your domain in production, not @localhost ${why}`);
+  }
   if (mail.appUrl === DEVELOPMENT_APP_URL) {
     refuse('APP_URL', `must be the public URL of the web app in production ${why}`);
   } else if (mail.appUrl !== undefined && !mail.appUrl.startsWith('https:')) {

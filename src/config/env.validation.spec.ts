@@ -6,6 +6,7 @@ const PRODUCTION = {
   REDIS_URL: 'redis://r:6379',
   JWT_ISSUER: 'https://auth.example.com',
   SMTP_URL: 'smtps://mailer:secret@smtp.example.com',
+  MAIL_FROM: 'Tessera <no-reply@example.com>',
   APP_URL: 'https://app.example.com',
 };
 
@@ -115,6 +116,7 @@ describe('validateEnv', () => {
       'REDIS_URL is required in production (the memory store is single-process)',
       'JWT_ISSUER must be the public URL of the service in production, not http://localhost:3000',
       'SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
       'APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
     ]);
   });
@@ -299,6 +301,18 @@ describe('validateEnv: mail', () => {
       'APP_URL must be an https URL in production: the links in mails carry tokens',
     );
   });
+
+  it.each([[undefined], ['no-reply@localhost'], ['Tessera <no-reply@LOCALHOST>']])(
+    'refuses production with a mail flow on and MAIL_FROM %j, in one line',
+    (from) => {
+      const env: Record<string, string> = { ...PRODUCTION };
+      if (from === undefined) delete env.MAIL_FROM;
+      else env.MAIL_FROM = from;
+      expect(errorOf(env)).toBe(
+        'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      );
+    },
+  );
 
   it('starts in production without mail when EMAIL_VERIFICATION=false', () => {
     const env = { ...PRODUCTION, SMTP_URL: '', APP_URL: '', EMAIL_VERIFICATION: 'false' };
