@@ -103,6 +103,29 @@ describe('mail delivery over SMTP', () => {
     });
   });
 
+  it('gives up at once on a permanent refusal (550): one attempt, then MAIL_FAILED', async () => {
+    smtp.failNext(1, 550);
+    const env = { SMTP_URL: smtp.url, MAIL_RETRY_DELAY_MS: '20', MAIL_MAX_ATTEMPTS: '3' };
+    await withApp(env, async (t, logs) => {
+      const mailer = t.app.get(Mailer);
+      const to = { email: 'frank@example.com', userId: 'u6' };
+      mailer.send('email-verification', to, verificationValues(mailer));
+      await t.app.get(MailQueue).idle();
+      await until('MAIL_FAILED in the trail', async () => (await failures(t)).length === 1);
+      expect(smtp.attempts).toBe(1);
+      expect(logs.messages(/^Mail not sent; retrying$/)).toEqual([]);
+      const [event] = await failures(t);
+      expect(event.details).toEqual({
+        mail: 'email-verification',
+        attempts: 1,
+        reason: 'EMESSAGE 550',
+      });
+      // Nothing is retried later either.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(smtp.attempts).toBe(1);
+    });
+  });
+
   it('gives up on a relay that is down after MAIL_MAX_ATTEMPTS: logged and audited, never the link', async () => {
     const down = smtp.url;
     await smtp.stop();

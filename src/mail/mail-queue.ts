@@ -5,7 +5,8 @@ import { AuditService } from '../audit/audit.service';
 import { InjectRootLogger } from '../common/logging/root-logger';
 import { mailConfig, MailConfig } from '../config/configuration';
 import { OutgoingMail } from './mail-message';
-import { InjectMailTransport, MailTransport } from './mail-transport';
+import { InjectMailTransport, MailTransport, PermanentMailError } from './mail-transport';
+import { retryDelayMs } from './retry-backoff';
 
 /** Mails sent at the same time at most: a burst of sign-ups must not open a connection each. */
 const CONCURRENCY = 2;
@@ -20,11 +21,12 @@ interface Job {
 /**
  * Sends mails in the background: `enqueue` returns at once and never throws, so no request waits
  * on a relay or fails because of it. A failed send is retried after `retryDelayMs`, doubling each
- * time (with jitter, so a relay coming back is not hit by every mail at once), up to
- * `maxAttempts`; then it is logged and audited as MAIL_FAILED. At most `queueSize` mails are
- * pending (waiting, in flight or waiting for a retry); beyond that a new mail is dropped the same
- * way, so a relay that is down cannot make the queue eat the heap. Log lines and audit events
- * name the mail's kind and user, never its address, text or link (which holds a token).
+ * time (with jitter, so a relay coming back is not hit by every mail at once; an hour at most), up
+ * to `maxAttempts`; then it is logged and audited as MAIL_FAILED. A permanent failure (a 5xx
+ * reply, no relay) is given up at once. At most `queueSize` mails are pending (waiting, in flight
+ * or waiting for a retry); beyond that a new mail is dropped the same way, so a relay that is down
+ * cannot make the queue eat the heap. Log lines and audit events name the mail's kind and user,
+ * never its address, text or link (which holds a token).
  *
  * The queue lives in the process: at shutdown the mails being sent get a moment to finish, queued
  * ones are lost (logged). A flow whose mail is lost can be started again (resend), which is what a
@@ -109,8 +111,10 @@ export class MailQueue implements OnApplicationShutdown {
     } catch (error) {
       if (this.closed) return;
       const reason = reasonOf(error);
-      if (job.attempts >= this.config.maxAttempts) return this.giveUp(job, reason, true);
-      const delayMs = this.backoff(job.attempts);
+      if (job.attempts >= this.config.maxAttempts || isPermanent(error)) {
+        return this.giveUp(job, reason, true);
+      }
+      const delayMs = retryDelayMs(this.config.retryDelayMs, job.attempts);
       const { kind, userId } = job.mail;
       this.logger.warn(
         { mail: kind, userId, attempt: job.attempts, reason, retryInMs: delayMs },
@@ -118,12 +122,6 @@ export class MailQueue implements OnApplicationShutdown {
       );
       this.later(job, delayMs);
     }
-  }
-
-  /** retryDelayMs · 2^(n−1), ±25 % so that retries spread out. */
-  private backoff(attempts: number): number {
-    const base = this.config.retryDelayMs * 2 ** (attempts - 1);
-    return Math.round(base * (0.75 + Math.random() / 2));
   }
 
   private later(job: Job, delayMs: number): void {
@@ -154,6 +152,16 @@ export class MailQueue implements OnApplicationShutdown {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/**
+ * A failure retrying cannot mend: no relay, or a permanent SMTP reply (5xx, RFC 5321 4.2.1: e.g.
+ * 550 no such mailbox). Retrying it would only send the relay the same mail again and again.
+ */
+function isPermanent(error: unknown): boolean {
+  if (error instanceof PermanentMailError) return true;
+  const { responseCode } = (error ?? {}) as { responseCode?: unknown };
+  return typeof responseCode === 'number' && responseCode >= 500;
 }
 
 /**

@@ -9,3 +9,14 @@ export interface MailTransport {
 }
 export const MailTransport = Symbol('MailTransport');
 export const InjectMailTransport = () => Inject(MailTransport);
+
+/**
+ * A failure no retry can mend (no relay at all, or one that refused for good): the queue gives the
+ * mail up at once. `code` is what the log line and MAIL_FAILED say, never the mail's content.
+ */
+export class PermanentMailError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+    this.name = 'PermanentMailError';
+  }
+}

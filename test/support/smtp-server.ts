@@ -6,13 +6,15 @@ import { until } from './wait';
 /**
  * A real SMTP server in the test process (the `smtp-server` package): it speaks SMTP to the app's
  * nodemailer over a socket and keeps every mail it accepts, parsed (mailparser). `failNext(n)`
- * makes it refuse the next n mails with a 451, as a relay in trouble does.
+ * makes it refuse the next n mails with a 451, as a relay in trouble does (or with the code given).
  */
 export class TestSmtpServer {
   readonly mails: ParsedMail[] = [];
   /** Deliveries attempted (refused ones included). */
   attempts = 0;
   private refusals = 0;
+  /** The reply code of those refusals: 451 (try again later) unless told. */
+  private refusalCode = 451;
   /** Answers each mail this much later, as a slow relay does. */
   delayMs = 0;
   private readonly server: SMTPServer;
@@ -29,7 +31,8 @@ export class TestSmtpServer {
             if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
             if (this.refusals > 0) {
               this.refusals--;
-              return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+              const refusal = new Error(this.refusalCode >= 500 ? 'refused' : 'try again later');
+              return callback(Object.assign(refusal, { responseCode: this.refusalCode }));
             }
             this.mails.push(mail);
             callback();
@@ -50,8 +53,10 @@ export class TestSmtpServer {
     return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
   }
 
-  failNext(count: number): void {
+  /** Refuses the next `count` mails with `code`: 451 a relay in trouble, 5xx one refusing for good. */
+  failNext(count: number, code = 451): void {
     this.refusals = count;
+    this.refusalCode = code;
   }
 
   /** The first mail to `to` (waits for it). */
