@@ -1,26 +1,17 @@
+import { aStoredUser, usersServiceOver } from '../../test/factories/stored-user.factory';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
-import { SystemClock } from '../common/time/clock';
-import { PasswordHasher } from './password-hasher';
-import { PasswordPolicy } from './password-policy';
 import { MemoryUserStore } from './stores/memory-user.store';
 import { User } from './user';
 import { UserAdminService } from './user-admin.service';
-import { UsersService } from './users.service';
 
 function anAdmin(id: string): User {
-  const at = '2026-01-01T00:00:00.000Z';
   const name = `admin-${id.slice(-4)}`;
-  return {
+  return aStoredUser({
     id,
     email: `${name}@example.test`,
     username: name,
-    passwordHash: 'h',
     roles: ['user', 'admin'],
-    scopes: [],
-    active: true,
-    createdAt: at,
-    updatedAt: at,
-  };
+  });
 }
 
 describe('UserAdminService last-admin guard', () => {
@@ -32,13 +23,7 @@ describe('UserAdminService last-admin guard', () => {
     const store = new MemoryUserStore();
     const only = anAdmin('0190aaaa-0000-7000-8000-000000000001');
     await store.create(only);
-    const users = new UsersService(
-      store,
-      new PasswordHasher(),
-      new PasswordPolicy(),
-      new SystemClock(),
-      null as never,
-    );
+    const users = usersServiceOver(store);
     const service = new UserAdminService(users, null as never, null as never);
     const caller = {
       userId: '0190aaaa-0000-7000-8000-0000000000ff',
