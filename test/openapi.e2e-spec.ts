@@ -72,13 +72,13 @@ describe('OpenAPI document', () => {
     expect(Object.keys(login.responses['401'].content)).toEqual(['application/problem+json']);
   });
 
-  it('documents the WebSocket upgrade at GET /ws: its ticket, 101, 401 and the close codes', async () => {
+  it('documents the WebSocket upgrade at GET /ws: its ticket, 101, 401, 426 and the close codes', async () => {
     const response = await t.http.get('/docs-json');
     const ws = response.body.paths['/ws']?.get;
     expect(ws?.parameters).toEqual([
       expect.objectContaining({ name: 'ticket', in: 'query', required: true }),
     ]);
-    expect(Object.keys(ws.responses).sort()).toEqual(['101', '401']);
+    expect(Object.keys(ws.responses).sort()).toEqual(['101', '401', '426']);
     expect(ws.description).toMatch(/`4401`: .*ticket/);
     expect(ws.description).toMatch(/`4429`: .*oldest/);
     expect(ws.description).toMatch(/at most 5 sockets and a user 20/);

@@ -50,6 +50,16 @@ describe('WebSocket tickets and the /ws gateway (two instances on one Redis)', (
     expectInvalidToken(await a.http.get('/auth/me', { token: ticket }));
   });
 
+  it('answers a plain GET /ws (no Upgrade) 426 with Upgrade: websocket, not a bare 404', async () => {
+    const plain = await a.http.get('/ws?ticket=x');
+    expectProblem(plain, 426);
+    expect(plain.body.type).toBe('https://tessera.dev/problems/upgrade-required');
+    expect(plain.headers.get('upgrade')).toBe('websocket');
+    // The handshake itself is still the gateway's.
+    const { ws } = await expectGreetedSocket(a);
+    ws.socket.close();
+  });
+
   it('greets a valid ticket with hello on either instance', async () => {
     const { ws } = await expectGreetedSocket(a);
     ws.socket.close();

@@ -9,6 +9,7 @@ import { SocketQuota } from './socket-quota';
 import { socketStoreProvider } from './stores/socket-store.provider';
 import { WsTicketController } from './ws-ticket.controller';
 import { WsTicketService } from './ws-ticket.service';
+import { WsUpgradeController } from './ws-upgrade.controller';
 
 /**
  * WebSocket tickets and the gateway at /ws. The session-ended fan-out it listens to is provided
@@ -17,7 +18,7 @@ import { WsTicketService } from './ws-ticket.service';
  */
 @Module({
   imports: [TokensModule, JwtModule.register({})],
-  controllers: [WsTicketController],
+  controllers: [WsTicketController, WsUpgradeController],
   providers: [
     WsTicketService,
     SessionSockets,

@@ -1,4 +1,8 @@
+import { getSchemaPath } from '@nestjs/swagger';
 import type { PathItemObject } from '@nestjs/swagger';
+import { AppErrorCode } from '../common/errors/app-error';
+import { problemResponse } from '../common/openapi/api-problem.decorator';
+import { ProblemResponse } from '../common/openapi/problem.schema';
 import { EXAMPLE_USER_ID, EXAMPLE_WS_TICKET } from '../common/openapi/examples';
 import { THROTTLE_LIMITS } from '../throttle/throttle.limits';
 import { WS_CLOSE_CODE_MEANINGS } from './ws-close-codes';
@@ -17,6 +21,17 @@ const BROWSER_EXAMPLE = [
   '  if (event.code === 4401) signInAgain(); // the session ended',
   '};',
 ].join('\n');
+
+/** The answer to a GET /ws without `Upgrade: websocket` (ws-upgrade.controller.ts). */
+function upgradeRequired() {
+  const description = 'Not a WebSocket handshake: this endpoint speaks WebSocket only';
+  const { examples, headers } = problemResponse(description, [AppErrorCode.UpgradeRequired]);
+  return {
+    description,
+    headers,
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ProblemResponse) }, examples } },
+  };
+}
 
 /**
  * `GET /ws` for the OpenAPI document. The gateway is a `ws` server on the HTTP server's upgrade
@@ -41,7 +56,7 @@ export function websocketPath(limits: { perSession: number; perUser: number }): 
         `ending, on any instance. A session holds at most ${limits.perSession} sockets and a user ` +
         `${limits.perUser} over all instances together: a new socket beyond either cap closes the ` +
         'oldest one. Messages from the client are ignored. This endpoint speaks WebSocket only: ' +
-        "Swagger UI's Try it out (a plain GET, without `Upgrade: websocket`) gets 404.\n\n" +
+        "Swagger UI's Try it out (a plain GET, without `Upgrade: websocket`) gets 426.\n\n" +
         'Close codes:\n' +
         closeCodes +
         '\n\nIn a browser:\n\n```js\n' +
@@ -71,6 +86,7 @@ export function websocketPath(limits: { perSession: number; perUser: number }): 
             'instead, so a client treats a 401 here exactly like a 4401 close: get a new ticket ' +
             '(and, if that fails, sign in again).',
         },
+        '426': upgradeRequired(),
       },
       // No bearer: browsers cannot set headers on a WebSocket handshake; the ticket stands in.
       security: [],

@@ -16,6 +16,7 @@ export enum AppErrorCode {
   EmailTaken = 'email_taken',
   UsernameTaken = 'username_taken',
   LastAdmin = 'last_admin',
+  UpgradeRequired = 'upgrade_required',
   TooManyRequests = 'too_many_requests',
   StoreUnavailable = 'store_unavailable',
 }

@@ -2,7 +2,8 @@ import { HttpStatus } from '@nestjs/common';
 import { AppErrorCode } from './app-error';
 
 interface ErrorSpec {
-  status: HttpStatus;
+  /** Nest's HttpStatus has no 426 Upgrade Required (RFC 9110 §15.5.22). */
+  status: HttpStatus | 426;
   title: string;
 }
 
@@ -24,6 +25,7 @@ export const ERROR_SPECS: Record<AppErrorCode, ErrorSpec> = {
   [AppErrorCode.EmailTaken]: { status: 409, title: 'Email already registered' },
   [AppErrorCode.UsernameTaken]: { status: 409, title: 'Username already taken' },
   [AppErrorCode.LastAdmin]: { status: 409, title: 'The last active admin must stay' },
+  [AppErrorCode.UpgradeRequired]: { status: 426, title: 'Upgrade required' },
   [AppErrorCode.TooManyRequests]: { status: 429, title: 'Too many requests' },
   [AppErrorCode.StoreUnavailable]: { status: 503, title: 'Service unavailable' },
 };

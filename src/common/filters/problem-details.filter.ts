@@ -117,6 +117,8 @@ function headersFor(error: AppError): Record<string, string> {
       `Bearer error="insufficient_scope", scope="${quotable(error.extra.requiredScopes.join(' '))}"`;
   }
   if (error.code === AppErrorCode.StoreUnavailable) headers['retry-after'] = '5';
+  // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to.
+  if (error.code === AppErrorCode.UpgradeRequired) headers.upgrade = 'websocket';
   if (error.extra.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds)));
   }

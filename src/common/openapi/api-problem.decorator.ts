@@ -28,6 +28,7 @@ const HEADER_NAMES: Record<string, string> = {
   'cache-control': 'Cache-Control',
   'retry-after': 'Retry-After',
   'www-authenticate': 'WWW-Authenticate',
+  upgrade: 'Upgrade',
 };
 
 /** A validation detail ("a must …; b must …") as the `errors` the pipe lists with it. */
@@ -60,10 +61,19 @@ function render(c: ProblemCase): { problem: Problem; headers: Record<string, str
  * share one status. Responses of one status from several decorators merge: descriptions join,
  * examples and headers add up, whatever the decorators' order.
  */
-export function ApiProblem(
+/**
+ * One error response of the document: its status, one example per case (rendered as the service
+ * renders it) and the headers those answers carry. ApiProblem puts it on a route; a path written
+ * by hand (ws.openapi.ts) uses it directly.
+ */
+export function problemResponse(
   description: string,
-  ...cases: [ProblemCase | ProblemCode, ...(ProblemCase | ProblemCode)[]]
-): MethodDecorator & ClassDecorator {
+  cases: readonly (ProblemCase | ProblemCode)[],
+): {
+  status: number;
+  examples: Record<string, { summary: string; value: Problem }>;
+  headers: HeadersObject;
+} {
   const all = cases.map((c) => (typeof c === 'string' ? { code: c } : c));
   const status = problemTypeInfo(all[0].code).status;
   if (all.some((c) => problemTypeInfo(c.code).status !== status))
@@ -78,6 +88,14 @@ export function ApiProblem(
     for (const [name, value] of Object.entries({ ...sent, ...ERROR_HEADERS }))
       headers[HEADER_NAMES[name] ?? name] = problemHeader(HEADER_NAMES[name] ?? name, value);
   }
+  return { status, examples, headers };
+}
+
+export function ApiProblem(
+  description: string,
+  ...cases: [ProblemCase | ProblemCode, ...(ProblemCase | ProblemCode)[]]
+): MethodDecorator & ClassDecorator {
+  const { status, examples, headers } = problemResponse(description, cases);
   return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder: object = (descriptor?.value as object | undefined) ?? target;
     const responses = Reflect.getMetadata(DECORATORS.API_RESPONSE, holder) as

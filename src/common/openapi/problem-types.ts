@@ -101,6 +101,11 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     when: 'the change would leave no active admin',
     detail: 'This is the last active admin; make another admin first.',
   },
+  [AppErrorCode.UpgradeRequired]: {
+    when: '`GET /ws` without `Upgrade: websocket` (it speaks WebSocket only); `Upgrade: websocket`',
+    detail:
+      'GET /ws opens a WebSocket: send Upgrade: websocket, with ?ticket= from POST /auth/ws-ticket.',
+  },
   [AppErrorCode.TooManyRequests]: {
     when: 'throttled, or a brute-force lock holds; wait `Retry-After` seconds',
     detail: 'Too many requests; slow down.',
