@@ -253,7 +253,7 @@ export interface paths {
         };
         /**
          * WebSocket upgrade: a live channel that closes when the session ends
-         * @description Get a ticket from `POST /auth/ws-ticket` (Bearer; at most 60 per user per minute), then open `wss://<host>/ws?ticket=<ticket>` within 60 s. The ticket works once. The server greets with `{"type":"hello","userId":…}` and closes the socket within a second of its session ending, on any instance. A session holds at most 5 sockets and a user 20 over all instances together: a new socket beyond either cap closes the oldest one. Messages from the client are ignored. This endpoint speaks WebSocket only: Swagger UI's Try it out (a plain GET, without `Upgrade: websocket`) gets 404.
+         * @description Get a ticket from `POST /auth/ws-ticket` (Bearer; at most 60 per user per minute), then open `wss://<host>/ws?ticket=<ticket>` within 60 s. The ticket works once. The server greets with `{"type":"hello","userId":…}` and closes the socket within a second of its session ending, on any instance. A session holds at most 5 sockets and a user 20 over all instances together: a new socket beyond either cap closes the oldest one. Messages from the client are ignored. This endpoint speaks WebSocket only: Swagger UI's Try it out (a plain GET, without `Upgrade: websocket`) gets 426.
          *
          *     Close codes:
          *     - `1013`: the service could not check the ticket now: retry shortly
@@ -647,6 +647,7 @@ export interface components {
          *     | `payload-too-large` | 413 | Payload too large | the body is over 64 KiB |
          *     | `uri-too-long` | 414 | URI too long | a path parameter is over 100 characters |
          *     | `unsupported-media-type` | 415 | Unsupported media type | a body that is not JSON (or a form, on revoke and introspect), or not UTF-8 |
+         *     | `upgrade-required` | 426 | Upgrade required | `GET /ws` without `Upgrade: websocket` (it speaks WebSocket only); `Upgrade: websocket` |
          *     | `too-many-requests` | 429 | Too many requests | throttled, or a brute-force lock holds; wait `Retry-After` seconds |
          *     | `request-header-fields-too-large` | 431 | Request Header Fields Too Large | headers over 16 KiB (connection closed) |
          *     | `internal-error` | 500 | Internal server error | a defect; quote the request id in `detail` |
@@ -2272,6 +2273,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not a WebSocket handshake: this endpoint speaks WebSocket only */
+            426: {
+                headers: {
+                    /**
+                     * @description Upgrade
+                     * @example websocket
+                     */
+                    Upgrade?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
             };
         };
     };
