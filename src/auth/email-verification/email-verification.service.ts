@@ -12,7 +12,8 @@ import { User } from '../../users/user';
 import { UsersService } from '../../users/users.service';
 import { loginKey } from '../../users/stores/user-store.helpers';
 import { EmailVerificationStore, InjectEmailVerificationStore } from './email-verification.store';
-import { newVerificationToken, parseVerificationToken } from './verification-token';
+import { newUserToken, parseUserToken } from '../user-tokens/user-token';
+import { inBackground, withinAccountBudget } from '../user-tokens/mail-flow';
 
 /** How long a verification link works. */
 export const VERIFICATION_TTL_HOURS = 24;
@@ -56,7 +57,7 @@ export class EmailVerificationService {
    */
   async verify(token: string): Promise<void> {
     this.requireEnabled();
-    const parsed = parseVerificationToken(token);
+    const parsed = parseUserToken(token);
     const email = parsed && (await this.store.take(parsed.userId, parsed.hash));
     if (!parsed || email === null) throw invalidToken();
     const user = await this.users.findById(parsed.userId);
@@ -79,13 +80,14 @@ export class EmailVerificationService {
     this.inBackground(async () => {
       const user = await this.users.findByLogin(email);
       if (!user || !user.active || user.emailVerified === true) return;
-      if (!(await this.withinAccountBudget(user.id))) return;
+      const budget = EMAIL_RESEND_PER_ACCOUNT;
+      if (!(await withinAccountBudget(this.throttler, user.id, budget, 'verify-resend'))) return;
       await this.mailLink(user);
     });
   }
 
   private async mailLink(user: User): Promise<void> {
-    const { token, hash } = newVerificationToken(user.id);
+    const { token, hash } = newUserToken(user.id);
     await this.store.save(user.id, hash, user.email, TTL_MS);
     this.mailer.send(
       'email-verification',
@@ -98,19 +100,8 @@ export class EmailVerificationService {
     );
   }
 
-  /** Per account, over every IP and instance: the throttler's store, its own counter name. */
-  private async withinAccountBudget(userId: string): Promise<boolean> {
-    const { limit, windowMs } = EMAIL_RESEND_PER_ACCOUNT;
-    const hit = await this.throttler.increment(userId, windowMs, limit, windowMs, 'verify-resend');
-    return !hit.isBlocked;
-  }
-
   private inBackground(work: () => Promise<void>): void {
-    work().catch((error: unknown) => {
-      // Name and message only: a store error may quote its command, never the token here.
-      const reason = error instanceof Error ? error.name : 'unknown error';
-      this.logger.error({ reason }, 'Verification mail not sent');
-    });
+    inBackground(this.logger, 'Verification mail not sent', work);
   }
 
   private requireEnabled(): void {
