@@ -27,6 +27,7 @@ export JWT_KEYS_DIR="$WORK/keys"
 export JWT_ISSUER=${JWT_ISSUER:-https://tessera.bench.invalid}
 # No mail flow: production would need an SMTP relay for it, and the bench sends no mail.
 export EMAIL_VERIFICATION=false
+export PASSWORD_RESET=false
 pids=()
 
 cleanup() {

@@ -30,6 +30,8 @@ const OPERATION_IDS: Record<string, string> = {
   'post /auth/logout-all': 'endAllSessions',
   'get /auth/me': 'getMe',
   'post /auth/password': 'changePassword',
+  'post /auth/password/forgot': 'forgotPassword',
+  'post /auth/password/reset': 'resetPassword',
   'get /auth/sessions': 'listSessions',
   'delete /auth/sessions/{id}': 'endSession',
   'post /auth/ws-ticket': 'createWebSocketTicket',

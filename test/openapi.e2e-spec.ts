@@ -55,6 +55,8 @@ describe('OpenAPI document', () => {
       'post /auth/refresh',
       'post /auth/email/verify',
       'post /auth/email/verify/resend',
+      'post /auth/password/forgot',
+      'post /auth/password/reset',
       'get /.well-known/jwks.json',
       'get /.well-known/oauth-authorization-server',
       'post /auth/revoke',

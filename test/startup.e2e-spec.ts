@@ -13,7 +13,11 @@ interface Exit {
 }
 
 /** Production with no mail flow: these cases are about other variables (mail has its own). */
-const PRODUCTION_WITHOUT_MAIL = { NODE_ENV: 'production', EMAIL_VERIFICATION: 'false' };
+const PRODUCTION_WITHOUT_MAIL = {
+  NODE_ENV: 'production',
+  EMAIL_VERIFICATION: 'false',
+  PASSWORD_RESET: 'false',
+};
 
 /** Runs the built service with exactly `env` (plus PATH) and waits for it to exit. */
 function runService(env: Record<string, string>): Promise<Exit> {
@@ -117,9 +121,9 @@ describe('start-up with a bad environment', () => {
     });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
-      'Invalid configuration: SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
-      'Invalid configuration: MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
-      'Invalid configuration: APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      'Invalid configuration: SMTP_URL is required in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
+      'Invalid configuration: MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
+      'Invalid configuration: APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
     ]);
   });
 

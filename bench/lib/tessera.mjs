@@ -60,6 +60,7 @@ export function serviceEnv({ port, workDir, redisUrl, threadPool, runtime }) {
     JWT_ISSUER: `http://127.0.0.1:${port}`,
     // No mail flow: production would need an SMTP relay for it, and nothing here sends mail.
     EMAIL_VERIFICATION: 'false',
+    PASSWORD_RESET: 'false',
     TRUST_PROXY: 'true',
     LOGIN_MAX_FAILURES: '1000',
     LOGIN_IP_MAX_FAILURES: '1000000',

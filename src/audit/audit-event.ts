@@ -17,6 +17,9 @@ export enum AuditEventType {
   /** A mail was given up (every try failed, or the queue was full); never holds its link. */
   MailFailed = 'MAIL_FAILED',
   EmailVerified = 'EMAIL_VERIFIED',
+  /** A reset link was asked for an existing account; never holds the address or the link. */
+  PasswordResetRequested = 'PASSWORD_RESET_REQUESTED',
+  PasswordReset = 'PASSWORD_RESET',
 }
 
 export type AuditSeverity = 'info' | 'warning' | 'critical';
@@ -63,4 +66,6 @@ export const AUDIT_SEVERITY: Record<AuditEventType, AuditSeverity> = {
   [AuditEventType.KeyRotated]: 'info',
   [AuditEventType.MailFailed]: 'warning',
   [AuditEventType.EmailVerified]: 'info',
+  [AuditEventType.PasswordResetRequested]: 'info',
+  [AuditEventType.PasswordReset]: 'info',
 };

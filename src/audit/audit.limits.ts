@@ -34,6 +34,8 @@ export const AUDIT_RETENTION: AuditRetention = {
   [AuditEventType.KeyRotated]: 1_000,
   [AuditEventType.MailFailed]: 10_000,
   [AuditEventType.EmailVerified]: 10_000,
+  [AuditEventType.PasswordResetRequested]: 10_000,
+  [AuditEventType.PasswordReset]: 10_000,
 };
 
 /** Events that anyone can cause: how many per client a window records on their own. */

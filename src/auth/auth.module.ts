@@ -7,6 +7,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BruteForceModule } from './brute-force/brute-force.module';
 import { EmailVerificationModule } from './email-verification/email-verification.module';
+import { PasswordResetModule } from './password-reset/password-reset.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { ScopesGuard } from './guards/scopes.guard';
@@ -20,7 +21,14 @@ import { VerifiedTokenCache } from './strategies/verified-token.cache';
  * registered: authentication first, then roles, then scopes.
  */
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule, BruteForceModule, EmailVerificationModule],
+  imports: [
+    PassportModule,
+    UsersModule,
+    TokensModule,
+    BruteForceModule,
+    EmailVerificationModule,
+    PasswordResetModule,
+  ],
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,

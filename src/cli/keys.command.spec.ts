@@ -37,6 +37,7 @@ describe('the keys command (Nest standalone context)', () => {
       JWT_KEYS_DIR: dir,
       JWT_KEYS_PASSPHRASE: 'cli passphrase',
       EMAIL_VERIFICATION: 'false',
+      PASSWORD_RESET: 'false',
     });
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, done) => {

@@ -22,6 +22,8 @@ export interface MailEnv {
   emailVerification: boolean;
   /** Login refuses a user whose email is not verified (after the password checked out). */
   requireVerifiedEmail: boolean;
+  /** POST /auth/password/forgot and /reset are served (a reset link by mail). */
+  passwordReset: boolean;
 }
 
 const DEVELOPMENT_APP_URL = 'http://localhost:3000';
@@ -63,12 +65,22 @@ export function mailEnv(env: RawEnv, ok: EnvErrorCollector['check']): MailEnv {
     retryDelayMs: ok(() => int(env, 'MAIL_RETRY_DELAY_MS', 2000, 10, 600_000)),
     emailVerification,
     requireVerifiedEmail,
+    passwordReset: ok(() => bool(env, 'PASSWORD_RESET', true)),
   };
 }
 
 /** Whether any flow sends mail: then production needs a relay and a public APP_URL. */
 export function mailFlowsEnabled(mail: MailEnv): boolean {
-  return mail.emailVerification;
+  return mailFlowsOn(mail).length > 0;
+}
+
+/** The variables of the mail flows that are on, e.g. `['EMAIL_VERIFICATION']`. */
+function mailFlowsOn(mail: MailEnv): string[] {
+  const flows: [string, boolean][] = [
+    ['EMAIL_VERIFICATION', mail.emailVerification],
+    ['PASSWORD_RESET', mail.passwordReset],
+  ];
+  return flows.filter(([, on]) => on).map(([name]) => name);
 }
 
 /**
@@ -81,8 +93,10 @@ export function refuseUnsafeProductionMail(
   mail: MailEnv,
   refuse: (variable: string, problem: string) => void,
 ): void {
-  if (!mailFlowsEnabled(mail)) return;
-  const why = '(EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)';
+  const flows = mailFlowsOn(mail);
+  if (flows.length === 0) return;
+  const off = flows.map((flow) => `${flow}=false`).join(' and ');
+  const why = `(${flows.join(' and ')} ${flows.length > 1 ? 'are' : 'is'} on; set ${off} to run without mail)`;
   if (mail.smtpUrl === null) refuse('SMTP_URL', `is required in production ${why}`);
   if (mail.from !== undefined && LOCAL_ADDRESS.test(mail.from)) {
     refuse('MAIL_FROM', `must be an address of your domain in production, not @localhost ${why}`);

@@ -115,9 +115,9 @@ describe('validateEnv', () => {
       'WS_MAX_SOCKETS_PER_USER must be a whole number from 1 to 1000',
       'REDIS_URL is required in production (the memory store is single-process)',
       'JWT_ISSUER must be the public URL of the service in production, not http://localhost:3000',
-      'SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
-      'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
-      'APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      'SMTP_URL is required in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
+      'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
+      'APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
     ]);
   });
 
@@ -246,6 +246,7 @@ describe('validateEnv: mail', () => {
       retryDelayMs: 2000,
       emailVerification: true,
       requireVerifiedEmail: false,
+      passwordReset: true,
     });
   });
 
@@ -281,6 +282,7 @@ describe('validateEnv: mail', () => {
       'MAIL_RETRY_DELAY_MS must be a whole number from 10 to 600000',
     ],
     [{ EMAIL_VERIFICATION: 'maybe' }, 'EMAIL_VERIFICATION must be true or false'],
+    [{ PASSWORD_RESET: 'maybe' }, 'PASSWORD_RESET must be true or false'],
     [
       { EMAIL_VERIFICATION: 'false', REQUIRE_VERIFIED_EMAIL: 'true' },
       'REQUIRE_VERIFIED_EMAIL needs EMAIL_VERIFICATION=true',
@@ -295,7 +297,7 @@ describe('validateEnv: mail', () => {
 
   it('refuses production without SMTP_URL and a public https APP_URL while a mail flow is on', () => {
     expect(errorOf({ ...PRODUCTION, SMTP_URL: '' })).toBe(
-      'SMTP_URL is required in production (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+      'SMTP_URL is required in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
     );
     expect(errorOf({ ...PRODUCTION, APP_URL: 'http://app.example.com' })).toBe(
       'APP_URL must be an https URL in production: the links in mails carry tokens',
@@ -309,13 +311,21 @@ describe('validateEnv: mail', () => {
       if (from === undefined) delete env.MAIL_FROM;
       else env.MAIL_FROM = from;
       expect(errorOf(env)).toBe(
-        'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION is on; set EMAIL_VERIFICATION=false to run without mail)',
+        'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       );
     },
   );
 
-  it('starts in production without mail when EMAIL_VERIFICATION=false', () => {
-    const env = { ...PRODUCTION, SMTP_URL: '', APP_URL: '', EMAIL_VERIFICATION: 'false' };
-    expect(validateEnv(env).mail.emailVerification).toBe(false);
+  it('starts in production without mail when EMAIL_VERIFICATION=false and PASSWORD_RESET=false', () => {
+    const off = { EMAIL_VERIFICATION: 'false', PASSWORD_RESET: 'false' };
+    const env = { ...PRODUCTION, SMTP_URL: '', APP_URL: '', ...off };
+    expect(validateEnv(env).mail).toMatchObject({ emailVerification: false, passwordReset: false });
+  });
+
+  it('counts password reset as a mail flow: production without SMTP_URL refuses it alone', () => {
+    const env = { ...PRODUCTION, SMTP_URL: '', EMAIL_VERIFICATION: 'false' };
+    expect(errorOf(env)).toBe(
+      'SMTP_URL is required in production (PASSWORD_RESET is on; set PASSWORD_RESET=false to run without mail)',
+    );
   });
 });

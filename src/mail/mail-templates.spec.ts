@@ -32,6 +32,16 @@ describe('MailTemplates', () => {
     expect(mail.html).toContain('href="https://app.example.com/verify-email?token=abc&amp;x=1"');
   });
 
+  it('renders the built-in reset mail with the link and its 30 minutes, and no username', () => {
+    const link = 'https://app.example.com/reset-password?token=abc&x=1';
+    const reset = { link, expiresInMinutes: '30', appUrl: 'https://app.example.com' };
+    const mail = templates(null).render('password-reset', 'a@example.com', reset);
+    expect(mail.subject).toBe('Reset your password');
+    expect(mail.text).toContain(link);
+    expect(mail.text).toContain('expires in 30 minutes');
+    expect(mail.html).toContain('href="https://app.example.com/reset-password?token=abc&amp;x=1"');
+  });
+
   it('escapes markup in values of the html part only', () => {
     const evil = { ...values, appUrl: '<script>alert("x")</script>' };
     const mail = templates(null).render('email-verification', 'a@example.com', evil);
@@ -65,6 +75,8 @@ describe('MailTemplates', () => {
     ['email-verification.html', '<p>Hello {{appUrl}}</p>', /must use \{\{link\}\}/],
     // The registrant picks the username: no template may put it in a mail (see TEMPLATES).
     ['email-verification.txt', 'Hello {{username}} {{link}}', /uses \{\{username\}\}; known: /],
+    ['password-reset.txt', 'Hello {{username}} {{link}}', /uses \{\{username\}\}; known: /],
+    ['password-reset.html', '<p>{{expiresInMinutes}}</p>', /must use \{\{link\}\}/],
   ])('refuses %s holding %j with one line naming MAIL_TEMPLATES_DIR', (file, source, problem) => {
     writeFileSync(join(dir, file), source);
     let error: unknown;

@@ -36,7 +36,17 @@ export const THROTTLE_LIMITS = {
    * (EMAIL_RESEND_PER_ACCOUNT), so rotating IPs cannot flood one inbox.
    */
   emailVerifyResend: 20,
+  /**
+   * Public and answered alike for every email; each may send a mail. Also limited per account
+   * (PASSWORD_FORGOT_PER_ACCOUNT), so rotating IPs cannot flood one inbox.
+   */
+  passwordForgot: 20,
+  /** One argon2 hash for a good token (none for a bad one); a token is 256 random bits. */
+  passwordReset: 30,
 } as const;
 
 /** Verification mails one account can be sent per hour through resend, from any IPs. */
 export const EMAIL_RESEND_PER_ACCOUNT = { limit: 3, windowMs: 3_600_000 } as const;
+
+/** Reset mails one account can be sent per hour, from any IPs and any spelling of its email. */
+export const PASSWORD_FORGOT_PER_ACCOUNT = { limit: 3, windowMs: 3_600_000 } as const;

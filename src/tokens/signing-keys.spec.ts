@@ -61,6 +61,7 @@ describe('SigningKeys', () => {
       JWT_ISSUER: 'https://auth.example.com',
       COOKIE_SECURE: 'true',
       EMAIL_VERIFICATION: 'false',
+      PASSWORD_RESET: 'false',
     };
     await expect(instance(production)).rejects.toThrow(EnvError);
   });

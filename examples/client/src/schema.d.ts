@@ -184,6 +184,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a password reset link to an address, if it has an account
+         * @description Public, and the same `202` with no body, in the same time, whatever the address: it never tells whether an account exists, is deactivated, or has had its share of mails (at most 3 an hour per account, besides the per-IP limit). A mail goes out only for an active account with this email; it links `<APP_URL>/reset-password?token=…`, a page of the web app that posts the token and a new password to `POST /auth/password/reset`. The link works once, for 30 minutes, and only while the password is still the one it was mailed for. Asking does not change the password or end any session.
+         */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token of the reset mail; every session ends
+         * @description Sets `newPassword` (under the password policy) for the account the token was mailed for, then ends **every** session of that user (their refresh tokens and access tokens stop working on every instance) and voids its device cookies. The token works once: a new password the policy refuses answers `400 validation-failed` and leaves the token usable for a better one. Sign in afterwards with `POST /auth/login`.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/sessions": {
         parameters: {
             query?: never;
@@ -628,6 +668,7 @@ export interface components {
          *     | --- | --- | --- | --- |
          *     | `validation-failed` | 400 | Validation failed | the body or query breaks the rules; `errors` lists every field |
          *     | `invalid-verification-token` | 400 | Invalid verification token | the email verification token is unknown, used, expired, or for an email changed since |
+         *     | `invalid-reset-token` | 400 | Invalid reset token | the password reset token is unknown, used, expired, of a deactivated user, or the password changed since |
          *     | `bad-request` | 400 | Bad request | the body is not valid JSON, or the URL is not validly percent-encoded |
          *     | `unauthenticated` | 401 | Authentication required | no `Authorization` header |
          *     | `invalid-token` | 401 | Invalid token | the access token is refused (expired, revoked, session ended, …): refresh once |
@@ -1071,7 +1112,7 @@ export interface components {
             expires_in: number;
         };
         /** @enum {string} */
-        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED" | "MAIL_FAILED" | "EMAIL_VERIFIED";
+        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED" | "MAIL_FAILED" | "EMAIL_VERIFIED" | "PASSWORD_RESET_REQUESTED" | "PASSWORD_RESET";
         AuditEventDto: {
             /**
              * Format: uuid
@@ -1130,6 +1171,25 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
+        };
+        ForgotPasswordDto: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            email: string;
+        };
+        ResetPasswordDto: {
+            /**
+             * @description The `token` parameter of the link in the reset mail
+             * @example 01a19c92-d627-7ad8-8823-5841ea38cdb5.Vd3kQ9xL2mTz7Rb0cYh5WnJ8fGs4pAeK1uNiOqBwHtE
+             */
+            token: string;
+            /**
+             * @description Not the email or username, not a common password
+             * @example Analytical-Engine-1843
+             */
+            newPassword: string;
         };
         /** @description An RFC 6749 §5.2 error response that is also a problem (RFC 9457): standard OAuth clients read `error`, Tessera clients read `type` as anywhere else. */
         OAuthProblemResponse: {
@@ -1964,6 +2024,186 @@ export interface operations {
                 };
             };
             /** @description More than 20 requests a minute from this client IP: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; a mail follows if the address has an account */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `email` is missing or not an email address */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Password reset is off on this server (`PASSWORD_RESET=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 20 requests a minute from this client IP: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description The password is set; every session has ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The token is unknown, used, expired, of a deactivated account, or the password changed since it was mailed: one answer for all. Ask for a new mail at `POST /auth/password/forgot`
+             *
+             *     The new password breaks the policy, or a field is missing: the token stays usable
+             */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Password reset is off on this server (`PASSWORD_RESET=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 30 requests a minute from this client IP: wait `Retry-After` seconds */
             429: {
                 headers: {
                     /**

@@ -11,6 +11,7 @@ export enum AppErrorCode {
   RegistrationClosed = 'registration_closed',
   EmailNotVerified = 'email_not_verified',
   InvalidVerificationToken = 'invalid_verification_token',
+  InvalidResetToken = 'invalid_reset_token',
   CrossSiteRequest = 'cross_site_request',
   NotFound = 'not_found',
   EmailTaken = 'email_taken',

@@ -20,6 +20,7 @@ export const ERROR_SPECS: Record<AppErrorCode, ErrorSpec> = {
   [AppErrorCode.RegistrationClosed]: { status: 403, title: 'Registration is closed' },
   [AppErrorCode.EmailNotVerified]: { status: 403, title: 'Email not verified' },
   [AppErrorCode.InvalidVerificationToken]: { status: 400, title: 'Invalid verification token' },
+  [AppErrorCode.InvalidResetToken]: { status: 400, title: 'Invalid reset token' },
   [AppErrorCode.CrossSiteRequest]: { status: 403, title: 'Cross-site request refused' },
   [AppErrorCode.NotFound]: { status: 404, title: 'Not found' },
   [AppErrorCode.EmailTaken]: { status: 409, title: 'Email already registered' },

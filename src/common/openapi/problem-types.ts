@@ -81,6 +81,10 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     when: 'the email verification token is unknown, used, expired, or for an email changed since',
     detail: 'The verification link is invalid, used or expired; ask for a new one.',
   },
+  [AppErrorCode.InvalidResetToken]: {
+    when: 'the password reset token is unknown, used, expired, of a deactivated user, or the password changed since',
+    detail: 'The reset link is invalid, used or expired; ask for a new one.',
+  },
   [AppErrorCode.CrossSiteRequest]: {
     when: 'the refresh cookie on a request a cross-site form could send, or a foreign Origin',
     detail: 'The refresh cookie needs a JSON body or an X-Requested-With header.',

@@ -52,6 +52,38 @@ export const TEMPLATES = {
       ),
     },
   },
+  // No {{username}} either: anyone can ask for a reset mail to any address.
+  'password-reset': {
+    placeholders: ['link', 'expiresInMinutes', 'appUrl'],
+    required: ['link'],
+    builtIn: {
+      subject: 'Reset your password',
+      text: [
+        'Hello,',
+        '',
+        'someone asked to reset the password of the account with this email address at',
+        '{{appUrl}}. To choose a new password, open this link:',
+        '',
+        '{{link}}',
+        '',
+        'The link works once and expires in {{expiresInMinutes}} minutes. Setting a new password',
+        'signs you out everywhere. If you did not ask for this, ignore this mail: your password',
+        'stays as it is.',
+        '',
+      ].join('\n'),
+      html: layout(
+        [
+          '<p>Hello,</p>',
+          '<p>someone asked to reset the password of the account with this email address at',
+          '{{appUrl}}. To choose a new password:</p>',
+          '<p><a href="{{link}}">Reset my password</a></p>',
+          '<p>The link works once and expires in {{expiresInMinutes}} minutes. Setting a new',
+          'password signs you out everywhere. If you did not ask for this, ignore this mail: your',
+          'password stays as it is.</p>',
+        ].join('\n'),
+      ),
+    },
+  },
 } as const satisfies Record<string, TemplateSpec>;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -21,7 +21,11 @@ describe('mailTransportProvider without SMTP_URL', () => {
   afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
   function transport(production: boolean): MailTransport {
-    const mail = validateEnv({ MAIL_OUTBOX_DIR: dir, EMAIL_VERIFICATION: 'false' }).mail;
+    const mail = validateEnv({
+      MAIL_OUTBOX_DIR: dir,
+      EMAIL_VERIFICATION: 'false',
+      PASSWORD_RESET: 'false',
+    }).mail;
     return mailTransportProvider.useFactory(mail, { production }) as MailTransport;
   }
 
