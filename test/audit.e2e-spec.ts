@@ -50,6 +50,8 @@ describe('audit trail and logs (redis store)', () => {
   let http: Http;
   let admin: string;
   const user = aUser();
+  /** The password the reset sets (after a change to `${user.password}-new`). */
+  const RESET_PASSWORD = `${user.password}-reset`;
   let userId: string;
   let createdId: string;
 
@@ -82,6 +84,7 @@ describe('audit trail and logs (redis store)', () => {
     await userLifecycle();
     await emailVerification();
     await passwordAndBadTokens();
+    await passwordReset();
     await adminChanges();
   });
 
@@ -139,6 +142,20 @@ describe('audit trail and logs (redis store)', () => {
     expectInvalidToken(await http.get('/auth/me', { token: tampered }));
   }
 
+  /** A forgotten password: the reset mail (an .eml file), a refused new password, the reset. */
+  async function passwordReset(): Promise<void> {
+    expect((await http.post('/auth/password/forgot', { email: user.email })).status).toBe(202);
+    const mails = await outboxMailsTo(env.mail.outboxDir, user.email, 3);
+    const mail = mails.find((m) => m.subject === 'Reset your password');
+    const link = linkIn(mail!, `${env.mail.appUrl}/reset-password?`);
+    const token = link.searchParams.get('token') ?? '';
+    keep(link.search.slice(1), token, token.split('.')[1], RESET_PASSWORD);
+    const refused = { token, newPassword: user.username };
+    expectProblem(await http.post('/auth/password/reset', refused), 400);
+    const reset = { token, newPassword: RESET_PASSWORD };
+    expect((await http.post('/auth/password/reset', reset)).status).toBe(204);
+  }
+
   /** The bootstrap admin creates, patches and deletes a user. */
   async function adminChanges(): Promise<void> {
     admin = (await login(ADMIN.email, ADMIN.password)).access_token;
@@ -181,6 +198,8 @@ describe('audit trail and logs (redis store)', () => {
         'EMAIL_VERIFIED',
         'LOGIN_SUCCESS',
         'PASSWORD_CHANGED',
+        'PASSWORD_RESET_REQUESTED',
+        'PASSWORD_RESET',
       ]);
       const changed = items.find((i) => i.event === 'PASSWORD_CHANGED');
       expect(changed).toEqual({
@@ -230,7 +249,7 @@ describe('audit trail and logs (redis store)', () => {
     });
 
     it('is for admins only', async () => {
-      const plain = await login(user.username, `${user.password}-new`);
+      const plain = await login(user.username, RESET_PASSWORD);
       expectProblem(await audit('', plain.access_token), 403);
       expectProblem(await http.get('/admin/audit'), 401);
     });
