@@ -39,23 +39,27 @@ export function seedRefusal(env: Env): string | null {
  * Returns the process exit code.
  */
 export async function runSeed(users: UsersService, out: (line: string) => void): Promise<number> {
-  const created: string[] = [];
+  const lines: string[] = [];
+  let created = 0;
   for (const account of SEED_ACCOUNTS) {
     // 18 random bytes: 24 base64url characters, far beyond the policy's 12 and any word list.
     const password = randomBytes(18).toString('base64url');
     const label = `${account.roles.includes('admin') ? 'admin' : 'user '}  ${account.username}  ${account.email}`;
     if (await createUnlessTaken(users, { ...account, password })) {
-      created.push(account.username);
-      out(`${label}  password: ${password}`);
+      created++;
+      lines.push(`${label}  password: ${password}`);
     } else {
-      out(`${label}  exists already: left as it is (password not shown)`);
+      lines.push(`${label}  exists already: left as it is (password not shown)`);
     }
   }
-  out(
-    created.length > 0
+  lines.push(
+    created > 0
       ? 'Passwords are shown once. Sign in with POST /auth/login {"username", "password"}.'
       : 'Nothing to do: every seed account exists.',
   );
+  // Together, once every account is made: the audit lines of their creation (stderr) come
+  // before this block instead of between the passwords.
+  lines.forEach((line) => out(line));
   return 0;
 }
 
