@@ -222,6 +222,37 @@ describe('password reset (two instances, Redis)', () => {
     expect((await login(w.a, user, changed)).status).toBe(200);
   });
 
+  it('never lets a reset and a password change racing each other both win', async () => {
+    const w = world();
+    for (let trial = 0; trial < 8; trial++) {
+      const { user } = await register(w.a);
+      const token = await mailedToken(w, user);
+      const session = await login(w.a, user);
+      expect(session.status).toBe(200);
+      const viaReset = `Reset-${randomBytes(8).toString('base64url')}`;
+      const viaChange = `Changed-${randomBytes(8).toString('base64url')}`;
+      const [byReset, byChange] = await Promise.all([
+        reset(w.b, token, viaReset),
+        w.a.http.post(
+          '/auth/password',
+          { currentPassword: user.password, newPassword: viaChange },
+          { token: session.body.access_token, ...from() },
+        ),
+      ]);
+      // Each one writes only over the password it read: whichever lands second finds it changed.
+      expect([byReset.status, byChange.status]).not.toEqual([204, 204]);
+      const final = byReset.status === 204 ? viaReset : byChange.status === 204 ? viaChange : null;
+      for (const password of [user.password, viaReset, viaChange]) {
+        const expected = password === (final ?? user.password) ? 200 : 401;
+        expect({ trial, password, status: (await login(w.a, user, password)).status }).toEqual({
+          trial,
+          password,
+          status: expected,
+        });
+      }
+    }
+  });
+
   it('keeps a token 30 minutes in the store; once the store let it expire it is refused', async () => {
     const w = world();
     const { user, id } = await register(w.a);
