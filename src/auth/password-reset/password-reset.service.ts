@@ -101,19 +101,23 @@ export class PasswordResetService {
     const hash = await this.hasher.hash(newPassword);
     // Single use: of concurrent resets with one token exactly one takes it.
     if ((await this.store.take(parsed.userId, parsed.hash)) !== bound) throw invalidToken();
+    // Every session ends BEFORE the password changes: the two writes cannot share one script
+    // (users and sessions live in different Cluster slots), and a failure between them must
+    // never leave the password changed and the sessions of whoever had the account alive.
+    // Moving the credential generation on also voids every device cookie (see DeviceTokens).
+    const ended = await this.sessions.endAll(user.id, 'password reset');
     // Only over the password the link was mailed for (compare-and-set): a change landing since
     // the look-up wins, and this link is void like any other of the old password.
     if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, hash))) {
       throw invalidToken();
     }
-    // Every session, and logins in flight: the credential generation moves on, which also
-    // voids every device cookie (see DeviceTokens).
-    const ended = await this.sessions.endAll(user.id, 'password reset');
+    // And again after it: a login with the old password in flight between the two is ended too.
+    const late = await this.sessions.endAll(user.id, 'password reset');
     this.audit.record({
       event: AuditEventType.PasswordReset,
       userId: user.id,
       ip: client.ip,
-      details: { endedSessions: ended.length },
+      details: { endedSessions: ended.length + late.length },
     });
   }
 
