@@ -9,6 +9,8 @@ export interface UpdateCondition {
   passwordHash?: string;
   /** The email is still this one, case-insensitively (a verification is for one address). */
   email?: string;
+  /** The user is still active (a deactivation landing meanwhile wins over the update). */
+  active?: true;
 }
 
 export type UpdateUserResult =

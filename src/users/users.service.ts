@@ -94,11 +94,12 @@ export class UsersService {
 
   /**
    * Replaces the password hash only while it is still `verified` (the one just checked against
-   * the password): a rehash or a password change must never overwrite a password changed at the
-   * same moment. False when it did not.
+   * the password) and the user is still active, in one compare-and-set: a rehash, a change or a
+   * reset must never overwrite a password changed at the same moment, nor write one onto an
+   * account deactivated since the caller looked it up. False when it did not.
    */
   async replacePasswordHash(id: string, verified: string, next: string): Promise<boolean> {
-    const condition = { passwordHash: verified };
+    const condition = { passwordHash: verified, active: true } as const;
     const result = await this.users.update(id, { passwordHash: next }, this.nowIso(), condition);
     return result.status === 'updated';
   }

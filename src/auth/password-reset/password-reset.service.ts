@@ -106,8 +106,9 @@ export class PasswordResetService {
     // never leave the password changed and the sessions of whoever had the account alive.
     // Moving the credential generation on also voids every device cookie (see DeviceTokens).
     const ended = await this.sessions.endAll(user.id, 'password reset');
-    // Only over the password the link was mailed for (compare-and-set): a change landing since
-    // the look-up wins, and this link is void like any other of the old password.
+    // Only over the password the link was mailed for, and only while the account is active (one
+    // compare-and-set): a change or a deactivation landing since the look-up wins, and this link
+    // is void like any other of the old password or of a deactivated account.
     if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, hash))) {
       throw invalidToken();
     }

@@ -27,7 +27,8 @@ export function applyPatch(user: User, patch: UserPatch, updatedAt: string): Use
 
 /** Whether the stored user still is what an update's condition expects. */
 export function holds(condition: UpdateCondition, user: User): boolean {
-  const { passwordHash, email } = condition;
+  const { passwordHash, email, active } = condition;
   if (passwordHash !== undefined && passwordHash !== user.passwordHash) return false;
+  if (active && !user.active) return false;
   return email === undefined || loginKey(email) === loginKey(user.email);
 }

@@ -157,6 +157,59 @@ export function describeUserStoreContract(
         await expect(store.findById(user.id)).resolves.toMatchObject({ emailVerified: true });
       });
 
+      it('applies an update conditioned on an active user only while it is active', async () => {
+        const user = aUser({ passwordHash: 'old', active: false });
+        await store.create(user);
+        const onInactive = await store.update(user.id, { passwordHash: 'new' }, 'x', {
+          passwordHash: 'old',
+          active: true,
+        });
+        expect(onInactive).toEqual({ status: 'condition-failed' });
+        await expect(store.findById(user.id)).resolves.toMatchObject({ passwordHash: 'old' });
+        await store.update(user.id, { active: true }, 'x');
+        const onActive = await store.update(user.id, { passwordHash: 'new' }, 'x', {
+          passwordHash: 'old',
+          active: true,
+        });
+        expect(onActive).toMatchObject({ status: 'updated', user: { passwordHash: 'new' } });
+      });
+
+      it('never writes a password onto a user deactivated at the same moment, 60 times over', async () => {
+        for (let trial = 0; trial < 60; trial++) {
+          const user = aUser({ passwordHash: 'old' });
+          await store.create(user);
+          const write = () =>
+            store.update(user.id, { passwordHash: 'new' }, 'x', {
+              passwordHash: 'old',
+              active: true,
+            });
+          const deactivate = () => peer.update(user.id, { active: false }, 'x');
+          const written =
+            trial % 2
+              ? (await Promise.all([write(), deactivate()]))[0]
+              : (await Promise.all([deactivate(), write()]))[1];
+          const stored = await store.findById(user.id);
+          // Either order is fine, but a password is only ever written onto an active account.
+          const outcome = {
+            status: written.status,
+            writtenOnto: written.status === 'updated' ? { active: written.user.active } : null,
+            stored: { active: stored?.active, passwordHash: stored?.passwordHash },
+          };
+          expect([
+            {
+              status: 'updated',
+              writtenOnto: { active: true },
+              stored: { active: false, passwordHash: 'new' },
+            },
+            {
+              status: 'condition-failed',
+              writtenOnto: null,
+              stored: { active: false, passwordHash: 'old' },
+            },
+          ]).toContainEqual(outcome);
+        }
+      });
+
       it('never lets a rehash overwrite a password changed at the same moment, 60 times over', async () => {
         for (let trial = 0; trial < 60; trial++) {
           const user = aUser({ passwordHash: 'old' });
