@@ -63,6 +63,27 @@ describe('when the store goes away', () => {
     expectStoreUnavailable(await timed(() => http.post('/auth/register', aUser())));
   });
 
+  it('answers the mail routes with a quick 503 problem, whatever the address or token', async () => {
+    // Each is throttled per IP in the store, so the outage answers before any look-up: forgot
+    // and resend say 503 for every address alike (the 202 never promised a mail), and a token
+    // is neither used up nor reported unknown while the store cannot say.
+    const { http } = t;
+    const token = `${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}.${'A'.repeat(43)}`;
+    const requests: [string, unknown][] = [
+      ['/auth/password/forgot', { email: user.email }],
+      ['/auth/password/forgot', { email: 'nobody-here@example.com' }],
+      ['/auth/password/reset', { token, newPassword: 'Perfectly-Fine-Password-1' }],
+      ['/auth/email/verify', { token }],
+      ['/auth/email/verify/resend', { email: user.email }],
+      ['/auth/email/verify/resend', { email: 'nobody-here@example.com' }],
+    ];
+    for (const [path, body] of requests) {
+      const response = await timed(() => http.post(path, body));
+      expect({ path, status: response.status }).toEqual({ path, status: 503 });
+      expectStoreUnavailable(response);
+    }
+  });
+
   it('reports not ready, but alive', async () => {
     expectStoreUnavailable(await timed(() => t.http.get('/health/ready')));
     expect((await t.http.get('/health/live')).status).toBe(200);

@@ -9,6 +9,10 @@ const ANSWER_MS = 1000;
 /** Once the store answers again, the service is ready again within this. */
 const RECOVERY_MS = 2000;
 
+/** A mailed token of the right shape that nobody issued, and a password the policy takes. */
+const A_TOKEN = `${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}.${'A'.repeat(43)}`;
+const A_PASSWORD = 'Perfectly-Fine-Password-1';
+
 interface Tokens {
   access: string;
   refresh: string;
@@ -23,6 +27,19 @@ const ROUTES: [string, (http: Http, user: UserInput, tokens: Tokens) => Promise<
     (http, _user, tokens) => http.post('/auth/refresh', { refresh_token: tokens.refresh }),
   ],
   ['POST /auth/register', (http) => http.post('/auth/register', aUser())],
+  [
+    'POST /auth/password/forgot',
+    (http, user) => http.post('/auth/password/forgot', { email: user.email }),
+  ],
+  [
+    'POST /auth/password/reset',
+    (http) => http.post('/auth/password/reset', { token: A_TOKEN, newPassword: A_PASSWORD }),
+  ],
+  ['POST /auth/email/verify', (http) => http.post('/auth/email/verify', { token: A_TOKEN })],
+  [
+    'POST /auth/email/verify/resend',
+    (http, user) => http.post('/auth/email/verify/resend', { email: user.email }),
+  ],
   ['GET /health/ready', (http) => http.get('/health/ready')],
 ];
 
