@@ -180,6 +180,10 @@ describe('password reset (two instances, Redis)', () => {
     const withFresh = await login(w.a, user, newPassword, from(anIp(), { cookie: fresh }));
     expect(withFresh.status).toBe(200);
 
+    // Recorded after the answer, by the work that looked the account up: waited for, not assumed.
+    await until('PASSWORD_RESET_REQUESTED', async () => {
+      return (await auditOf(w, 'PASSWORD_RESET_REQUESTED', id)).length > 0;
+    });
     const requested = await auditOf(w, 'PASSWORD_RESET_REQUESTED', id);
     expect(requested.map((e) => e.details)).toEqual([{ mailed: true }]);
     const resets = await auditOf(w, 'PASSWORD_RESET', id);
@@ -412,6 +416,46 @@ describe('password reset: throttled per IP', () => {
     const last = await reset(w.a, 'not-a-token', 'Perfectly-Fine-Password-1', from(ip));
     expect([statuses[30], last.status]).toEqual([429, 429]);
     expect(last.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+});
+
+describe('password reset: a shutdown right after forgot', () => {
+  it('still mails the link and records PASSWORD_RESET_REQUESTED of a request answered just before', async () => {
+    const smtp = await TestSmtpServer.start();
+    const env = testEnvironment({
+      SMTP_URL: smtp.url,
+      APP_URL,
+      TRUST_PROXY: 'true',
+      EMAIL_VERIFICATION: 'false',
+      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    });
+    const first = await startApp(env);
+    let open = [first];
+    try {
+      const { user, id } = await register(first);
+      expect((await forgot(first, user.email)).status).toBe(202);
+      // At once: the look-up, the token, the mail and the audit event are still to come.
+      await first.close();
+      open = [];
+      await until('the reset mail', () => smtp.mailsTo(user.email).length === 1);
+      const next = await startApp(env);
+      open = [next];
+      const admin = await next.http.post('/auth/login', credentials(ADMIN), from());
+      const audit = await next.http.get(
+        `/admin/audit?event=PASSWORD_RESET_REQUESTED&userId=${id}`,
+        {
+          token: admin.body.access_token,
+        },
+      );
+      expect(audit.body.items.map((e: { details: unknown }) => e.details)).toEqual([
+        { mailed: true },
+      ]);
+    } finally {
+      for (const t of open) await t.close();
+      await cleanUp(first.env);
+      await smtp.stop().catch(() => undefined);
+    }
   });
 });
 

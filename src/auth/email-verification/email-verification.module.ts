@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from '../../mail/mail.module';
 import { UsersModule } from '../../users/users.module';
+import { BackgroundWork } from '../user-tokens/background-work';
 import { EmailVerificationController } from './email-verification.controller';
 import { EmailVerificationService } from './email-verification.service';
 import { emailVerificationStoreProvider } from './stores/email-verification-store.provider';
@@ -9,7 +10,7 @@ import { emailVerificationStoreProvider } from './stores/email-verification-stor
 @Module({
   imports: [UsersModule, MailModule],
   controllers: [EmailVerificationController],
-  providers: [emailVerificationStoreProvider, EmailVerificationService],
+  providers: [emailVerificationStoreProvider, EmailVerificationService, BackgroundWork],
   exports: [EmailVerificationService],
 })
 export class EmailVerificationModule {}

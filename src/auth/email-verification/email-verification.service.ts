@@ -13,7 +13,8 @@ import { UsersService } from '../../users/users.service';
 import { loginKey } from '../../users/stores/user-store.helpers';
 import { EmailVerificationStore, InjectEmailVerificationStore } from './email-verification.store';
 import { newUserToken, parseUserToken } from '../user-tokens/user-token';
-import { inBackground, withinAccountBudget } from '../user-tokens/mail-flow';
+import { BackgroundWork } from '../user-tokens/background-work';
+import { withinAccountBudget } from '../user-tokens/mail-flow';
 
 /** How long a verification link works. */
 export const VERIFICATION_TTL_HOURS = 24;
@@ -40,6 +41,7 @@ export class EmailVerificationService {
     // Explicit: ThrottlerStorage is an interface and a token of the same name, and compiled
     // decorator metadata names the interface (Object), not the token.
     @Inject(ThrottlerStorage) private readonly throttler: ThrottlerStorage,
+    private readonly background: BackgroundWork,
     @InjectRootLogger() root: Logger,
   ) {
     this.logger = root.child({ context: 'EmailVerification' });
@@ -101,7 +103,7 @@ export class EmailVerificationService {
   }
 
   private inBackground(work: () => Promise<void>): void {
-    inBackground(this.logger, 'Verification mail not sent', work);
+    this.background.run(this.logger, 'Verification mail not sent', work);
   }
 
   private requireEnabled(): void {

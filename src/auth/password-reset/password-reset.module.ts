@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MailModule } from '../../mail/mail.module';
 import { TokensModule } from '../../tokens/tokens.module';
 import { UsersModule } from '../../users/users.module';
+import { BackgroundWork } from '../user-tokens/background-work';
 import { PasswordResetController } from './password-reset.controller';
 import { PasswordResetService } from './password-reset.service';
 import { passwordResetStoreProvider } from './stores/password-reset-store.provider';
@@ -10,6 +11,6 @@ import { passwordResetStoreProvider } from './stores/password-reset-store.provid
 @Module({
   imports: [UsersModule, TokensModule, MailModule],
   controllers: [PasswordResetController],
-  providers: [passwordResetStoreProvider, PasswordResetService],
+  providers: [passwordResetStoreProvider, PasswordResetService, BackgroundWork],
 })
 export class PasswordResetModule {}

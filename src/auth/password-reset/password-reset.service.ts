@@ -16,7 +16,8 @@ import { PasswordPolicy } from '../../users/password-policy';
 import { loginKey } from '../../users/stores/user-store.helpers';
 import { User } from '../../users/user';
 import { UsersService } from '../../users/users.service';
-import { inBackground, withinAccountBudget } from '../user-tokens/mail-flow';
+import { BackgroundWork } from '../user-tokens/background-work';
+import { withinAccountBudget } from '../user-tokens/mail-flow';
 import { newUserToken, parseUserToken } from '../user-tokens/user-token';
 import { InjectPasswordResetStore, PasswordResetStore } from './password-reset.store';
 
@@ -53,6 +54,7 @@ export class PasswordResetService {
     // Explicit: ThrottlerStorage is an interface and a token of the same name (see
     // EmailVerificationService).
     @Inject(ThrottlerStorage) private readonly throttler: ThrottlerStorage,
+    private readonly background: BackgroundWork,
     @InjectRootLogger() root: Logger,
   ) {
     this.logger = root.child({ context: 'PasswordReset' });
@@ -66,20 +68,26 @@ export class PasswordResetService {
    */
   forgot(email: string, client: ClientInfo): void {
     this.requireEnabled();
-    inBackground(this.logger, 'Password reset mail not sent', async () => {
+    this.background.run(this.logger, 'Password reset mail not sent', async () => {
       const user = await this.users.findByLogin(email);
       // By email only (a login may also be a username), and never for a deactivated account.
       if (!user || !user.active || loginKey(user.email) !== loginKey(email)) return;
-      const budget = PASSWORD_FORGOT_PER_ACCOUNT;
-      const mailed =
-        (await withinAccountBudget(this.throttler, user.id, budget, 'password-forgot')) &&
-        (await this.mailLink(user));
-      this.audit.record({
-        event: AuditEventType.PasswordResetRequested,
-        userId: user.id,
-        ip: client.ip,
-        details: { mailed },
-      });
+      let mailed = false;
+      try {
+        const budget = PASSWORD_FORGOT_PER_ACCOUNT;
+        mailed =
+          (await withinAccountBudget(this.throttler, user.id, budget, 'password-forgot')) &&
+          (await this.mailLink(user));
+      } finally {
+        // Audited once the account is known, whatever follows: a store failing at the budget or
+        // the token is a request that mailed nothing (and the failure is logged as well).
+        this.audit.record({
+          event: AuditEventType.PasswordResetRequested,
+          userId: user.id,
+          ip: client.ip,
+          details: { mailed },
+        });
+      }
     });
   }
 

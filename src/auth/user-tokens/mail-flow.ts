@@ -1,17 +1,4 @@
 import { ThrottlerStorage } from '@nestjs/throttler';
-import type { Logger } from 'pino';
-
-/**
- * Runs the part of a mail flow that comes after the answer (look-up, token, mail), so the answer
- * is the same, in the same time, whatever happens here; a failure is logged, never thrown.
- */
-export function inBackground(logger: Logger, failure: string, work: () => Promise<void>): void {
-  work().catch((error: unknown) => {
-    // Name only: a store error may quote its command, never a token or address here.
-    const reason = error instanceof Error ? error.name : 'unknown error';
-    logger.error({ reason }, failure);
-  });
-}
 
 /**
  * Counts one mail on the account's budget, over every IP and instance (the throttler's store,
