@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SystemClock } from '../common/time/clock';
 import { RedisSessionStore } from '../tokens/stores/redis-session.store';
@@ -7,6 +7,7 @@ import { redisConnection } from '../../test/support/redis';
 import { RedisServer } from '../../test/support/redis-server';
 import { until } from '../../test/support/wait';
 import { RedisConnection } from './redis.connection';
+import { RedisClient } from './redis.scripts';
 import { ReplicaAcks } from './replica-acks';
 
 const PREFIX = 'tessera-test:acks:';
@@ -89,5 +90,64 @@ describe('ReplicaAcks', () => {
     expect(Logger.prototype.warn).toHaveBeenCalledWith(
       expect.stringMatching(/^No replica acknowledged a revocation within 300 ms/),
     );
+  });
+});
+
+/** What ioredis gives for a pipeline of one command and WAIT (which a replica answered). */
+type Replies = [Error | null, unknown][];
+const answered = (reply: unknown): Replies => [
+  [null, reply],
+  [null, 1],
+];
+const failed = (message: string): Replies => [
+  [new Error(message), null],
+  [null, 1],
+];
+const REFRESH_MS = 300;
+
+/**
+ * A Cluster client (for `instanceof`) whose slot map gives slot 12182 to 127.0.0.1:7001, whose
+ * pipelines answer `replies` in turn, and whose slot map refresh takes REFRESH_MS.
+ */
+function clusterAnswering(...replies: (() => Promise<Replies>)[]) {
+  const exec = jest.fn(() => (replies.shift() ?? (() => Promise.reject(new Error('no reply'))))());
+  const pipeline = { set: () => pipeline, wait: () => pipeline, exec };
+  const refreshSlotsCache = jest.fn((done: () => void) => void sleep(REFRESH_MS).then(done));
+  const slots: string[][] = [];
+  slots[12182] = ['127.0.0.1:7001'];
+  const client = Object.assign(Object.create(Cluster.prototype) as RedisClient, {
+    slots,
+    pipeline: () => pipeline,
+    refreshSlotsCache,
+  });
+  return { acks: new ReplicaAcks(client, 1), exec, refreshSlotsCache };
+}
+
+describe('ReplicaAcks on a Cluster, when a pipeline gets MOVED', () => {
+  const set = (acks: ReplicaAcks) => acks.run('set', '{u:uid}:k', 'v', 'PXAT', Date.now() + 1000);
+
+  it('follows a slot that moved to another master: a fresh slot map, then one more try', async () => {
+    const { acks, exec, refreshSlotsCache } = clusterAnswering(
+      () => Promise.resolve(failed('MOVED 12182 127.0.0.1:7004')),
+      () => Promise.resolve(answered('OK')),
+    );
+    await expect(set(acks)).resolves.toBe('OK');
+    expect(refreshSlotsCache).toHaveBeenCalledTimes(1);
+    expect(exec).toHaveBeenCalledTimes(2);
+  });
+
+  it('fails at once when MOVED names the master the map already has: its connection is gone', async () => {
+    // A second try would be ioredis's failover retries against the dead master, 600 ms and more
+    // on top of the first try: one request waiting twice, a 503 past the contract's 1 s.
+    const { acks, exec, refreshSlotsCache } = clusterAnswering(
+      () => Promise.resolve(failed('MOVED 12182 127.0.0.1:7001')),
+      () => sleep(600).then(() => failed('Connection is closed.')),
+    );
+    const started = Date.now();
+    await expect(set(acks)).rejects.toThrow('MOVED 12182 127.0.0.1:7001');
+    expect(Date.now() - started).toBeLessThan(REFRESH_MS); // nor does it wait for the refresh
+    expect(exec).toHaveBeenCalledTimes(1);
+    // The slot map is refreshed all the same, so that a later call finds the promoted replica.
+    expect(refreshSlotsCache).toHaveBeenCalledTimes(1);
   });
 });
