@@ -28,6 +28,8 @@ export JWT_ISSUER=${JWT_ISSUER:-https://tessera.bench.invalid}
 # No mail flow: production would need an SMTP relay for it, and the bench sends no mail.
 export EMAIL_VERIFICATION=false
 export PASSWORD_RESET=false
+# Production seals TOTP secrets with a key of its own; both instances share this run's.
+export MFA_ENCRYPTION_KEY=$(openssl rand -base64 32)
 pids=()
 
 cleanup() {

@@ -37,6 +37,9 @@ function routesOf(t: TestApp): Route[] {
 
 function describe_(policy: AccessPolicy | undefined): string {
   if (!policy) return 'UNDECLARED';
+  if (policy.kind === 'authenticated' && policy.enrolment) {
+    return 'authenticated, enrolment-only tokens too';
+  }
   if (policy.kind !== 'authorized') return policy.kind;
   const scopes = `scopes all of [${policy.scopes.join(', ')}]`;
   return policy.roles.length ? `${scopes} and roles any of [${policy.roles.join(', ')}]` : scopes;

@@ -29,6 +29,12 @@ const OPERATION_IDS: Record<string, string> = {
   'post /auth/logout': 'logout',
   'post /auth/logout-all': 'endAllSessions',
   'get /auth/me': 'getMe',
+  'get /auth/mfa': 'getMfaStatus',
+  'post /auth/mfa/totp': 'enrolTotp',
+  'post /auth/mfa/totp/confirm': 'confirmTotp',
+  'post /auth/mfa/totp/disable': 'disableTotp',
+  'post /auth/mfa/recovery-codes': 'renewRecoveryCodes',
+  'post /auth/login/mfa': 'loginWithSecondFactor',
   'post /auth/password': 'changePassword',
   'post /auth/password/forgot': 'forgotPassword',
   'post /auth/password/reset': 'resetPassword',
@@ -261,10 +267,15 @@ describe('OpenAPI document quality', () => {
     expect(bad).toEqual([]);
   });
 
-  it('documents the 403 email-not-verified of a login under REQUIRE_VERIFIED_EMAIL', () => {
+  it('documents the 403s of a login: email-not-verified, and mfa-required with its mfa_token', () => {
     const forbidden = doc.paths['/auth/login'].post.responses['403'];
     const types = mediaExamples(forbidden?.content?.['application/problem+json'] ?? {});
-    expect(types.map((e) => e?.type)).toEqual(['https://tessera.dev/problems/email-not-verified']);
+    expect(types.map((e) => e?.type)).toEqual([
+      'https://tessera.dev/problems/email-not-verified',
+      'https://tessera.dev/problems/mfa-required',
+    ]);
+    expect(types[1]).toMatchObject({ expires_in: 300, methods: ['totp', 'recovery_code'] });
+    expect(types[1]?.mfa_token).toMatch(/^ey[\w-]+\.ey[\w-]+\.[\w-]+$/);
   });
 
   it('lists every problem type with its status in the document', () => {

@@ -52,6 +52,7 @@ describe('OpenAPI document', () => {
     const publicRoutes = [
       'post /auth/register',
       'post /auth/login',
+      'post /auth/login/mfa',
       'post /auth/refresh',
       'post /auth/email/verify',
       'post /auth/email/verify/resend',

@@ -12,11 +12,15 @@ interface Exit {
   stderr: string;
 }
 
-/** Production with no mail flow: these cases are about other variables (mail has its own). */
+/**
+ * Production with no mail flow and no second factor: these cases are about other variables (mail
+ * and MFA have their own).
+ */
 const PRODUCTION_WITHOUT_MAIL = {
   NODE_ENV: 'production',
   EMAIL_VERIFICATION: 'false',
   PASSWORD_RESET: 'false',
+  MFA_TOTP: 'false',
 };
 
 /** Runs the built service with exactly `env` (plus PATH) and waits for it to exit. */
@@ -124,7 +128,24 @@ describe('start-up with a bad environment', () => {
       'Invalid configuration: SMTP_URL is required in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'Invalid configuration: MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'Invalid configuration: APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
+      'Invalid configuration: MFA_ENCRYPTION_KEY is required in production (MFA_TOTP is on; set MFA_TOTP=false to run without a second factor)',
     ]);
+  });
+
+  it('refuses an MFA_ENCRYPTION_KEY that is not 32 bytes, naming the variable and not its value', async () => {
+    const key = Buffer.alloc(16, 7).toString('base64');
+    const { code, stderr } = await runService({
+      ...PRODUCTION_WITHOUT_MAIL,
+      MFA_TOTP: 'true',
+      JWT_ISSUER: PUBLIC_ISSUER,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      MFA_ENCRYPTION_KEY: key,
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
+    ]);
+    expect(stderr).not.toContain(key);
   });
 
   it('reports two bad variables in two lines, then exits with code 1', async () => {

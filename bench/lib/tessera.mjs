@@ -61,6 +61,8 @@ export function serviceEnv({ port, workDir, redisUrl, threadPool, runtime }) {
     // No mail flow: production would need an SMTP relay for it, and nothing here sends mail.
     EMAIL_VERIFICATION: 'false',
     PASSWORD_RESET: 'false',
+    // Production seals TOTP secrets with a key of its own: one per run.
+    MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     TRUST_PROXY: 'true',
     LOGIN_MAX_FAILURES: '1000',
     LOGIN_IP_MAX_FAILURES: '1000000',

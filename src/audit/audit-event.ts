@@ -20,6 +20,11 @@ export enum AuditEventType {
   /** A reset link was asked for an existing account; never holds the address or the link. */
   PasswordResetRequested = 'PASSWORD_RESET_REQUESTED',
   PasswordReset = 'PASSWORD_RESET',
+  MfaEnabled = 'MFA_ENABLED',
+  MfaDisabled = 'MFA_DISABLED',
+  /** A wrong second-factor code (sign-in, disabling, renewing codes); never holds the code. */
+  MfaFailed = 'MFA_FAILED',
+  RecoveryCodeUsed = 'RECOVERY_CODE_USED',
 }
 
 export type AuditSeverity = 'info' | 'warning' | 'critical';
@@ -68,4 +73,8 @@ export const AUDIT_SEVERITY: Record<AuditEventType, AuditSeverity> = {
   [AuditEventType.EmailVerified]: 'info',
   [AuditEventType.PasswordResetRequested]: 'info',
   [AuditEventType.PasswordReset]: 'info',
+  [AuditEventType.MfaEnabled]: 'info',
+  [AuditEventType.MfaDisabled]: 'warning',
+  [AuditEventType.MfaFailed]: 'warning',
+  [AuditEventType.RecoveryCodeUsed]: 'warning',
 };

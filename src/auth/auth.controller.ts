@@ -10,6 +10,8 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { ApiProblem } from '../common/openapi/api-problem.decorator';
 import { HttpProblemCode } from '../common/openapi/problem-types';
+import { EXAMPLE_MFA_TOKEN } from '../common/openapi/examples';
+import { MFA_TOKEN_TTL_SECONDS } from './mfa/mfa-token.service';
 import {
   CLEAR_REFRESH_COOKIE,
   NO_STORE,
@@ -22,7 +24,7 @@ import { SessionsService } from '../tokens/sessions.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse } from '../tokens/token.types';
 import { UserView } from '../users/user.view';
 import { User } from '../users/user';
-import { AuthService, EMAIL_NOT_VERIFIED_DETAIL } from './auth.service';
+import { AuthService, EMAIL_NOT_VERIFIED_DETAIL, LoginResult } from './auth.service';
 import { DeviceCookie } from './brute-force/device-cookie';
 import { Authenticated } from './decorators/authorize.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -34,7 +36,19 @@ import { MeDto } from './dto/me.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
+import { LoginMfaDto } from './mfa/dto/mfa.dto';
 import { RefreshCookie } from './refresh-cookie';
+
+/** The 403 of a login whose user has a second factor (OpenAPI example). */
+const MFA_REQUIRED_EXAMPLE = {
+  code: AppErrorCode.MfaRequired,
+  detail: 'Enter the code from your authenticator app (or a recovery code).',
+  members: {
+    mfa_token: EXAMPLE_MFA_TOKEN,
+    expires_in: MFA_TOKEN_TTL_SECONDS,
+    methods: ['totp', 'recovery_code'],
+  },
+};
 
 @ApiTags('auth')
 @Controller('auth')
@@ -115,19 +129,72 @@ export class AuthController {
     },
   )
   @ApiProblem(
-    '`REQUIRE_VERIFIED_EMAIL=true` and the right password of a user whose email is not verified',
+    '`REQUIRE_VERIFIED_EMAIL=true` and the right password of a user whose email is not ' +
+      'verified; or the right password of a user with a second factor: no session yet, send ' +
+      '`mfa_token` and a code to `POST /auth/login/mfa` within `expires_in` seconds',
     { code: AppErrorCode.EmailNotVerified, detail: EMAIL_NOT_VERIFIED_DETAIL },
+    MFA_REQUIRED_EXAMPLE,
   )
   async login(
     @Body() dto: LoginDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    const { tokens, deviceToken } = await this.auth.login(
-      dto,
+    const result = await this.auth.login(dto, clientOf(request), this.device.read(request));
+    return this.signedIn(reply, result);
+  }
+
+  @Post('login/mfa')
+  @Public()
+  @Throttled(THROTTLE_LIMITS.loginMfa)
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    operationId: 'loginWithSecondFactor',
+    summary: 'Finish a sign-in with a second factor: the mfa_token and a code',
+    description:
+      'After `POST /auth/login` answered `403 mfa-required`: its `mfa_token` and the 6-digit ' +
+      'code of the authenticator app, or a recovery code. Answers like a login (tokens, refresh ' +
+      'and device cookies); access tokens say `amr: ["pwd", "otp", "mfa"]`. A code is accepted ' +
+      'once (not again, nor an older one); the `mfa_token` works once, for 5 minutes, and dies ' +
+      'after 5 wrong codes; wrong codes of a user over all clients lock like failed logins.',
+  })
+  @ApiOkResponse({
+    description: 'Signed in: a new session',
+    type: TokenResponseDto,
+    headers: { ...NO_STORE, ...SET_LOGIN_COOKIES },
+  })
+  @ApiProblem('A field is missing or of the wrong type', {
+    code: AppErrorCode.ValidationFailed,
+    detail: 'code must be a string',
+  })
+  @ApiProblem(
+    'The `mfa_token` is not one, expired, used or spent its 5 tries (sign in again); or the ' +
+      'code is wrong or used already (try the next one)',
+    AppErrorCode.InvalidMfaToken,
+    AppErrorCode.InvalidMfaCode,
+  )
+  @ApiProblem('Too many wrong codes for this user: locked for `Retry-After` seconds', {
+    code: AppErrorCode.TooManyRequests,
+    name: 'locked',
+    detail: 'Too many wrong codes; try again later.',
+    retryAfterSeconds: 900,
+  })
+  async loginWithSecondFactor(
+    @Body() dto: LoginMfaDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
+    const result = await this.auth.loginWithSecondFactor(
+      dto.mfa_token,
+      dto.code,
       clientOf(request),
-      this.device.read(request),
     );
+    return this.signedIn(reply, result);
+  }
+
+  /** The cookies of a new session, and its tokens as the body. */
+  private signedIn(reply: FastifyReply, { tokens, deviceToken }: LoginResult): TokenResponse {
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
     if (deviceToken) this.device.set(reply, deviceToken);
     return tokens;
@@ -182,7 +249,7 @@ export class AuthController {
   }
 
   @Post('logout')
-  @Authenticated()
+  @Authenticated({ enrolment: true })
   @HttpCode(204)
   @ApiOperation({
     operationId: 'logout',

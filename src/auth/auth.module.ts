@@ -10,6 +10,7 @@ import { EmailVerificationModule } from './email-verification/email-verification
 import { PasswordResetModule } from './password-reset/password-reset.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { MfaModule } from './mfa/mfa.module';
 import { ScopesGuard } from './guards/scopes.guard';
 import { RefreshCookie } from './refresh-cookie';
 import { SessionsController } from './sessions.controller';
@@ -28,6 +29,7 @@ import { VerifiedTokenCache } from './strategies/verified-token.cache';
     BruteForceModule,
     EmailVerificationModule,
     PasswordResetModule,
+    MfaModule,
   ],
   controllers: [AuthController, SessionsController],
   providers: [

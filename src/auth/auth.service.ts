@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { appConfig, AppConfig, mailConfig, MailConfig } from '../config/configuration';
 import { SessionsService } from '../tokens/sessions.service';
-import { TokenService } from '../tokens/token.service';
+import { AMR, MFA_ENROL_SCOPE, TokenService } from '../tokens/token.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse, TokenSubject } from '../tokens/token.types';
 import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
@@ -13,6 +13,7 @@ import { UsersService } from '../users/users.service';
 import { BruteForceService, LoginAttempt } from './brute-force/brute-force.service';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LoginDto } from './dto/login.dto';
+import { MfaService } from './mfa/mfa.service';
 import { RegisterDto } from './dto/register.dto';
 import { allowedScopes, grantScopes } from './scope-grant';
 
@@ -43,6 +44,7 @@ export class AuthService {
     private readonly bruteForce: BruteForceService,
     @Inject(mailConfig.KEY) private readonly mail: MailConfig,
     private readonly verification: EmailVerificationService,
+    private readonly mfa: MfaService,
   ) {}
 
   async register(dto: RegisterDto): Promise<User> {
@@ -58,11 +60,48 @@ export class AuthService {
 
   async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
     const { user, tokens, generation } = await this.signIn(dto, client, deviceToken);
+    return this.signedIn(user, tokens, generation, client);
+  }
+
+  /**
+   * The second step of a login whose user has a second factor: the `mfa_token` of the first
+   * step and a code. The session starts under the credential generation read before the
+   * password was checked, so a change that ends sessions since (a password change, a reset,
+   * logout-all, deactivation) voids the challenge too.
+   */
+  async loginWithSecondFactor(
+    mfaToken: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<LoginResult> {
+    const { challenge, factor } = await this.mfa.completeChallenge(mfaToken, code, client);
+    const user = await this.users.findById(challenge.userId);
+    if (!user?.active) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+    const scope = grantScopes(user, challenge.scope ?? undefined);
+    const tokens = await this.tokens.startSession(
+      subjectOf(user),
+      scope,
+      client,
+      challenge.generation,
+      AMR.passwordAndOtp,
+    );
+    if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+    return this.signedIn(user, tokens, challenge.generation, client, factor);
+  }
+
+  /** Audits a new session and issues the client's device cookie value. */
+  private async signedIn(
+    user: User,
+    tokens: TokenResponse,
+    generation: number,
+    client: ClientInfo,
+    secondFactor?: string,
+  ): Promise<LoginResult> {
     this.audit.record({
       event: AuditEventType.LoginSuccess,
       userId: user.id,
       ip: client.ip,
-      details: { sessionId: tokens.session_id },
+      details: { sessionId: tokens.session_id, ...(secondFactor ? { secondFactor } : {}) },
     });
     this.audit.record({
       event: AuditEventType.TokenIssued,
@@ -92,7 +131,10 @@ export class AuthService {
     if (this.mail.requireVerifiedEmail && user.emailVerified !== true) {
       throw this.unverified(user, client);
     }
-    const scope = grantScopes(user, dto.scope);
+    // A second factor is on: no session yet, a challenge (403 mfa-required with an mfa_token).
+    if (await this.mfa.enabledFor(user.id)) throw this.mfa.challenge(user, dto.scope, generation);
+    // A role that requires one, without one: a session that can only enrol (and sign out).
+    const scope = this.mfa.requiredFor(user) ? MFA_ENROL_SCOPE : grantScopes(user, dto.scope);
     const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation);
     if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     return { user, tokens, generation };

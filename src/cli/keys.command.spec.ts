@@ -38,6 +38,7 @@ describe('the keys command (Nest standalone context)', () => {
       JWT_KEYS_PASSPHRASE: 'cli passphrase',
       EMAIL_VERIFICATION: 'false',
       PASSWORD_RESET: 'false',
+      MFA_TOTP: 'false',
     });
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, done) => {

@@ -17,6 +17,7 @@ export const securityConfig = registerAs(
 );
 export const wsConfig = registerAs('ws', (): Env['ws'] => readEnvironment().ws);
 export const mailConfig = registerAs('mail', (): Env['mail'] => readEnvironment().mail);
+export const mfaConfig = registerAs('mfa', (): Env['mfa'] => readEnvironment().mfa);
 
 export type AppConfig = ConfigType<typeof appConfig>;
 export type StoreConfig = ConfigType<typeof storeConfig>;
@@ -24,6 +25,7 @@ export type JwtConfig = ConfigType<typeof jwtConfig>;
 export type SecurityConfig = ConfigType<typeof securityConfig>;
 export type WsConfig = ConfigType<typeof wsConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
+export type MfaConfig = ConfigType<typeof mfaConfig>;
 
 export function configLoaders(env: Env) {
   return [
@@ -33,5 +35,6 @@ export function configLoaders(env: Env) {
     registerAs('security', () => env.security),
     registerAs('ws', () => env.ws),
     registerAs('mail', () => env.mail),
+    registerAs('mfa', () => env.mfa),
   ];
 }

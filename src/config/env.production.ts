@@ -1,4 +1,5 @@
 import { refuseUnsafeProductionMail } from './env.mail';
+import { refuseUnsafeProductionMfa } from './env.mfa';
 import { EnvError, EnvErrorCollector } from './env.parsers';
 import type { Env } from './env.validation';
 
@@ -26,4 +27,5 @@ export function refuseUnsafeProduction(env: Env, check: EnvErrorCollector['check
     );
   }
   refuseUnsafeProductionMail(env.mail, refuse);
+  refuseUnsafeProductionMfa(env.mfa, refuse);
 }

@@ -8,6 +8,7 @@ const PRODUCTION = {
   SMTP_URL: 'smtps://mailer:secret@smtp.example.com',
   MAIL_FROM: 'Tessera <no-reply@example.com>',
   APP_URL: 'https://app.example.com',
+  MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
 };
 
 function errorOf(env: Record<string, string>): string {
@@ -118,6 +119,7 @@ describe('validateEnv', () => {
       'SMTP_URL is required in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
+      'MFA_ENCRYPTION_KEY is required in production (MFA_TOTP is on; set MFA_TOTP=false to run without a second factor)',
     ]);
   });
 
@@ -326,6 +328,63 @@ describe('validateEnv: mail', () => {
     const env = { ...PRODUCTION, SMTP_URL: '', EMAIL_VERIFICATION: 'false' };
     expect(errorOf(env)).toBe(
       'SMTP_URL is required in production (PASSWORD_RESET is on; set PASSWORD_RESET=false to run without mail)',
+    );
+  });
+});
+
+describe('validateEnv: second factor', () => {
+  const KEY = Buffer.alloc(32, 9);
+
+  it('defaults to TOTP on, no required roles, the issuer Tessera and no key outside production', () => {
+    expect(validateEnv({}).mfa).toEqual({
+      totp: true,
+      encryptionKey: null,
+      requiredRoles: [],
+      issuer: 'Tessera',
+    });
+  });
+
+  it('reads MFA_ENCRYPTION_KEY in base64 and base64url, MFA_REQUIRED_ROLES and MFA_ISSUER', () => {
+    const env = {
+      MFA_ENCRYPTION_KEY: KEY.toString('base64url'),
+      MFA_REQUIRED_ROLES: 'admin, admin',
+      MFA_ISSUER: 'Acme Corp',
+    };
+    expect(validateEnv(env).mfa).toEqual({
+      totp: true,
+      encryptionKey: KEY,
+      requiredRoles: ['admin'],
+      issuer: 'Acme Corp',
+    });
+  });
+
+  it.each([
+    [
+      { MFA_ENCRYPTION_KEY: Buffer.alloc(31).toString('base64') },
+      'MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
+    ],
+    [
+      { MFA_ENCRYPTION_KEY: 'not base64 at all!' },
+      'MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
+    ],
+    [{ MFA_REQUIRED_ROLES: 'admin,root' }, 'MFA_REQUIRED_ROLES must list roles of user, admin'],
+    [{ MFA_ISSUER: 'Acme:Corp' }, 'MFA_ISSUER must be 1-64 printable characters without a colon'],
+    [{ MFA_TOTP: 'false', MFA_REQUIRED_ROLES: 'admin' }, 'MFA_REQUIRED_ROLES needs MFA_TOTP=true'],
+  ])('refuses %j', (env, message) => {
+    expect(errorOf(env)).toBe(message);
+  });
+
+  it('refuses production without MFA_ENCRYPTION_KEY while TOTP is on, and starts with MFA_TOTP=false', () => {
+    expect(errorOf({ ...PRODUCTION, MFA_ENCRYPTION_KEY: '' })).toBe(
+      'MFA_ENCRYPTION_KEY is required in production (MFA_TOTP is on; set MFA_TOTP=false to run without a second factor)',
+    );
+    const off = validateEnv({ ...PRODUCTION, MFA_ENCRYPTION_KEY: '', MFA_TOTP: 'false' });
+    expect(off.mfa).toMatchObject({ totp: false, encryptionKey: null });
+  });
+
+  it('reports a bad key once in production, not also as missing', () => {
+    expect(errorOf({ ...PRODUCTION, MFA_ENCRYPTION_KEY: 'c2hvcnQ=' })).toBe(
+      'MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
     );
   });
 });

@@ -16,6 +16,7 @@ import {
 import { PasswordPolicy } from '../users/password-policy';
 import { refuseUnsafeProduction } from './env.production';
 import { mailEnv, MailEnv } from './env.mail';
+import { mfaEnv, MfaEnv } from './env.mfa';
 
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -75,6 +76,7 @@ export interface Env {
   /** Open WebSockets per session and per user, counted over every instance. */
   ws: { maxSocketsPerSession: number; maxSocketsPerUser: number };
   mail: MailEnv;
+  mfa: MfaEnv;
 }
 
 function storeDriver(env: RawEnv): StoreDriver {
@@ -205,6 +207,7 @@ export function validateEnv(env: RawEnv): Env {
     },
     ws: wsLimits(env, ok),
     mail: mailEnv(env, ok),
+    mfa: mfaEnv(env, ok),
   };
   refuseUnsafeProduction(result, ok);
   errors.throwIfAny();

@@ -118,6 +118,27 @@ export interface ScriptCommands {
     perSession: number,
     perUser: number,
   ): Promise<string[]>;
+  /** 1 enabled, 0 MFA on already or the pending enrolment gone or another (mfa_enable.lua). */
+  mfaEnable(
+    factorKey: Key,
+    pendingKey: Key,
+    codesKey: Key,
+    sealedSecret: string,
+    enabledAt: number,
+    step: number,
+    ...codeHashes: string[]
+  ): Promise<number>;
+  /** 1 the step is later than every accepted one and is now the last; else 0. */
+  mfaAcceptStep(factorKey: Key, sealedSecret: string, step: number): Promise<number>;
+  /** 1 the factor (the expected one, or any for '') and its codes are gone; 0 none. */
+  mfaDisable(factorKey: Key, pendingKey: Key, codesKey: Key, sealedSecret: string): Promise<number>;
+  /** 1 the recovery codes are replaced; 0 MFA is off or another factor now. */
+  mfaReplaceCodes(
+    factorKey: Key,
+    codesKey: Key,
+    sealedSecret: string,
+    ...codeHashes: string[]
+  ): Promise<number>;
   /** Renews WebSocket leases: the members given that are no longer counted. */
   wsRenew(
     orderKey: Key,
@@ -151,6 +172,10 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   auditList: { file: 'audit_list.lua', keys: 1, readOnly: true },
   wsAdmit: { file: 'ws_admit.lua', keys: 2 },
   wsRenew: { file: 'ws_renew.lua', keys: 2 },
+  mfaEnable: { file: 'mfa_enable.lua', keys: 3 },
+  mfaAcceptStep: { file: 'mfa_accept_step.lua', keys: 1 },
+  mfaDisable: { file: 'mfa_disable.lua', keys: 3 },
+  mfaReplaceCodes: { file: 'mfa_replace_codes.lua', keys: 2 },
 };
 
 /**

@@ -43,6 +43,13 @@ export const THROTTLE_LIMITS = {
   passwordForgot: 20,
   /** One argon2 hash for a good token (none for a bad one); a token is 256 random bits. */
   passwordReset: 30,
+  /**
+   * Public: a signature check and a few store calls per code. The challenge (5 codes) and the
+   * user's second-factor lock bound guessing; this only bounds load.
+   */
+  loginMfa: 60,
+  /** Enrolment, confirmation, disabling, renewing codes: rare, some verify a password. */
+  mfa: 30,
 } as const;
 
 /** Verification mails one account can be sent per hour through resend, from any IPs. */

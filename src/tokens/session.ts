@@ -11,6 +11,12 @@ export interface Session {
   ip: string | null;
   /** Scopes granted at login. A refresh issues (granted ∩ allowed now), never more. */
   scope: string;
+  /**
+   * How the user signed in (RFC 8176 values, e.g. `pwd`, or `pwd otp mfa` with a second factor):
+   * every access token of the session says so in `amr`. Absent on sessions started before it
+   * existed, which were password sign-ins.
+   */
+  amr?: string[];
 }
 
 /** Which session: sessions live under their user (one store slot per user, see SessionStore). */

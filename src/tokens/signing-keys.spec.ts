@@ -62,6 +62,7 @@ describe('SigningKeys', () => {
       COOKIE_SECURE: 'true',
       EMAIL_VERIFICATION: 'false',
       PASSWORD_RESET: 'false',
+      MFA_TOTP: 'false',
     };
     await expect(instance(production)).rejects.toThrow(EnvError);
   });

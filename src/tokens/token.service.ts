@@ -22,6 +22,20 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
  */
 export const ACCESS_TOKEN_CLIENT_ID = 'tessera';
 
+/**
+ * The one scope of a session that may only enrol a second factor (MFA_REQUIRED_ROLES): no other
+ * scope is ever granted beside it, a refresh keeps it, and JwtAuthGuard lets its tokens reach
+ * only the routes marked `@AllowsEnrolmentOnlyToken()`. No resource server route requires it.
+ */
+export const MFA_ENROL_SCOPE = 'mfa:enrol';
+
+/** How a session was signed in (RFC 8176 `amr` values). */
+export const AMR = {
+  password: ['pwd'],
+  /** A password and a one-time code (TOTP or recovery code): two factors. */
+  passwordAndOtp: ['pwd', 'otp', 'mfa'],
+} as const;
+
 /** Issues token pairs, rotates refresh tokens and detects their reuse. */
 @Injectable()
 export class TokenService {
@@ -38,13 +52,14 @@ export class TokenService {
    * Starts a session (login) and returns its first token pair; null when the user's credential
    * generation is no longer `generation` (a change that ends sessions raced this login: the
    * caller re-reads the user and tries again). Beyond the per-user cap the least recently used
-   * sessions end, audited.
+   * sessions end, audited. `amr` says how the user signed in; every access token carries it.
    */
   async startSession(
     subject: TokenSubject,
     scope: string,
     client: ClientInfo,
     generation: number,
+    amr: readonly string[] = AMR.password,
   ): Promise<TokenResponse | null> {
     const now = this.clock.now();
     const id = uuidv7(now);
@@ -58,6 +73,7 @@ export class TokenService {
       userAgent: client.userAgent?.slice(0, 256) ?? null,
       ip: client.ip,
       scope,
+      amr: [...amr],
     };
     const created = await this.sessions.create(
       { ...session, refreshHash: refresh.hash, generation },
@@ -152,12 +168,19 @@ export class TokenService {
       roles: subject.roles,
       scope: session.scope,
       email_verified: subject.emailVerified,
+      amr: session.amr ?? [...AMR.password],
     };
     return this.signer.sign(claims, ACCESS_TOKEN_TYP);
   }
 }
 
+/**
+ * What a refresh grants: (granted at login) ∩ (allowed now). An enrolment-only session keeps
+ * exactly its one scope: it is no grant of rights, and narrowing it to nothing would make its
+ * tokens look like tokens without restrictions to the routes that need no scope.
+ */
 function narrowScope(granted: string, subject: TokenSubject): string {
+  if (granted === MFA_ENROL_SCOPE) return granted;
   return granted
     .split(' ')
     .filter((s) => s && subject.scopes.includes(s))

@@ -32,6 +32,11 @@ export interface AccessClaims {
    * it up to date). Optional on the way in: tokens issued before it existed lack it.
    */
   email_verified?: boolean;
+  /**
+   * RFC 8176 authentication methods of the session: `["pwd"]`, or `["pwd", "otp", "mfa"]` after
+   * a second factor. Optional on the way in: tokens issued before it existed lack it.
+   */
+  amr?: string[];
 }
 
 /** The token response of login and refresh (RFC 6749 §5.1 names, plus our session fields). */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { JwksController } from './jwks.controller';
 import { JwsSigner } from './jws-signer';
+import { TypedTokens } from './typed-token-key';
 import { KeyRotation } from './key-rotation';
 import { SessionStore } from './session.store';
 import { SessionsService } from './sessions.service';
@@ -18,6 +19,7 @@ import { SessionEvents } from '../ws/session-events/session-events';
   controllers: [JwksController],
   providers: [
     JwsSigner,
+    TypedTokens,
     SigningKeys,
     KeyRotation,
     TokenService,
@@ -28,6 +30,7 @@ import { SessionEvents } from '../ws/session-events/session-events';
   ],
   exports: [
     JwsSigner,
+    TypedTokens,
     SigningKeys,
     KeyRotation,
     TokenService,

@@ -115,10 +115,21 @@ export class UsersService {
   }
 
   /** 404 when there is no such user, 409 when it is the last active admin. */
+  /**
+   * Data of a user kept by modules that build on this one (e.g. a second factor), erased when
+   * the user is deleted: they register here, since this module cannot know them.
+   */
+  private readonly erasers: ((userId: string) => Promise<unknown>)[] = [];
+
+  onDelete(erase: (userId: string) => Promise<unknown>): void {
+    this.erasers.push(erase);
+  }
+
   async delete(id: string): Promise<void> {
     const result = await this.users.delete(id);
     if (result === 'not-found') throw notFound();
     if (result === 'last-admin') throw lastAdmin();
+    await Promise.all(this.erasers.map((erase) => erase(id)));
   }
 
   list(limit: number, cursor?: string): Promise<UserPage> {

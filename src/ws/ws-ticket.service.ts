@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomToken } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
 import { jwtConfig, JwtConfig } from '../config/configuration';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
 import { JwsSigner } from '../tokens/jws-signer';
-import { SigningKeys } from '../tokens/signing-keys';
 import { AuthenticatedUser } from '../tokens/token.types';
-import { ticketKey } from './ws-ticket-key';
+import { TypedTokens } from '../tokens/typed-token-key';
 
 /** Ticket `typ`: never taken for an access token (at+jwt), and the other way round. */
 export const WS_TICKET_TYP = 'ws-ticket+jwt';
@@ -30,8 +28,7 @@ export interface WsTicketClaims {
 @Injectable()
 export class WsTicketService {
   constructor(
-    private readonly keys: SigningKeys,
-    private readonly jwtService: JwtService,
+    private readonly typed: TypedTokens,
     private readonly signer: JwsSigner,
     @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
     @InjectClock() private readonly clock: Clock,
@@ -40,7 +37,7 @@ export class WsTicketService {
 
   /** The audience of tickets: distinct from the API audience of access tokens. */
   get audience(): string {
-    return `${this.jwt.issuer.replace(/\/+$/, '')}/ws`;
+    return this.typed.audience('ws');
   }
 
   issue(caller: AuthenticatedUser): { ticket: string; expires_in: number } {
@@ -60,21 +57,7 @@ export class WsTicketService {
 
   /** The claims of a valid ticket of ours (signature, header, iss, aud, exp), else null. */
   verify(ticket: string): WsTicketClaims | null {
-    const key = ticketKey(this.keys, this.jwt.algorithm, ticket, WS_TICKET_TYP);
-    if (!key) return null;
-    try {
-      const payload: unknown = this.jwtService.verify(ticket, {
-        publicKey: key as unknown as Buffer, // a KeyObject; see shared/TOOLCHAIN.md
-        algorithms: [this.jwt.algorithm],
-        issuer: this.jwt.issuer,
-        audience: this.audience,
-        clockTolerance: this.jwt.clockSkew,
-        clockTimestamp: Math.floor(this.clock.now() / 1000),
-      });
-      return ticketClaimsOf(payload);
-    } catch {
-      return null;
-    }
+    return ticketClaimsOf(this.typed.verify(ticket, WS_TICKET_TYP, this.audience));
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { TokensModule } from '../tokens/tokens.module';
 import { SessionEvents } from './session-events/session-events';
 import { SocketEvictions } from './session-events/socket-evictions';
@@ -17,7 +16,7 @@ import { WsUpgradeController } from './ws-upgrade.controller';
  * the same fan-out, so `SocketEvictions` is the very same driver instance.
  */
 @Module({
-  imports: [TokensModule, JwtModule.register({})],
+  imports: [TokensModule],
   controllers: [WsTicketController, WsUpgradeController],
   providers: [
     WsTicketService,

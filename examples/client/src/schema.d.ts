@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a sign-in with a second factor: the mfa_token and a code
+         * @description After `POST /auth/login` answered `403 mfa-required`: its `mfa_token` and the 6-digit code of the authenticator app, or a recovery code. Answers like a login (tokens, refresh and device cookies); access tokens say `amr: ["pwd", "otp", "mfa"]`. A code is accepted once (not again, nor an older one); the `mfa_token` works once, for 5 minutes, and dies after 5 wrong codes; wrong codes of a user over all clients lock like failed logins.
+         */
+        post: operations["loginWithSecondFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/refresh": {
         parameters: {
             query?: never;
@@ -218,6 +238,100 @@ export interface paths {
          * @description Sets `newPassword` (under the password policy) for the account the token was mailed for, then ends **every** session of that user (their refresh tokens and access tokens stop working on every instance) and voids its device cookies. The token works once: a new password the policy refuses answers `400 validation-failed` and leaves the token usable for a better one. Sign in afterwards with `POST /auth/login`.
          */
         post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the caller has a second factor, and how many recovery codes are left */
+        get: operations["getMfaStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a TOTP enrolment: a new secret, its otpauth:// URI and a QR code
+         * @description Scan `qr_code` (or type `secret`) into an authenticator app, then confirm with its first code at `POST /auth/mfa/totp/confirm` within 10 minutes; nothing changes before that. Starting again replaces the secret. SHA1, 6 digits, 30-second steps (RFC 6238), as every app reads them. The secret is stored encrypted.
+         */
+        post: operations["enrolTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn the second factor on with a first code; returns ten recovery codes
+         * @description From now on, signing in needs a code after the password. The ten recovery codes are shown this once: each signs in once in place of a code. Every other session of the user ends (it was signed in with one factor); this one stays, unless it is an enrolment-only session (`MFA_REQUIRED_ROLES`), which ends: sign in again with the code.
+         */
+        post: operations["confirmTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn the second factor off (the password and a code are both required)
+         * @description A recovery code works in place of the app's code. The recovery codes stop working. A wrong password or code counts toward the same limits as failed logins and codes.
+         */
+        post: operations["disableTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ten new recovery codes; the old ones stop working (password and a code required) */
+        post: operations["renewRecoveryCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -676,12 +790,19 @@ export interface components {
          *     | `invalid-refresh-token` | 401 | Invalid refresh token | the refresh token is missing, malformed, expired or its session ended: sign in |
          *     | `refresh-token-reused` | 401 | Invalid refresh token | a used refresh token came back: the whole session is revoked |
          *     | `wrong-password` | 401 | Wrong password | the current password is wrong (do not refresh on it) |
+         *     | `invalid-mfa-token` | 401 | Invalid MFA token | the `mfa_token` is malformed, expired, used, or spent its 5 attempts: sign in again |
+         *     | `invalid-mfa-code` | 401 | Invalid code | the code is wrong, used already, or from too far in the past or future (do not refresh on it) |
          *     | `forbidden` | 403 | Forbidden | the token lacks a scope (WWW-Authenticate names it), or the change is not allowed |
          *     | `registration-closed` | 403 | Registration is closed | `REGISTRATION=closed` |
          *     | `email-not-verified` | 403 | Email not verified | `REQUIRE_VERIFIED_EMAIL=true` and a login with the right password of an unverified email |
+         *     | `mfa-required` | 403 | Second factor required | the password was right and the user has a second factor: finish at `POST /auth/login/mfa` with `mfa_token` |
+         *     | `mfa-enrolment-required` | 403 | Second factor enrolment required | an enrolment-only token (`scope` `mfa:enrol`, `MFA_REQUIRED_ROLES`) on a route other than enrolment |
          *     | `cross-site-request` | 403 | Cross-site request refused | the refresh cookie on a request a cross-site form could send, or a foreign Origin |
          *     | `not-found` | 404 | Not found | no such user, not one of your sessions, an id that is not a UUID, an unknown path |
          *     | `request-timeout` | 408 | Request Timeout | the request did not arrive in time (connection closed) |
+         *     | `mfa-already-enabled` | 409 | Second factor already on | a second factor is on already: disable it first to enrol a new one |
+         *     | `mfa-not-enabled` | 409 | No second factor | the account has no second factor to disable or renew codes of |
+         *     | `mfa-enrolment-not-started` | 409 | No enrolment in progress | a confirmation without an enrolment in progress (none, or older than 10 minutes) |
          *     | `email-taken` | 409 | Email already registered | the email is registered (case-insensitively) |
          *     | `username-taken` | 409 | Username already taken | the username is taken (case-insensitively) |
          *     | `last-admin` | 409 | The last active admin must stay | the change would leave no active admin |
@@ -834,6 +955,18 @@ export interface components {
              * @example 01a22bbc-7220-7764-bf69-a8a0d50fc3cf
              */
             session_id: string;
+        };
+        LoginMfaDto: {
+            /**
+             * @description The `mfa_token` of the `mfa-required` answer of `POST /auth/login`
+             * @example eyJhbGciOiJSUzI1NiIsInR5cCI6Im1mYStqd3QiLCJraWQiOiJKal9rbjNLZDR5b3NpTHVZQVVaVGxlODRHVFE3azNndUsyQkZITHRfaGZJIn0.eyJpc3MiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20iLCJhdWQiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20vbWZhIiwic3ViIjoiMDFhMTljOTItZDYyNy03YWQ4LTg4MjMtNTg0MWVhMzhjZGI1IiwianRpIjoicThYYjJMd1kwY00zblQ1dlJrOWFaZyIsImlhdCI6MTc5NjAzMDA4MCwiZXhwIjoxNzk2MDMwMzgwLCJnZW4iOjN9.e8rt8OFtUSnqKYpHg8wYkXv1z3Zg1h3-RETMC80TXzNtpl8xhAdvm5qw004mvkXr8D-cB85Quc9lMyiQN6PmkN8MWvSgeRuEmYlq5jSem1d6Nuu_xEHc_AKgTwJmq8PlDjJcAAwpM13HpLknYAhzkmj1wQUflaasRbybhLUlNDCFsbj0FkfaQONNimjTqSVJGBBVhmJv5UhA0TP8zdMvK6vjn7EV_TYJw_Bdzrs2czFmvV6SBVbomYLXIQsta_SLUgzgjijRtZvmdOQHQa7QLpFLzx12jjsvZl3NEtTZn7nRA2Cmze9IHdyRceEANeWTKfoM9_O_acSnCT5a0YSefw
+             */
+            mfa_token: string;
+            /**
+             * @description The 6-digit code of the authenticator app, or one of the recovery codes (dashes, spaces and case do not matter)
+             * @example 492039
+             */
+            code: string;
         };
         RefreshDto: {
             /**
@@ -1112,7 +1245,7 @@ export interface components {
             expires_in: number;
         };
         /** @enum {string} */
-        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED" | "MAIL_FAILED" | "EMAIL_VERIFIED" | "PASSWORD_RESET_REQUESTED" | "PASSWORD_RESET";
+        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED" | "MAIL_FAILED" | "EMAIL_VERIFIED" | "PASSWORD_RESET_REQUESTED" | "PASSWORD_RESET" | "MFA_ENABLED" | "MFA_DISABLED" | "MFA_FAILED" | "RECOVERY_CODE_USED";
         AuditEventDto: {
             /**
              * Format: uuid
@@ -1190,6 +1323,79 @@ export interface components {
              * @example Analytical-Engine-1843
              */
             newPassword: string;
+        };
+        MfaStatusDto: {
+            /**
+             * @description Whether a TOTP second factor is on
+             * @example true
+             */
+            totp: boolean;
+            /**
+             * @description When it was turned on (ISO 8601); null when off
+             * @example 2026-11-30T09:16:12.000Z
+             */
+            enabledAt: string | null;
+            /**
+             * @description Unused recovery codes
+             * @example 9
+             */
+            recoveryCodesLeft: number;
+            /**
+             * @description Whether a role of the user requires a second factor (`MFA_REQUIRED_ROLES`)
+             * @example false
+             */
+            required: boolean;
+        };
+        TotpEnrolmentDto: {
+            /**
+             * @description The new secret, base32: for typing into an app that cannot scan
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+            /**
+             * @description The `otpauth://totp/…` URI (SHA1, 6 digits, 30 s) an app scans
+             * @example otpauth://totp/Tessera:ada%40example.com?issuer=Tessera&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30
+             */
+            otpauth_uri: string;
+            /**
+             * @description The URI as a QR code: a `data:image/png;base64,…` URL for an `<img src>`
+             * @example data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAPAAAADw…
+             */
+            qr_code: string;
+            /**
+             * @description Seconds left to confirm with a first code
+             * @example 600
+             */
+            expires_in: number;
+        };
+        ConfirmTotpDto: {
+            /**
+             * @description The 6-digit code the authenticator app shows for the new secret
+             * @example 492039
+             */
+            code: string;
+        };
+        RecoveryCodesDto: {
+            /**
+             * @description Ten single-use recovery codes, shown this once (only their hashes are kept): store them offline. Each signs in once in place of a code.
+             * @example [
+             *       "7K3Q-M9XD-2HWP-R4TB",
+             *       "F2N8-0QJC-VX5D-KT7M"
+             *     ]
+             */
+            recovery_codes: string[];
+        };
+        ProveFactorsDto: {
+            /**
+             * @description The current password
+             * @example correct horse battery staple
+             */
+            password: string;
+            /**
+             * @description The 6-digit code of the authenticator app, or one of the recovery codes (dashes, spaces and case do not matter)
+             * @example 492039
+             */
+            code: string;
         };
         /** @description An RFC 6749 §5.2 error response that is also a problem (RFC 9457): standard OAuth clients read `error`, Tessera clients read `type` as anywhere else. */
         OAuthProblemResponse: {
@@ -1405,7 +1611,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description `REQUIRE_VERIFIED_EMAIL=true` and the right password of a user whose email is not verified */
+            /** @description `REQUIRE_VERIFIED_EMAIL=true` and the right password of a user whose email is not verified; or the right password of a user with a second factor: no session yet, send `mfa_token` and a code to `POST /auth/login/mfa` within `expires_in` seconds */
             403: {
                 headers: {
                     /**
@@ -1423,6 +1629,115 @@ export interface operations {
              * @description Too many failed logins: locked for `Retry-After` seconds, even with the right password
              *
              *     More than 120 requests a minute from this client IP: wait `Retry-After` seconds
+             */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    loginWithSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginMfaDto"];
+            };
+        };
+        responses: {
+            /** @description Signed in: a new session */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth/login, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login).
+                     * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
+                     */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponseDto"];
+                };
+            };
+            /** @description A field is missing or of the wrong type */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The `mfa_token` is not one, expired, used or spent its 5 tries (sign in again); or the code is wrong or used already (try the next one) */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description Too many wrong codes for this user: locked for `Retry-After` seconds
+             *
+             *     More than 60 requests a minute from this client IP: wait `Retry-After` seconds
              */
             429: {
                 headers: {
@@ -1693,6 +2008,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
             /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -1745,6 +2074,20 @@ export interface operations {
                      * @example Bearer error="invalid_token", error_description="token expired"
                      */
                     "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
                     /**
                      * @description Errors are never cached.
                      * @example no-store
@@ -1828,6 +2171,20 @@ export interface operations {
                      * @example Bearer error="invalid_token", error_description="token expired"
                      */
                     "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
                     /**
                      * @description Errors are never cached.
                      * @example no-store
@@ -2243,6 +2600,623 @@ export interface operations {
             };
         };
     };
+    getMfaStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The second-factor status */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatusDto"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Second factors are off on this server (`MFA_TOTP=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    enrolTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enrolment started */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolmentDto"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Second factors are off on this server (`MFA_TOTP=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description A second factor is on already: disable it first */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 30 requests a minute from this client IP: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    confirmTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmTotpDto"];
+            };
+        };
+        responses: {
+            /** @description The second factor is on */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesDto"];
+                };
+            };
+            /** @description `code` is missing or not a string */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description The code is not the app's current one (the enrolment stays)
+             *
+             *     No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again
+             */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Second factors are off on this server (`MFA_TOTP=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No enrolment in progress (or it expired), or a second factor is on already */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 30 requests a minute from this client IP: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProveFactorsDto"];
+            };
+        };
+        responses: {
+            /** @description The second factor is off */
+            204: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field is missing or not a string */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description The password is wrong, or the code is (do not refresh on it)
+             *
+             *     No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again
+             */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Second factors are off on this server (`MFA_TOTP=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The account has no second factor */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description Too many wrong passwords or codes: locked for `Retry-After` seconds
+             *
+             *     More than 30 requests a minute from this client IP: wait `Retry-After` seconds
+             */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    renewRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProveFactorsDto"];
+            };
+        };
+        responses: {
+            /** @description The new codes */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesDto"];
+                };
+            };
+            /** @description A field is missing or not a string */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description The password is wrong, or the code is (do not refresh on it)
+             *
+             *     No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again
+             */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Second factors are off on this server (`MFA_TOTP=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The account has no second factor */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description Too many wrong passwords or codes: locked for `Retry-After` seconds
+             *
+             *     More than 30 requests a minute from this client IP: wait `Retry-After` seconds
+             */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
     listSessions: {
         parameters: {
             query?: never;
@@ -2274,6 +3248,20 @@ export interface operations {
                      * @example Bearer error="invalid_token", error_description="token expired"
                      */
                     "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
                     /**
                      * @description Errors are never cached.
                      * @example no-store
@@ -2368,6 +3356,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
             /** @description Not one of your sessions (whether someone else's exists is never told), or not a UUID */
             404: {
                 headers: {
@@ -2434,6 +3436,20 @@ export interface operations {
                      * @example Bearer error="invalid_token", error_description="token expired"
                      */
                     "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
                     /**
                      * @description Errors are never cached.
                      * @example no-store

@@ -13,7 +13,13 @@ import {
   LoginAttemptStore,
   Reservation,
 } from './login-attempt.store';
-import { counterKind, deviceCounters, subjectKey, untrustedCounters } from './login-lockout.policy';
+import {
+  counterKind,
+  deviceCounters,
+  secondFactorCounters,
+  subjectKey,
+  untrustedCounters,
+} from './login-lockout.policy';
 
 /** What one admitted attempt has reserved, and so what its outcome settles. */
 export interface LoginAttempt {
@@ -76,6 +82,17 @@ export class BruteForceService {
     return { ...base, ...reserved(attempt.states) };
   }
 
+  /**
+   * Reserves one second-factor code check of `userId` (sign-in, disabling MFA, renewing recovery
+   * codes) or throws 429 with Retry-After: the user's wrong codes over every client together
+   * lock like login's (SECOND_FACTOR_LIMIT_FACTOR). Settle it with `failed` or `succeeded`.
+   */
+  async admitSecondFactor(userId: string, client: ClientInfo): Promise<LoginAttempt> {
+    const attempt = await this.reserve(secondFactorCounters(userId, this.limits));
+    if (!attempt.admitted) refuse(attempt.states, 'Too many wrong codes; try again later.');
+    return { userId, ip: client.ip, resetOnSuccess: [], ...reserved(attempt.states) };
+  }
+
   /** The attempt failed: it is counted already; audits every lock it starts. */
   failed(attempt: LoginAttempt): Promise<void> {
     for (const counter of attempt.reachedLimit) {
@@ -124,10 +141,13 @@ function reserved(states: CounterState[]): Pick<LoginAttempt, 'counters' | 'reac
   };
 }
 
-function refuse(states: CounterState[]): never {
+function refuse(
+  states: CounterState[],
+  detail = 'Too many failed logins; try again later.',
+): never {
   const retryAfterMs = Math.max(...states.filter(isLocked).map((s) => s.retryAfterMs), 1000);
   // The same answer whichever counter is locked and whether or not the user exists.
-  throw new AppError(AppErrorCode.TooManyRequests, 'Too many failed logins; try again later.', {
+  throw new AppError(AppErrorCode.TooManyRequests, detail, {
     retryAfterSeconds: Math.ceil(retryAfterMs / 1000),
   });
 }

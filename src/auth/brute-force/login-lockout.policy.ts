@@ -23,7 +23,16 @@ const IPV6_PREFIX = 64;
 export const USER_DEVICES_LIMIT_FACTOR = 2;
 
 /** Which counter a key belongs to; also the `lock` of an ACCOUNT_LOCKED audit event. */
-export type CounterKind = 'pair' | 'user' | 'ip' | 'device' | 'devices';
+export type CounterKind = 'pair' | 'user' | 'ip' | 'device' | 'devices' | 'mfa';
+
+/**
+ * Wrong second-factor codes of one user, over every client and challenge together, before the
+ * user's codes lock: this many times the per-pair limit. Only someone who knows the password
+ * reaches a code check, so this lock cannot be tripped by strangers; each challenge also dies
+ * after 5 wrong codes (MfaService), and 10 guesses per window at 3 valid codes in a million
+ * never get near a code.
+ */
+export const SECOND_FACTOR_LIMIT_FACTOR = 2;
 
 /**
  * The store key of a submitted username: trimmed, lower-cased and hashed. Hashed because people
@@ -75,6 +84,11 @@ export function deviceCounters(
     { key: `device:${deviceId}`, limit: limits.loginMaxFailures },
     { key: `devices:${userId}`, limit: limits.loginMaxFailures * USER_DEVICES_LIMIT_FACTOR },
   ];
+}
+
+/** The counter of wrong second-factor codes of a user (every client together). */
+export function secondFactorCounters(userId: string, limits: SecurityConfig): Counter[] {
+  return [{ key: `mfa:${userId}`, limit: limits.loginMaxFailures * SECOND_FACTOR_LIMIT_FACTOR }];
 }
 
 export function counterKind(counter: Counter): CounterKind {

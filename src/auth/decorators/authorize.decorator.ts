@@ -16,12 +16,27 @@ const apiBearerProblems = () => [
   ApiStoreUnavailable(),
 ];
 
-/** Any valid access token; documents the bearer requirement and the 401 in OpenAPI. */
-export function Authenticated() {
+/**
+ * Any valid access token; documents the bearer requirement and the 401 in OpenAPI. An
+ * enrolment-only token (MFA_REQUIRED_ROLES) is refused with 403 mfa-enrolment-required unless
+ * `enrolment` is set: the routes that enrol a second factor, and logout.
+ */
+export function Authenticated(options: { enrolment?: true } = {}) {
+  const policy: AccessPolicy = options.enrolment
+    ? { kind: 'authenticated', enrolment: true }
+    : { kind: 'authenticated' };
   return applyDecorators(
-    SetMetadata(ACCESS_KEY, { kind: 'authenticated' } satisfies AccessPolicy),
+    SetMetadata(ACCESS_KEY, policy),
     ApiBearerAuth(),
     ...apiBearerProblems(),
+    ...(options.enrolment
+      ? []
+      : [
+          ApiProblem(
+            'An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first',
+            AppErrorCode.MfaEnrolmentRequired,
+          ),
+        ]),
   );
 }
 

@@ -12,6 +12,13 @@ export enum AppErrorCode {
   EmailNotVerified = 'email_not_verified',
   InvalidVerificationToken = 'invalid_verification_token',
   InvalidResetToken = 'invalid_reset_token',
+  MfaRequired = 'mfa_required',
+  MfaEnrolmentRequired = 'mfa_enrolment_required',
+  InvalidMfaToken = 'invalid_mfa_token',
+  InvalidMfaCode = 'invalid_mfa_code',
+  MfaAlreadyEnabled = 'mfa_already_enabled',
+  MfaNotEnabled = 'mfa_not_enabled',
+  MfaEnrolmentNotStarted = 'mfa_enrolment_not_started',
   CrossSiteRequest = 'cross_site_request',
   NotFound = 'not_found',
   EmailTaken = 'email_taken',
@@ -37,6 +44,8 @@ export class AppError extends Error {
       retryAfterSeconds?: number;
       /** A 403 for a token lacking these scopes: rendered as RFC 6750 insufficient_scope. */
       requiredScopes?: readonly string[];
+      /** RFC 9457 extension members of the problem (e.g. the `mfa_token` of `mfa-required`). */
+      members?: Record<string, string | number | readonly string[]>;
     } = {},
   ) {
     super(detail ?? code);

@@ -99,6 +99,10 @@ export function renderAppError(error: AppError): Rendered {
     detail: error.detail ?? spec.title,
   };
   if (error.extra.errors) problem.errors = error.extra.errors;
+  // After the standard members: an extension never overrides type, title, status or detail.
+  for (const [name, value] of Object.entries(error.extra.members ?? {})) {
+    if (!(name in problem)) (problem as unknown as Record<string, unknown>)[name] = value;
+  }
   return { problem, headers: headersFor(error) };
 }
 

@@ -19,6 +19,8 @@ export interface ProblemCase {
   requiredScopes?: readonly string[];
   /** The example's key, when a response shows two cases of one type. */
   name?: string;
+  /** RFC 9457 extension members of this type (e.g. `mfa_token`). */
+  members?: Record<string, string | number | readonly string[]>;
 }
 
 const APP_CODES = new Set<string>(Object.values(AppErrorCode));
@@ -51,7 +53,12 @@ function render(c: ProblemCase): { problem: Problem; headers: Record<string, str
   const errors =
     code === AppErrorCode.ValidationFailed ? (c.errors ?? fieldErrorsOf(detail)) : undefined;
   return renderAppError(
-    new AppError(code, detail, { errors, retryAfterSeconds, requiredScopes: c.requiredScopes }),
+    new AppError(code, detail, {
+      errors,
+      retryAfterSeconds,
+      requiredScopes: c.requiredScopes,
+      members: c.members,
+    }),
   );
 }
 

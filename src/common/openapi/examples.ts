@@ -78,6 +78,23 @@ export const EXAMPLE_WS_TICKET = sampleJws(
   },
 );
 
+export const EXAMPLE_MFA_TOKEN = sampleJws(
+  { alg: 'RS256', typ: 'mfa+jwt', kid: EXAMPLE_KID },
+  {
+    iss: EXAMPLE_ISSUER,
+    aud: `${EXAMPLE_ISSUER}/mfa`,
+    sub: EXAMPLE_USER_ID,
+    jti: 'q8Xb2LwY0cM3nT5vRk9aZg',
+    iat: EXAMPLE_IAT - 20,
+    exp: EXAMPLE_IAT + 280,
+    gen: 3,
+  },
+);
+/** A base32 TOTP secret (160 bits), as an enrolment returns it. */
+export const EXAMPLE_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+export const EXAMPLE_TOTP_CODE = '492039';
+export const EXAMPLE_RECOVERY_CODE = '7K3Q-M9XD-2HWP-R4TB';
+
 /** `<userId>_<sessionId>.<256-bit secret>` (src/tokens/refresh-token.ts). */
 export const EXAMPLE_REFRESH_TOKEN = `${EXAMPLE_USER_ID}_${EXAMPLE_SESSION_ID}.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4`;
 

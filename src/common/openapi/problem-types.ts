@@ -85,6 +85,34 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     when: 'the password reset token is unknown, used, expired, of a deactivated user, or the password changed since',
     detail: 'The reset link is invalid, used or expired; ask for a new one.',
   },
+  [AppErrorCode.MfaRequired]: {
+    when: 'the password was right and the user has a second factor: finish at `POST /auth/login/mfa` with `mfa_token`',
+    detail: 'Enter the code from your authenticator app (or a recovery code).',
+  },
+  [AppErrorCode.MfaEnrolmentRequired]: {
+    when: 'an enrolment-only token (`scope` `mfa:enrol`, `MFA_REQUIRED_ROLES`) on a route other than enrolment',
+    detail: 'Your role requires a second factor: enrol at POST /auth/mfa/totp first.',
+  },
+  [AppErrorCode.InvalidMfaToken]: {
+    when: 'the `mfa_token` is malformed, expired, used, or spent its 5 attempts: sign in again',
+    detail: 'The MFA token is invalid, used or expired; sign in again.',
+  },
+  [AppErrorCode.InvalidMfaCode]: {
+    when: 'the code is wrong, used already, or from too far in the past or future (do not refresh on it)',
+    detail: 'The code is wrong or was used already.',
+  },
+  [AppErrorCode.MfaAlreadyEnabled]: {
+    when: 'a second factor is on already: disable it first to enrol a new one',
+    detail: 'A second factor is on already.',
+  },
+  [AppErrorCode.MfaNotEnabled]: {
+    when: 'the account has no second factor to disable or renew codes of',
+    detail: 'This account has no second factor.',
+  },
+  [AppErrorCode.MfaEnrolmentNotStarted]: {
+    when: 'a confirmation without an enrolment in progress (none, or older than 10 minutes)',
+    detail: 'No enrolment in progress; start one at POST /auth/mfa/totp.',
+  },
   [AppErrorCode.CrossSiteRequest]: {
     when: 'the refresh cookie on a request a cross-site form could send, or a foreign Origin',
     detail: 'The refresh cookie needs a JSON body or an X-Requested-With header.',

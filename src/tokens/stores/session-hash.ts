@@ -17,6 +17,7 @@ export function sessionToFields(session: NewSession): string[] {
     ['userAgent', session.userAgent],
     ['ip', session.ip],
     ['scope', session.scope],
+    ['amr', session.amr ? session.amr.join(' ') : null],
     ['refreshHash', session.refreshHash],
   ];
   return fields
@@ -36,6 +37,7 @@ export function sessionFromHash(hash: Record<string, string>): Session | null {
     userAgent: hash.userAgent ?? null,
     ip: hash.ip ?? null,
     scope: hash.scope,
+    ...(hash.amr === undefined ? {} : { amr: hash.amr.split(' ').filter(Boolean) }),
   };
 }
 

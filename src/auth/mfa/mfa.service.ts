@@ -1,0 +1,345 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { toDataURL } from 'qrcode';
+import { AuditEventType } from '../../audit/audit-event';
+import { AuditService } from '../../audit/audit.service';
+import { SecretBox } from '../../common/crypto/secret-box';
+import { AppError, AppErrorCode } from '../../common/errors/app-error';
+import { Clock, InjectClock } from '../../common/time/clock';
+import { mfaConfig, MfaConfig } from '../../config/configuration';
+import { MFA_ENROL_SCOPE } from '../../tokens/token.service';
+import { SessionsService } from '../../tokens/sessions.service';
+import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
+import { AuthenticatedUser, ClientInfo } from '../../tokens/token.types';
+import { PasswordHasher } from '../../users/password-hasher';
+import { User } from '../../users/user';
+import { UsersService } from '../../users/users.service';
+import { BruteForceService } from '../brute-force/brute-force.service';
+import { MFA_SECRET_BOX } from './mfa-secret-box';
+import { InjectMfaStore, MfaStore, TotpFactor } from './mfa.store';
+import {
+  invalidMfaToken,
+  MFA_TOKEN_TTL_SECONDS,
+  MfaChallenge,
+  MfaTokenService,
+} from './mfa-token.service';
+import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes';
+import { newTotpSecret, totpStep, totpUri } from './totp';
+
+/** How long an enrolment waits for its first code. */
+export const ENROLMENT_TTL_SECONDS = 600;
+/** Wrong codes one sign-in challenge (one mfa_token) survives; then it is dead. */
+export const MAX_CHALLENGE_ATTEMPTS = 5;
+
+/** A started enrolment: what the user's authenticator app needs. */
+export interface TotpEnrolment {
+  secret: string;
+  otpauth_uri: string;
+  /** The otpauth URI as a QR code, a `data:image/png;base64,…` URL. */
+  qr_code: string;
+  expires_in: number;
+}
+
+export interface MfaStatus {
+  totp: boolean;
+  /** ISO 8601; null when off. */
+  enabledAt: string | null;
+  recoveryCodesLeft: number;
+  /** Whether the caller's role requires a second factor (MFA_REQUIRED_ROLES). */
+  required: boolean;
+}
+
+/** Which second factor a right code was. */
+export type SecondFactor = 'totp' | 'recovery_code';
+
+/**
+ * TOTP second factor (RFC 6238) with recovery codes (issue 10.4, docs/mfa.md): enrolment with a
+ * confirming first code, the sign-in challenge (mfa_token) and its completion, disabling and
+ * renewing codes. Secrets are sealed at rest (MFA_ENCRYPTION_KEY), codes are accepted once,
+ * recovery codes are stored as hashes and used once, and wrong codes lock per challenge and per
+ * user.
+ */
+@Injectable()
+export class MfaService implements OnModuleInit {
+  constructor(
+    @Inject(mfaConfig.KEY) private readonly config: MfaConfig,
+    @InjectMfaStore() private readonly store: MfaStore,
+    @Inject(MFA_SECRET_BOX) private readonly box: SecretBox,
+    private readonly mfaTokens: MfaTokenService,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    @InjectSessionStore() private readonly sessionStore: SessionStore,
+    private readonly bruteForce: BruteForceService,
+    private readonly audit: AuditService,
+    @InjectClock() private readonly clock: Clock,
+  ) {}
+
+  /** A deleted user's factor, recovery codes and pending enrolment go with it. */
+  onModuleInit(): void {
+    this.users.onDelete((userId) => this.store.disable(userId));
+  }
+
+  /** Whether a sign-in of `userId` needs a second factor: it has one on. */
+  async enabledFor(userId: string): Promise<boolean> {
+    if (!this.config.totp) return false;
+    return (await this.store.factor(userId)) !== null;
+  }
+
+  /** Whether `user` must enrol before anything else (MFA_REQUIRED_ROLES). */
+  requiredFor(user: Pick<User, 'roles'>): boolean {
+    return this.config.requiredRoles.some((role) => user.roles.includes(role));
+  }
+
+  async status(caller: AuthenticatedUser): Promise<MfaStatus> {
+    this.requireEnabled();
+    const [factor, left, user] = await Promise.all([
+      this.store.factor(caller.userId),
+      this.store.recoveryCodesLeft(caller.userId),
+      this.users.get(caller.userId),
+    ]);
+    return {
+      totp: factor !== null,
+      enabledAt: factor ? new Date(factor.enabledAt).toISOString() : null,
+      recoveryCodesLeft: factor ? left : 0,
+      required: this.requiredFor(user),
+    };
+  }
+
+  /**
+   * Starts a TOTP enrolment: a fresh secret, kept sealed for 10 minutes until a first code
+   * confirms it (POST /auth/mfa/totp/confirm). A second start replaces the first. 409 when a
+   * factor is on already: disable it first.
+   */
+  async enrol(caller: AuthenticatedUser): Promise<TotpEnrolment> {
+    this.requireEnabled();
+    const user = await this.users.get(caller.userId);
+    if (await this.store.factor(user.id)) throw alreadyEnabled();
+    const secret = newTotpSecret();
+    await this.store.savePending(
+      user.id,
+      this.box.seal(secret, user.id),
+      ENROLMENT_TTL_SECONDS * 1000,
+    );
+    const uri = totpUri(secret, this.config.issuer, user.email);
+    return {
+      secret,
+      otpauth_uri: uri,
+      qr_code: await toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }),
+      expires_in: ENROLMENT_TTL_SECONDS,
+    };
+  }
+
+  /**
+   * Confirms the pending enrolment with a first code from the app: the factor is on, the ten
+   * recovery codes are returned (shown this once, stored as hashes), and every other session of
+   * the user ends (they were signed in with one factor). An enrolment-only session ends too: its
+   * user signs in again, now with the code.
+   */
+  async confirm(caller: AuthenticatedUser, code: string): Promise<{ recovery_codes: string[] }> {
+    this.requireEnabled();
+    const pending = await this.store.findPending(caller.userId);
+    const secret = pending && this.box.open(pending, caller.userId);
+    if (!pending || !secret) throw notStarted();
+    const step = totpStep(secret, code, this.clock.now());
+    if (step === null) throw invalidCode();
+    const { codes, hashes } = newRecoveryCodes();
+    if (!(await this.store.enable(caller.userId, pending, hashes, this.clock.now(), step))) {
+      // Enabled meanwhile by a concurrent confirmation, or the enrolment was replaced.
+      if (await this.store.factor(caller.userId)) throw alreadyEnabled();
+      throw notStarted();
+    }
+    const keep = caller.scopes.includes(MFA_ENROL_SCOPE) ? undefined : caller.sessionId;
+    const ended = await this.sessions.endAll(caller.userId, 'mfa enabled', keep);
+    this.audit.record({
+      event: AuditEventType.MfaEnabled,
+      userId: caller.userId,
+      details: { method: 'totp', endedSessions: ended.length },
+    });
+    return { recovery_codes: codes };
+  }
+
+  /**
+   * Turns the second factor off: the password and a code (TOTP or recovery) are both required,
+   * each counted like a login's (429 when locked). Recovery codes and any pending enrolment go.
+   */
+  async disable(
+    caller: AuthenticatedUser,
+    password: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    this.requireEnabled();
+    const factor = await this.proveFactors(caller, password, code, client);
+    if (!(await this.store.disable(caller.userId, factor.sealedSecret))) throw notEnabled();
+    this.audit.record({ event: AuditEventType.MfaDisabled, userId: caller.userId, ip: client.ip });
+  }
+
+  /** Ten new recovery codes (the old ones stop working), with the password and a code. */
+  async renewRecoveryCodes(
+    caller: AuthenticatedUser,
+    password: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<{ recovery_codes: string[] }> {
+    this.requireEnabled();
+    const factor = await this.proveFactors(caller, password, code, client);
+    const { codes, hashes } = newRecoveryCodes();
+    if (!(await this.store.replaceRecoveryCodes(caller.userId, factor.sealedSecret, hashes))) {
+      throw notEnabled();
+    }
+    return { recovery_codes: codes };
+  }
+
+  /**
+   * The answer to a right password of a user with a second factor: 403 mfa-required carrying a
+   * 5-minute single-use `mfa_token` for POST /auth/login/mfa.
+   */
+  challenge(user: User, scope: string | undefined, generation: number): AppError {
+    return new AppError(
+      AppErrorCode.MfaRequired,
+      'Enter the code from your authenticator app (or a recovery code).',
+      {
+        members: {
+          mfa_token: this.mfaTokens.issue(user.id, scope ?? null, generation),
+          expires_in: MFA_TOKEN_TTL_SECONDS,
+          methods: ['totp', 'recovery_code'],
+        },
+      },
+    );
+  }
+
+  /**
+   * Checks the code of a sign-in challenge and uses the challenge up. Refusals: 401
+   * invalid-mfa-token (not ours, expired, used, or its 5 attempts spent), 429 (the user's wrong
+   * codes locked), 401 invalid-mfa-code (wrong, or used already).
+   */
+  async completeChallenge(
+    mfaToken: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<{ challenge: MfaChallenge; factor: SecondFactor }> {
+    this.requireEnabled();
+    const challenge = this.mfaTokens.verify(mfaToken);
+    const { userId } = challenge;
+    const ttlMs = MFA_TOKEN_TTL_SECONDS * 1000;
+    const attempt = await this.store.countChallengeAttempt(userId, challenge.id, ttlMs);
+    if (attempt > MAX_CHALLENGE_ATTEMPTS) throw invalidMfaToken();
+    const lock = await this.bruteForce.admitSecondFactor(userId, client);
+    const factor = await this.store.factor(userId);
+    // Disabled since the password was checked: this challenge is for a factor that is gone.
+    if (!factor) throw invalidMfaToken();
+    const used = await this.check(userId, factor, code);
+    if (!used) {
+      await this.failed(lock, userId, client, 'login', MAX_CHALLENGE_ATTEMPTS - attempt);
+      throw invalidCode();
+    }
+    await this.bruteForce.succeeded(lock);
+    // Single use: of two right codes sent with one token, one signs in.
+    const until = (challenge.exp + 60) * 1000;
+    if (!(await this.sessionStore.consumeOnce(`mfa:${challenge.id}`, until))) {
+      throw invalidMfaToken();
+    }
+    if (used === 'recovery_code') await this.recoveryCodeUsed(userId, client);
+    return { challenge, factor: used };
+  }
+
+  /** The password and a second-factor code of the caller, each counted: the factor, or throws. */
+  private async proveFactors(
+    caller: AuthenticatedUser,
+    password: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<TotpFactor> {
+    const user = await this.users.get(caller.userId);
+    const passwordAttempt = await this.bruteForce.admit(user.username, client, user);
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      await this.bruteForce.failed(passwordAttempt);
+      throw new AppError(AppErrorCode.WrongPassword, 'The current password is wrong.');
+    }
+    await this.bruteForce.succeeded(passwordAttempt);
+    const factor = await this.store.factor(user.id);
+    if (!factor) throw notEnabled();
+    const lock = await this.bruteForce.admitSecondFactor(user.id, client);
+    const used = await this.check(user.id, factor, code);
+    if (!used) {
+      await this.failed(lock, user.id, client, 'confirmation', null);
+      throw invalidCode();
+    }
+    await this.bruteForce.succeeded(lock);
+    if (used === 'recovery_code') await this.recoveryCodeUsed(user.id, client);
+    return factor;
+  }
+
+  /**
+   * Which factor `code` is, used up: a TOTP code of the factor's secret for a time step later
+   * than any accepted before, or an unused recovery code. Null for anything else.
+   */
+  private async check(
+    userId: string,
+    factor: TotpFactor,
+    code: string,
+  ): Promise<SecondFactor | null> {
+    const typed = code.replace(/\s/g, '');
+    if (/^\d{6}$/.test(typed)) {
+      const secret = this.box.open(factor.sealedSecret, userId);
+      if (!secret) throw new Error('A TOTP secret does not open with MFA_ENCRYPTION_KEY');
+      const step = totpStep(secret, typed, this.clock.now());
+      const accepted =
+        step !== null && (await this.store.acceptStep(userId, factor.sealedSecret, step));
+      return accepted ? 'totp' : null;
+    }
+    const hash = recoveryCodeHash(typed);
+    return hash && (await this.store.useRecoveryCode(userId, hash)) ? 'recovery_code' : null;
+  }
+
+  private async failed(
+    lock: Awaited<ReturnType<BruteForceService['admitSecondFactor']>>,
+    userId: string,
+    client: ClientInfo,
+    during: 'login' | 'confirmation',
+    attemptsLeft: number | null,
+  ): Promise<void> {
+    await this.bruteForce.failed(lock);
+    this.audit.record({
+      event: AuditEventType.MfaFailed,
+      userId,
+      ip: client.ip,
+      details: { during, ...(attemptsLeft === null ? {} : { attemptsLeft }) },
+    });
+  }
+
+  private async recoveryCodeUsed(userId: string, client: ClientInfo): Promise<void> {
+    const left = await this.store.recoveryCodesLeft(userId);
+    this.audit.record({
+      event: AuditEventType.RecoveryCodeUsed,
+      userId,
+      ip: client.ip,
+      details: { left },
+    });
+  }
+
+  private requireEnabled(): void {
+    if (!this.config.totp) {
+      throw new AppError(AppErrorCode.NotFound, 'Second factors are off on this server.');
+    }
+  }
+}
+
+function invalidCode(): AppError {
+  return new AppError(AppErrorCode.InvalidMfaCode, 'The code is wrong or was used already.');
+}
+
+function alreadyEnabled(): AppError {
+  return new AppError(AppErrorCode.MfaAlreadyEnabled, 'A second factor is on already.');
+}
+
+function notEnabled(): AppError {
+  return new AppError(AppErrorCode.MfaNotEnabled, 'This account has no second factor.');
+}
+
+function notStarted(): AppError {
+  return new AppError(
+    AppErrorCode.MfaEnrolmentNotStarted,
+    'No enrolment in progress; start one at POST /auth/mfa/totp.',
+  );
+}

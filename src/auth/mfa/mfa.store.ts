@@ -1,0 +1,60 @@
+import { Inject } from '@nestjs/common';
+
+/** A user's TOTP factor as stored. */
+export interface TotpFactor {
+  /** The secret, sealed (SecretBox, bound to the user id): never stored in the clear. */
+  sealedSecret: string;
+  /** Epoch milliseconds. */
+  enabledAt: number;
+}
+
+/**
+ * Second factors: a pending TOTP enrolment, the enabled factor with the last time step a code was
+ * accepted for, the hashes of the recovery codes, and the attempts made at each sign-in
+ * challenge. Everything of one user lives together (one Redis hash tag), so each change below is
+ * atomic on every driver and topology.
+ */
+export interface MfaStore {
+  /** Keeps an enrolment awaiting its first code for `ttlMs`, replacing any earlier one. */
+  savePending(userId: string, sealedSecret: string, ttlMs: number): Promise<void>;
+  /** The sealed secret of the live pending enrolment, or null. */
+  findPending(userId: string): Promise<string | null>;
+  /**
+   * Makes the pending enrolment `sealedSecret` the user's factor, with these recovery codes, and
+   * remembers `step` as the last accepted (the confirming code is used up). False, changing
+   * nothing, when MFA is on already or the pending enrolment is gone or another one.
+   */
+  enable(
+    userId: string,
+    sealedSecret: string,
+    recoveryHashes: string[],
+    enabledAt: number,
+    step: number,
+  ): Promise<boolean>;
+  /** The enabled factor, or null. */
+  factor(userId: string): Promise<TotpFactor | null>;
+  /**
+   * Accepts a code's time step for the factor `sealedSecret`: true only when it is later than
+   * every step accepted before, and the factor is still that one. Of concurrent calls with the
+   * same step exactly one wins: a code is accepted once (RFC 6238 §5.2).
+   */
+  acceptStep(userId: string, sealedSecret: string, step: number): Promise<boolean>;
+  /** Uses up a recovery code (its hash): true once per code, while MFA is on. */
+  useRecoveryCode(userId: string, hash: string): Promise<boolean>;
+  recoveryCodesLeft(userId: string): Promise<number>;
+  /** Replaces every recovery code while the factor is `sealedSecret`; false otherwise. */
+  replaceRecoveryCodes(userId: string, sealedSecret: string, hashes: string[]): Promise<boolean>;
+  /**
+   * Removes the factor, its recovery codes and any pending enrolment; when `sealedSecret` is
+   * given, only while the factor is that one. False when there was none to remove.
+   */
+  disable(userId: string, sealedSecret?: string): Promise<boolean>;
+  /**
+   * Counts one attempt at the sign-in challenge `challengeId` (kept `ttlMs` from the first) and
+   * returns how many were made, this one included. Atomic: concurrent attempts get distinct
+   * numbers, so no more than the limit ever reach a code check.
+   */
+  countChallengeAttempt(userId: string, challengeId: string, ttlMs: number): Promise<number>;
+}
+export const MfaStore = Symbol('MfaStore');
+export const InjectMfaStore = () => Inject(MfaStore);

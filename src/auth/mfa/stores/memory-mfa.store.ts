@@ -1,0 +1,111 @@
+import { Clock } from '../../../common/time/clock';
+import { MfaStore, TotpFactor } from '../mfa.store';
+
+interface Expiring<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/**
+ * Second factors in process memory: complete for one process, like RedisMfaStore. Every method
+ * reads and writes in one synchronous step, so concurrent calls cannot interleave.
+ */
+export class MemoryMfaStore implements MfaStore {
+  private readonly pending = new Map<string, Expiring<string>>();
+  private readonly factors = new Map<string, TotpFactor & { step: number }>();
+  private readonly codes = new Map<string, Set<string>>();
+  private readonly attempts = new Map<string, Expiring<number>>();
+
+  constructor(private readonly clock: Clock) {}
+
+  savePending(userId: string, sealedSecret: string, ttlMs: number): Promise<void> {
+    this.pending.set(userId, { value: sealedSecret, expiresAt: this.clock.now() + ttlMs });
+    return Promise.resolve();
+  }
+
+  findPending(userId: string): Promise<string | null> {
+    return Promise.resolve(this.live(this.pending, userId));
+  }
+
+  enable(
+    userId: string,
+    sealedSecret: string,
+    recoveryHashes: string[],
+    enabledAt: number,
+    step: number,
+  ): Promise<boolean> {
+    if (this.factors.has(userId) || this.live(this.pending, userId) !== sealedSecret) {
+      return Promise.resolve(false);
+    }
+    this.pending.delete(userId);
+    this.factors.set(userId, { sealedSecret, enabledAt, step });
+    this.codes.set(userId, new Set(recoveryHashes));
+    return Promise.resolve(true);
+  }
+
+  factor(userId: string): Promise<TotpFactor | null> {
+    const factor = this.factors.get(userId);
+    return Promise.resolve(
+      factor ? { sealedSecret: factor.sealedSecret, enabledAt: factor.enabledAt } : null,
+    );
+  }
+
+  acceptStep(userId: string, sealedSecret: string, step: number): Promise<boolean> {
+    const factor = this.factors.get(userId);
+    if (!factor || factor.sealedSecret !== sealedSecret || step <= factor.step) {
+      return Promise.resolve(false);
+    }
+    factor.step = step;
+    return Promise.resolve(true);
+  }
+
+  useRecoveryCode(userId: string, hash: string): Promise<boolean> {
+    return Promise.resolve(this.codes.get(userId)?.delete(hash) ?? false);
+  }
+
+  recoveryCodesLeft(userId: string): Promise<number> {
+    return Promise.resolve(this.codes.get(userId)?.size ?? 0);
+  }
+
+  replaceRecoveryCodes(userId: string, sealedSecret: string, hashes: string[]): Promise<boolean> {
+    if (this.factors.get(userId)?.sealedSecret !== sealedSecret) return Promise.resolve(false);
+    this.codes.set(userId, new Set(hashes));
+    return Promise.resolve(true);
+  }
+
+  disable(userId: string, sealedSecret?: string): Promise<boolean> {
+    const factor = this.factors.get(userId);
+    if (!factor || (sealedSecret !== undefined && factor.sealedSecret !== sealedSecret)) {
+      return Promise.resolve(false);
+    }
+    this.factors.delete(userId);
+    this.codes.delete(userId);
+    this.pending.delete(userId);
+    return Promise.resolve(true);
+  }
+
+  countChallengeAttempt(userId: string, challengeId: string, ttlMs: number): Promise<number> {
+    this.sweepAttempts();
+    const key = `${userId}:${challengeId}`;
+    const now = this.clock.now();
+    const entry = this.attempts.get(key);
+    const count = entry && entry.expiresAt > now ? entry.value + 1 : 1;
+    this.attempts.set(key, {
+      value: count,
+      expiresAt: count === 1 ? now + ttlMs : entry!.expiresAt,
+    });
+    return Promise.resolve(count);
+  }
+
+  private live<T>(map: Map<string, Expiring<T>>, key: string): T | null {
+    const entry = map.get(key);
+    return entry && entry.expiresAt > this.clock.now() ? entry.value : null;
+  }
+
+  /** Challenges last minutes: drop the expired ones when the map grows (amortised). */
+  private sweepAttempts(): void {
+    if (this.attempts.size < 10_000) return;
+    const now = this.clock.now();
+    for (const [key, entry] of this.attempts) if (entry.expiresAt <= now) this.attempts.delete(key);
+  }
+}

@@ -1,0 +1,156 @@
+// Imported explicitly (not the ambient jest globals) so this file also type-checks under
+// tsconfig.build.json, which includes every non-spec file of src/.
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { uuidv7 } from '../../../common/crypto/ids';
+import { MfaStore } from '../mfa.store';
+
+/** A store under test plus control of its time: instant for a ManualClock, sleeping for Redis. */
+export interface MfaStoreFixture {
+  store: MfaStore;
+  /** Lets `ms` pass for the store's notion of expiry. */
+  elapse(ms: number): Promise<void>;
+}
+
+const TEN_MINUTES = 600_000;
+const sealed = () => `v1.k.${randomBytes(12).toString('base64url')}`;
+const hashes = (n: number) =>
+  Array.from({ length: n }, () => randomBytes(32).toString('base64url'));
+
+/** The behaviour every MfaStore driver must have. */
+export function describeMfaStoreContract(
+  name: string,
+  makeFixture: () => MfaStoreFixture | Promise<MfaStoreFixture>,
+): void {
+  describe(`MfaStore contract: ${name}`, () => {
+    let store: MfaStore;
+    let elapse: (ms: number) => Promise<void>;
+    let userId: string;
+    beforeEach(async () => {
+      ({ store, elapse } = await makeFixture());
+      userId = uuidv7();
+    });
+
+    /** A user with an enabled factor: its sealed secret and recovery code hashes. */
+    async function enabled(step = 100) {
+      const secret = sealed();
+      const codes = hashes(10);
+      await store.savePending(userId, secret, TEN_MINUTES);
+      await expect(store.enable(userId, secret, codes, 1_700_000_000_000, step)).resolves.toBe(
+        true,
+      );
+      return { secret, codes };
+    }
+
+    it('enables the pending enrolment it is given, once, with its recovery codes', async () => {
+      const { secret } = await enabled();
+      await expect(store.factor(userId)).resolves.toEqual({
+        sealedSecret: secret,
+        enabledAt: 1_700_000_000_000,
+      });
+      await expect(store.recoveryCodesLeft(userId)).resolves.toBe(10);
+      // The pending enrolment is used up: enabling it again, or over the factor, is refused.
+      await expect(store.findPending(userId)).resolves.toBeNull();
+      await store.savePending(userId, sealed(), TEN_MINUTES);
+      const again = await store.findPending(userId);
+      await expect(store.enable(userId, again!, hashes(10), 1, 1)).resolves.toBe(false);
+      await expect(store.factor(userId)).resolves.toMatchObject({ sealedSecret: secret });
+    });
+
+    it('refuses to enable a secret that is not the pending one, or an expired enrolment', async () => {
+      await expect(store.enable(userId, sealed(), hashes(10), 1, 1)).resolves.toBe(false);
+      const first = sealed();
+      await store.savePending(userId, first, TEN_MINUTES);
+      await store.savePending(userId, sealed(), TEN_MINUTES); // a second enrolment replaces it
+      await expect(store.enable(userId, first, hashes(10), 1, 1)).resolves.toBe(false);
+      const late = sealed();
+      await store.savePending(userId, late, 50);
+      await elapse(120);
+      await expect(store.findPending(userId)).resolves.toBeNull();
+      await expect(store.enable(userId, late, hashes(10), 1, 1)).resolves.toBe(false);
+      await expect(store.factor(userId)).resolves.toBeNull();
+    });
+
+    it('lets exactly one of concurrent enrolments win', async () => {
+      const secret = sealed();
+      await store.savePending(userId, secret, TEN_MINUTES);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => store.enable(userId, secret, hashes(10), 1, 1)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await expect(store.recoveryCodesLeft(userId)).resolves.toBe(10);
+    });
+
+    it('accepts each time step once and never an older one after a newer (no replay)', async () => {
+      const { secret } = await enabled(100);
+      await expect(store.acceptStep(userId, secret, 100)).resolves.toBe(false); // the confirming one
+      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe(true);
+      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe(false);
+      await expect(store.acceptStep(userId, secret, 99)).resolves.toBe(false);
+      await expect(store.acceptStep(userId, secret, 103)).resolves.toBe(true);
+      await expect(store.acceptStep(userId, secret, 102)).resolves.toBe(false);
+    });
+
+    it('accepts a step for exactly one of concurrent sign-ins', async () => {
+      const { secret } = await enabled(100);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.acceptStep(userId, secret, 101)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('accepts no step for a factor that is gone or was replaced', async () => {
+      await expect(store.acceptStep(userId, sealed(), 5)).resolves.toBe(false);
+      const { secret } = await enabled(100);
+      await expect(store.acceptStep(userId, sealed(), 200)).resolves.toBe(false);
+      await expect(store.disable(userId)).resolves.toBe(true);
+      await expect(store.acceptStep(userId, secret, 300)).resolves.toBe(false);
+    });
+
+    it('uses each recovery code once, concurrently too, and knows none of another user', async () => {
+      const { codes } = await enabled();
+      const uses = await Promise.all(
+        Array.from({ length: 6 }, () => store.useRecoveryCode(userId, codes[0])),
+      );
+      expect(uses.filter(Boolean)).toHaveLength(1);
+      await expect(store.recoveryCodesLeft(userId)).resolves.toBe(9);
+      await expect(store.useRecoveryCode(uuidv7(), codes[1])).resolves.toBe(false);
+      await expect(store.useRecoveryCode(userId, hashes(1)[0])).resolves.toBe(false);
+      await expect(store.useRecoveryCode(userId, codes[1])).resolves.toBe(true);
+    });
+
+    it('replaces every recovery code only for the factor it names', async () => {
+      const { secret, codes } = await enabled();
+      const fresh = hashes(10);
+      await expect(store.replaceRecoveryCodes(userId, sealed(), fresh)).resolves.toBe(false);
+      await expect(store.replaceRecoveryCodes(userId, secret, fresh)).resolves.toBe(true);
+      await expect(store.useRecoveryCode(userId, codes[0])).resolves.toBe(false);
+      await expect(store.useRecoveryCode(userId, fresh[0])).resolves.toBe(true);
+      await expect(store.recoveryCodesLeft(userId)).resolves.toBe(9);
+    });
+
+    it('disables the factor with its codes and pending enrolment; only the named one', async () => {
+      await expect(store.disable(userId)).resolves.toBe(false);
+      const { secret, codes } = await enabled();
+      await store.savePending(userId, sealed(), TEN_MINUTES);
+      await expect(store.disable(userId, sealed())).resolves.toBe(false);
+      await expect(store.disable(userId, secret)).resolves.toBe(true);
+      await expect(store.factor(userId)).resolves.toBeNull();
+      await expect(store.findPending(userId)).resolves.toBeNull();
+      await expect(store.recoveryCodesLeft(userId)).resolves.toBe(0);
+      await expect(store.useRecoveryCode(userId, codes[2])).resolves.toBe(false);
+      await expect(store.disable(userId)).resolves.toBe(false);
+    });
+
+    it('counts the attempts at a challenge, concurrent ones distinctly, until it expires', async () => {
+      const counts = await Promise.all(
+        Array.from({ length: 6 }, () => store.countChallengeAttempt(userId, 'c1', 300)),
+      );
+      expect([...counts].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+      await expect(store.countChallengeAttempt(userId, 'c2', 300)).resolves.toBe(1);
+      await expect(store.countChallengeAttempt(uuidv7(), 'c1', 300)).resolves.toBe(1);
+      await elapse(400);
+      await expect(store.countChallengeAttempt(userId, 'c1', 300)).resolves.toBe(1);
+    });
+  });
+}

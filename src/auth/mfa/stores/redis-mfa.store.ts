@@ -1,0 +1,108 @@
+import { FailClosed } from '../../../redis/fail-closed';
+import { RedisClient } from '../../../redis/redis.scripts';
+import { MfaStore, TotpFactor } from '../mfa.store';
+
+/*
+ * Key layout (under the configured prefix), beside the user's sessions under the hash tag
+ * `{u:<id>}` (src/tokens/stores/redis-session.store.ts), so every script below is atomic on a
+ * Cluster too:
+ *   {u:<uid>}:mfa              HASH    secret (sealed), enabledAt, step (last accepted time step)
+ *   {u:<uid>}:mfa:pending      STRING  sealed secret of an enrolment awaiting its first code (PX)
+ *   {u:<uid>}:mfa:rc           SET     SHA-256 of each unused recovery code
+ *   {u:<uid>}:mfa:try:<id>     STRING  attempts at one sign-in challenge (PX)
+ */
+const base = (userId: string) => `{u:${userId}}:mfa`;
+const key = {
+  factor: (userId: string) => base(userId),
+  pending: (userId: string) => `${base(userId)}:pending`,
+  codes: (userId: string) => `${base(userId)}:rc`,
+  attempts: (userId: string, challengeId: string) => `${base(userId)}:try:${challengeId}`,
+};
+
+/** Second factors in Redis, shared by every instance; the atomic steps are Lua scripts. */
+@FailClosed()
+export class RedisMfaStore implements MfaStore {
+  constructor(private readonly redis: RedisClient) {}
+
+  async savePending(userId: string, sealedSecret: string, ttlMs: number): Promise<void> {
+    await this.redis.set(key.pending(userId), sealedSecret, 'PX', ttlMs);
+  }
+
+  findPending(userId: string): Promise<string | null> {
+    return this.redis.get(key.pending(userId));
+  }
+
+  async enable(
+    userId: string,
+    sealedSecret: string,
+    recoveryHashes: string[],
+    enabledAt: number,
+    step: number,
+  ): Promise<boolean> {
+    const { factor, pending, codes } = keysOf(userId);
+    const enabled = await this.redis.mfaEnable(
+      factor,
+      pending,
+      codes,
+      sealedSecret,
+      enabledAt,
+      step,
+      ...recoveryHashes,
+    );
+    return enabled === 1;
+  }
+
+  async factor(userId: string): Promise<TotpFactor | null> {
+    const [sealedSecret, enabledAt] = await this.redis.hmget(
+      key.factor(userId),
+      'secret',
+      'enabledAt',
+    );
+    return sealedSecret ? { sealedSecret, enabledAt: Number(enabledAt) } : null;
+  }
+
+  async acceptStep(userId: string, sealedSecret: string, step: number): Promise<boolean> {
+    return (await this.redis.mfaAcceptStep(key.factor(userId), sealedSecret, step)) === 1;
+  }
+
+  async useRecoveryCode(userId: string, hash: string): Promise<boolean> {
+    return (await this.redis.srem(key.codes(userId), hash)) === 1;
+  }
+
+  recoveryCodesLeft(userId: string): Promise<number> {
+    return this.redis.scard(key.codes(userId));
+  }
+
+  async replaceRecoveryCodes(
+    userId: string,
+    sealedSecret: string,
+    hashes: string[],
+  ): Promise<boolean> {
+    const replaced = await this.redis.mfaReplaceCodes(
+      key.factor(userId),
+      key.codes(userId),
+      sealedSecret,
+      ...hashes,
+    );
+    return replaced === 1;
+  }
+
+  async disable(userId: string, sealedSecret?: string): Promise<boolean> {
+    const { factor, pending, codes } = keysOf(userId);
+    return (await this.redis.mfaDisable(factor, pending, codes, sealedSecret ?? '')) === 1;
+  }
+
+  async countChallengeAttempt(userId: string, challengeId: string, ttlMs: number): Promise<number> {
+    const attempts = key.attempts(userId, challengeId);
+    // One key, one slot: a transaction is atomic on a Cluster too. The expiry is set only by
+    // the first attempt (NX), so attempts never extend a challenge's life.
+    const replies = await this.redis.multi().incr(attempts).pexpire(attempts, ttlMs, 'NX').exec();
+    const [error, count] = replies?.[0] ?? [new Error('transaction aborted'), null];
+    if (error) throw error;
+    return Number(count);
+  }
+}
+
+function keysOf(userId: string) {
+  return { factor: key.factor(userId), pending: key.pending(userId), codes: key.codes(userId) };
+}

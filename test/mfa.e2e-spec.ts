@@ -1,0 +1,588 @@
+import Redis from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { totpCode, TOTP_STEP_MS } from '../src/auth/mfa/totp';
+import { aUser, credentials, UserInput } from './factories/user.factory';
+import { HttpResponse } from './support/http';
+import { LogCapture } from './support/log-capture';
+import { keysWithPrefix, REDIS_URL } from './support/redis';
+import { cleanUp, startApp, TestApp, testEnvironment, useTwoInstances } from './support/test-app';
+
+/**
+ * TOTP second factor (issue 10.4) over HTTP: enrol → confirm → a login needs the code → a
+ * replayed code is refused → a recovery code works once → 5 wrong codes kill the challenge →
+ * the user's wrong codes lock; enrolment-only sessions (MFA_REQUIRED_ROLES); two instances; and
+ * no secret, code or token in any log line or audit event.
+ */
+const PROBLEMS = 'https://tessera.dev/problems/';
+// BOOTSTRAP_ADMIN_USERNAME defaults to the email's local part.
+const ADMIN = aUser({ email: 'mfa-admin@example.com', username: 'mfa-admin' });
+
+/**
+ * Each login comes from an address of its own (TRUST_PROXY), so the per-IP login throttle of
+ * this busy file never answers 429 where a test expects a login's own answer.
+ */
+let nextAddress = 1;
+const fromOwnAddress = () => ({
+  headers: { 'x-forwarded-for': `10.77.${nextAddress >> 8}.${nextAddress++ & 255}` },
+});
+
+function claimsOf(accessToken: string): Record<string, unknown> {
+  const payload = Buffer.from(accessToken.split('.')[1], 'base64url').toString();
+  return JSON.parse(payload) as Record<string, unknown>;
+}
+
+function headerOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+}
+
+/**
+ * Codes of the steps around now: `at(-1)`, `at(0)`, `at(1)` are three distinct codes the server
+ * accepts (±1 step), in increasing step order. Waits first when a step is about to turn, so a
+ * sequence of them stays within one window.
+ */
+async function codes(secret: string, needMs = 4000): Promise<(offset: -1 | 0 | 1) => string> {
+  const intoStep = Date.now() % TOTP_STEP_MS;
+  if (TOTP_STEP_MS - intoStep < needMs) await sleep(TOTP_STEP_MS - intoStep + 50);
+  const now = Date.now();
+  return (offset) => totpCode(secret, now + offset * TOTP_STEP_MS);
+}
+
+/** A code of none of the three accepted steps (and not a recovery code either). */
+function wrongCode(secret: string): string {
+  const now = Date.now();
+  const valid = [-1, 0, 1].map((o) => totpCode(secret, now + o * TOTP_STEP_MS));
+  for (let n = 0; ; n++) {
+    const candidate = String((Number(valid[0]) + 500_000 + n * 7919) % 1_000_000).padStart(6, '0');
+    if (!valid.includes(candidate)) return candidate;
+  }
+}
+
+interface World {
+  t: TestApp;
+  logs: LogCapture;
+  /** Every secret, code and token used: none may reach a log line or the audit trail. */
+  secrets: string[];
+}
+
+function useWorld(overrides: Record<string, string> = {}): () => World {
+  let world: World | undefined;
+  beforeAll(async () => {
+    const logs = new LogCapture();
+    const env = testEnvironment({
+      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      TRUST_PROXY: 'true',
+      ...overrides,
+    });
+    const t = await startApp(env, { logDestination: logs.stream });
+    world = { t, logs, secrets: [] };
+  });
+  afterAll(async () => {
+    if (!world) return;
+    await world.t.close();
+    await cleanUp(world.t.env);
+  });
+  return () => world!;
+}
+
+async function register(w: World, user: UserInput = aUser()): Promise<UserInput> {
+  const response = await w.t.http.post('/auth/register', user);
+  expect(response.status).toBe(201);
+  w.secrets.push(user.password);
+  return user;
+}
+
+async function login(w: World, user: UserInput, scope?: string): Promise<HttpResponse> {
+  const body = { ...credentials(user), ...(scope ? { scope } : {}) };
+  return w.t.http.post('/auth/login', body, fromOwnAddress());
+}
+
+async function signedIn(w: World, user: UserInput): Promise<Record<string, string>> {
+  const response = await login(w, user);
+  expect(response.status).toBe(200);
+  w.secrets.push(response.body.access_token, response.body.refresh_token);
+  return response.body;
+}
+
+/** Enrols TOTP for a signed-in user: the secret and the ten recovery codes. */
+async function enrolled(
+  w: World,
+  token: string,
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const start = await w.t.http.post('/auth/mfa/totp', undefined, { token });
+  expect(start.status).toBe(200);
+  const secret = start.body.secret as string;
+  const code = (await codes(secret))(-1);
+  const confirm = await w.t.http.post('/auth/mfa/totp/confirm', { code }, { token });
+  expect(confirm.status).toBe(200);
+  const recoveryCodes = confirm.body.recovery_codes as string[];
+  w.secrets.push(secret, start.body.otpauth_uri, code, ...recoveryCodes);
+  return { secret, recoveryCodes };
+}
+
+/** The first step of a login of an MFA user: the mfa_token of the 403 mfa-required. */
+async function challenged(w: World, user: UserInput, scope?: string): Promise<string> {
+  const response = await login(w, user, scope);
+  expect(response.status).toBe(403);
+  expect(response.body.type).toBe(`${PROBLEMS}mfa-required`);
+  w.secrets.push(response.body.mfa_token);
+  return response.body.mfa_token as string;
+}
+
+async function secondStep(w: World, mfaToken: string, code: string): Promise<HttpResponse> {
+  w.secrets.push(code);
+  const body = { mfa_token: mfaToken, code };
+  const response = await w.t.http.post('/auth/login/mfa', body, fromOwnAddress());
+  if (response.status === 200)
+    w.secrets.push(response.body.access_token, response.body.refresh_token);
+  return response;
+}
+
+async function auditEvents(w: World, event: string, userId?: string) {
+  const admin = await signedIn(w, ADMIN);
+  const query = `?event=${event}&limit=100${userId ? `&userId=${userId}` : ''}`;
+  const response = await w.t.http.get(`/admin/audit${query}`, { token: admin.access_token });
+  expect(response.status).toBe(200);
+  return response.body.items as { details: Record<string, unknown>; userId: string }[];
+}
+
+describe.each([
+  ['Redis', {}],
+  ['the memory store', { REDIS_URL: '' }],
+])('TOTP second factor on %s', (_store, overrides: Record<string, string>) => {
+  const world = useWorld(overrides);
+
+  it('enrols with a first code: recovery codes once, other sessions end, this one stays', async () => {
+    const w = world();
+    const user = await register(w);
+    const other = await signedIn(w, user);
+    const { access_token: token } = await signedIn(w, user);
+    const off = await w.t.http.get('/auth/mfa', { token });
+    expect(off.body).toEqual({
+      totp: false,
+      enabledAt: null,
+      recoveryCodesLeft: 0,
+      required: false,
+    });
+
+    const start = await w.t.http.post('/auth/mfa/totp', undefined, { token });
+    expect(start.status).toBe(200);
+    expect(start.headers.get('cache-control')).toBe('no-store');
+    expect(start.body.secret).toMatch(/^[A-Z2-7]{32}$/);
+    const uri = new URL(start.body.otpauth_uri as string);
+    expect(uri.protocol).toBe('otpauth:');
+    expect(uri.searchParams.get('secret')).toBe(start.body.secret);
+    expect(uri.searchParams.get('issuer')).toBe('Tessera');
+    expect(decodeURIComponent(uri.pathname)).toContain(user.email);
+    expect(start.body.qr_code).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
+    expect(start.body.expires_in).toBe(600);
+    w.secrets.push(start.body.secret, start.body.otpauth_uri);
+
+    // A wrong first code changes nothing; the enrolment stays open for the right one.
+    const wrong = await w.t.http.post(
+      '/auth/mfa/totp/confirm',
+      { code: wrongCode(start.body.secret) },
+      { token },
+    );
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
+
+    const code = (await codes(start.body.secret))(0);
+    const confirm = await w.t.http.post('/auth/mfa/totp/confirm', { code }, { token });
+    expect(confirm.status).toBe(200);
+    expect(confirm.headers.get('cache-control')).toBe('no-store');
+    const recovery = confirm.body.recovery_codes as string[];
+    expect(recovery).toHaveLength(10);
+    expect(new Set(recovery).size).toBe(10);
+    for (const c of recovery)
+      expect(c).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
+    w.secrets.push(code, ...recovery);
+
+    const on = await w.t.http.get('/auth/mfa', { token });
+    expect(on.body).toMatchObject({ totp: true, recoveryCodesLeft: 10, required: false });
+    // The session signed in with one factor elsewhere has ended; this one stays.
+    expect((await w.t.http.get('/auth/me', { token: other.access_token })).status).toBe(401);
+    expect((await w.t.http.get('/auth/me', { token })).status).toBe(200);
+    // A second enrolment over the first is refused.
+    const again = await w.t.http.post('/auth/mfa/totp', undefined, { token });
+    expect(again.status).toBe(409);
+    expect(again.body.type).toBe(`${PROBLEMS}mfa-already-enabled`);
+  });
+
+  it('makes a login answer mfa-required, then signs in with the code: amr pwd otp mfa', async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+
+    const first = await login(w, user, 'profile');
+    expect(first.status).toBe(403);
+    expect(first.headers.get('content-type')).toContain('application/problem+json');
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    // No session, no cookie yet: only the password was proven.
+    expect(first.headers.get('set-cookie')).toBeNull();
+    expect(first.body).toMatchObject({
+      type: `${PROBLEMS}mfa-required`,
+      status: 403,
+      expires_in: 300,
+      methods: ['totp', 'recovery_code'],
+    });
+    const mfaToken = first.body.mfa_token as string;
+    w.secrets.push(mfaToken);
+    expect(headerOf(mfaToken).typ).toBe('mfa+jwt');
+
+    const code = (await codes(secret))(0);
+    const second = await secondStep(w, mfaToken, code);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('cache-control')).toBe('no-store');
+    expect(second.headers.get('set-cookie')).toContain('HttpOnly');
+    expect(second.body.scope).toBe('profile');
+    expect(claimsOf(second.body.access_token).amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect((await w.t.http.get('/auth/me', { token: second.body.access_token })).status).toBe(200);
+
+    // A refresh keeps how the session was signed in.
+    const refreshed = await w.t.http.post('/auth/refresh', {
+      refresh_token: second.body.refresh_token,
+    });
+    expect(refreshed.status).toBe(200);
+    w.secrets.push(refreshed.body.access_token, refreshed.body.refresh_token);
+    expect(claimsOf(refreshed.body.access_token).amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    // The mfa_token worked once.
+    const reused = await secondStep(w, mfaToken, (await codes(secret))(1));
+    expect(reused.status).toBe(401);
+    expect(reused.body.type).toBe(`${PROBLEMS}invalid-mfa-token`);
+  });
+
+  it('accepts a code once: the same code with a new challenge is refused, as is an older one', async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const at = await codes(secret);
+    expect((await secondStep(w, await challenged(w, user), at(0))).status).toBe(200);
+    const replayed = await secondStep(w, await challenged(w, user), at(0));
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
+    const older = await secondStep(w, await challenged(w, user), at(-1));
+    expect(older.status).toBe(401);
+    // The next step's code still works (the replayed ones did not spend the challenge).
+    expect((await secondStep(w, await challenged(w, user), at(1))).status).toBe(200);
+  });
+
+  it('lets one of ten concurrent sign-ins with the same code through', async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => challenged(w, user)));
+    const code = (await codes(secret))(0);
+    const answers = await Promise.all(tokens.map((token) => secondStep(w, token, code)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(9).fill(401)]);
+  });
+
+  it('signs in with a recovery code once, audited with the codes left', async () => {
+    const w = world();
+    const user = await register(w);
+    const { recoveryCodes } = await enrolled(w, (await signedIn(w, user)).access_token);
+    // Typed from paper: lower case, spaces instead of dashes.
+    const typed = recoveryCodes[3].toLowerCase().replace(/-/g, ' ');
+    const used = await secondStep(w, await challenged(w, user), typed);
+    expect(used.status).toBe(200);
+    expect(claimsOf(used.body.access_token).amr).toEqual(['pwd', 'otp', 'mfa']);
+    const again = await secondStep(w, await challenged(w, user), recoveryCodes[3]);
+    expect(again.status).toBe(401);
+    expect(again.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
+    const status = await w.t.http.get('/auth/mfa', { token: used.body.access_token });
+    expect(status.body.recoveryCodesLeft).toBe(9);
+    const userId = claimsOf(used.body.access_token).sub as string;
+    const events = await auditEvents(w, 'RECOVERY_CODE_USED', userId);
+    expect(events.map((e) => e.details)).toEqual([{ left: 9 }]);
+  });
+
+  it('kills a challenge after 5 wrong codes, even for the right one after', async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const mfaToken = await challenged(w, user);
+    for (let i = 0; i < 5; i++) {
+      const wrong = await secondStep(w, mfaToken, wrongCode(secret));
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
+    }
+    const right = await secondStep(w, mfaToken, (await codes(secret))(0));
+    expect(right.status).toBe(401);
+    expect(right.body.type).toBe(`${PROBLEMS}invalid-mfa-token`);
+    const userId = (await signedInUserId(w, user, secret)) as string;
+    const failures = await auditEvents(w, 'MFA_FAILED', userId);
+    expect(failures).toHaveLength(5);
+    expect(failures.map((e) => e.details.attemptsLeft).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("locks the user's codes after 10 wrong ones over any challenges, like a login lock", async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    for (let i = 0; i < 10; i++) {
+      const wrong = await secondStep(w, await challenged(w, user), wrongCode(secret));
+      expect(wrong.status).toBe(401);
+    }
+    const locked = await secondStep(w, await challenged(w, user), (await codes(secret))(0));
+    expect(locked.status).toBe(429);
+    expect(locked.body.type).toBe(`${PROBLEMS}too-many-requests`);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('never takes an mfa_token for an access token, a refresh token or an active token', async () => {
+    const w = world();
+    const user = await register(w);
+    await enrolled(w, (await signedIn(w, user)).access_token);
+    const mfaToken = await challenged(w, user);
+    const asBearer = await w.t.http.get('/auth/me', { token: mfaToken });
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.body.detail).toBe('wrong token type');
+    const asRefresh = await w.t.http.post('/auth/refresh', { refresh_token: mfaToken });
+    expect(asRefresh.status).toBe(401);
+    const admin = await signedIn(w, ADMIN);
+    const introspected = await w.t.http.post(
+      '/auth/introspect',
+      { token: mfaToken },
+      { token: admin.access_token },
+    );
+    expect(introspected.body).toEqual({ active: false });
+    // Nor is an access token an mfa_token.
+    const asMfa = await secondStep(w, admin.access_token, '123456');
+    expect(asMfa.status).toBe(401);
+    expect(asMfa.body.type).toBe(`${PROBLEMS}invalid-mfa-token`);
+  });
+
+  it('disables with the password and a code only; then a login is password-only again', async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const at = await codes(secret);
+    const session = await secondStep(w, await challenged(w, user), at(0));
+    const token = session.body.access_token as string;
+    const badPassword = await w.t.http.post(
+      '/auth/mfa/totp/disable',
+      { password: 'not-the-password', code: at(1) },
+      { token },
+    );
+    expect(badPassword.status).toBe(401);
+    expect(badPassword.body.type).toBe(`${PROBLEMS}wrong-password`);
+    const badCode = await w.t.http.post(
+      '/auth/mfa/totp/disable',
+      { password: user.password, code: wrongCode(secret) },
+      { token },
+    );
+    expect(badCode.status).toBe(401);
+    expect(badCode.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
+    const disabled = await w.t.http.post(
+      '/auth/mfa/totp/disable',
+      { password: user.password, code: at(1) },
+      { token },
+    );
+    expect(disabled.status).toBe(204);
+    expect((await w.t.http.get('/auth/mfa', { token })).body.totp).toBe(false);
+    const plain = await signedIn(w, user);
+    expect(claimsOf(plain.access_token).amr).toEqual(['pwd']);
+    const userId = claimsOf(token).sub as string;
+    expect(await auditEvents(w, 'MFA_DISABLED', userId)).toHaveLength(1);
+    expect(await auditEvents(w, 'MFA_ENABLED', userId)).toHaveLength(1);
+  });
+
+  it('renews the recovery codes with the password and a code; the old ones stop working', async () => {
+    const w = world();
+    const user = await register(w);
+    const { recoveryCodes } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const session = await secondStep(w, await challenged(w, user), recoveryCodes[0]);
+    const renewed = await w.t.http.post(
+      '/auth/mfa/recovery-codes',
+      { password: user.password, code: recoveryCodes[1] },
+      { token: session.body.access_token },
+    );
+    expect(renewed.status).toBe(200);
+    const fresh = renewed.body.recovery_codes as string[];
+    w.secrets.push(...fresh);
+    expect(fresh).toHaveLength(10);
+    expect((await secondStep(w, await challenged(w, user), recoveryCodes[2])).status).toBe(401);
+    expect((await secondStep(w, await challenged(w, user), fresh[0])).status).toBe(200);
+  });
+
+  it('voids a pending challenge when every session ends meanwhile (logout-all)', async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const at = await codes(secret);
+    const session = await secondStep(w, await challenged(w, user), at(0));
+    expect(session.status).toBe(200);
+    const pending = await challenged(w, user);
+    const ended = await w.t.http.post('/auth/logout-all', undefined, {
+      token: session.body.access_token,
+    });
+    expect(ended.status).toBe(204);
+    const late = await secondStep(w, pending, at(1));
+    expect(late.status).toBe(401);
+    expect(late.body.type).toBe(`${PROBLEMS}invalid-credentials`);
+  });
+
+  it('writes no secret, code, recovery code or token to the logs or the audit trail', async () => {
+    const w = world();
+    // Guards against passing because there was nothing to find.
+    expect(w.secrets.length).toBeGreaterThan(60);
+    expect(w.logs.text.length).toBeGreaterThan(5_000);
+    const leaked = w.secrets.filter((s) => s.length >= 6 && w.logs.text.includes(s));
+    expect(leaked).toEqual([]);
+    const events = [
+      'MFA_ENABLED',
+      'MFA_DISABLED',
+      'MFA_FAILED',
+      'RECOVERY_CODE_USED',
+      'LOGIN_SUCCESS',
+      'TOKEN_ISSUED',
+      'SESSION_REVOKED',
+    ];
+    const trail = await Promise.all(events.map((event) => auditEvents(w, event)));
+    expect(trail.every((items) => items.length > 0)).toBe(true);
+    const text = JSON.stringify(trail);
+    expect(w.secrets.filter((s) => s.length >= 6 && text.includes(s))).toEqual([]);
+  });
+});
+
+/** Signs in with the next code and returns the user id (for audit queries). */
+async function signedInUserId(w: World, user: UserInput, secret: string): Promise<unknown> {
+  const session = await secondStep(w, await challenged(w, user), (await codes(secret))(1));
+  return session.status === 200 ? claimsOf(session.body.access_token).sub : null;
+}
+
+describe('TOTP secrets at rest', () => {
+  const world = useWorld();
+
+  it('are sealed: the store never holds the secret, only an AES-GCM box of it', async () => {
+    const w = world();
+    const user = await register(w);
+    const token = (await signedIn(w, user)).access_token;
+    const { secret } = await enrolled(w, token);
+    const userId = claimsOf(token).sub as string;
+    const redis = new Redis(REDIS_URL);
+    try {
+      const key = `${w.t.env.store.keyPrefix}{u:${userId}}:mfa`;
+      const stored = await redis.hgetall(key);
+      expect(stored.secret).toMatch(/^v1\.[\w-]{8}\.[\w-]+\.[\w-]+$/);
+      const everything = await keysWithPrefix(`${w.t.env.store.keyPrefix}{u:${userId}}`);
+      const values = await Promise.all(
+        everything.map(async (k) => {
+          const name = k.slice(w.t.env.store.keyPrefix.length);
+          const type = await redis.type(name);
+          if (type === 'hash') return JSON.stringify(await redis.hgetall(name));
+          if (type === 'set') return JSON.stringify(await redis.smembers(name));
+          if (type === 'zset') return JSON.stringify(await redis.zrange(name, '0', '-1'));
+          return type === 'string' ? await redis.get(name) : '';
+        }),
+      );
+      expect(values.join('\n')).not.toContain(secret);
+      expect(values.join('\n')).not.toContain(secret.toLowerCase());
+    } finally {
+      await redis.quit();
+    }
+  });
+});
+
+describe('deleting a user', () => {
+  const world = useWorld();
+
+  it('erases its second factor and recovery codes from the store', async () => {
+    const w = world();
+    const user = await register(w);
+    const token = (await signedIn(w, user)).access_token;
+    await enrolled(w, token);
+    const userId = claimsOf(token).sub as string;
+    const mfaKeys = () => keysWithPrefix(`${w.t.env.store.keyPrefix}{u:${userId}}:mfa`);
+    await expect(mfaKeys()).resolves.toHaveLength(2);
+    const admin = await signedIn(w, ADMIN);
+    const deleted = await w.t.http.delete(`/users/${userId}`, { token: admin.access_token });
+    expect(deleted.status).toBe(204);
+    await expect(mfaKeys()).resolves.toEqual([]);
+  });
+});
+
+describe('MFA_REQUIRED_ROLES=admin', () => {
+  const world = useWorld({ MFA_REQUIRED_ROLES: 'admin' });
+
+  it('gives an admin without a second factor a token that can only enrol, then asks for the code', async () => {
+    const w = world();
+    const first = await signedIn(w, ADMIN);
+    expect(first.scope).toBe('mfa:enrol');
+    const token = first.access_token;
+    for (const [method, path] of [
+      ['GET', '/auth/me'],
+      ['GET', '/users'],
+      ['GET', '/admin/audit'],
+      ['GET', '/auth/sessions'],
+      ['POST', '/auth/ws-ticket'],
+    ] as const) {
+      const response = await w.t.http.request<Record<string, unknown>>(method, path, undefined, {
+        token,
+      });
+      expect([path, response.status, response.body.type]).toEqual([
+        path,
+        403,
+        `${PROBLEMS}mfa-enrolment-required`,
+      ]);
+    }
+    const status = await w.t.http.get('/auth/mfa', { token });
+    expect(status.body).toMatchObject({ totp: false, required: true });
+    // A refresh keeps the session enrolment-only.
+    const refreshed = await w.t.http.post('/auth/refresh', { refresh_token: first.refresh_token });
+    expect(refreshed.body.scope).toBe('mfa:enrol');
+    const refreshedToken = refreshed.body.access_token as string;
+    w.secrets.push(refreshedToken, refreshed.body.refresh_token);
+    expect((await w.t.http.get('/auth/me', { token: refreshedToken })).status).toBe(403);
+
+    const { secret } = await enrolled(w, refreshedToken);
+    // The enrolment-only session ends with the enrolment: sign in again, with the code.
+    expect((await w.t.http.get('/auth/mfa', { token: refreshedToken })).status).toBe(401);
+    const session = await secondStep(w, await challenged(w, ADMIN), (await codes(secret))(0));
+    expect(session.status).toBe(200);
+    expect(session.body.scope).not.toContain('mfa:enrol');
+    expect((await w.t.http.get('/users', { token: session.body.access_token })).status).toBe(200);
+  });
+
+  it('lets a user without the role sign in as before', async () => {
+    const w = world();
+    const user = await register(w);
+    const session = await signedIn(w, user);
+    expect(session.scope).not.toContain('mfa:enrol');
+    expect((await w.t.http.get('/auth/me', { token: session.access_token })).status).toBe(200);
+  });
+});
+
+describe('TOTP across two instances', () => {
+  const apps = useTwoInstances();
+
+  it('accepts a code on one instance and refuses it on the other', async () => {
+    const [a, b] = apps;
+    const w: World = { t: a, logs: new LogCapture(), secrets: [] };
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const code = (await codes(secret))(0);
+    const onA = await secondStep(w, await challenged(w, user), code);
+    expect(onA.status).toBe(200);
+    const onB = await secondStep({ ...w, t: b }, await challenged({ ...w, t: b }, user), code);
+    expect(onB.status).toBe(401);
+    expect(onB.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
+  });
+});
+
+describe('MFA_TOTP=false', () => {
+  const world = useWorld({ MFA_TOTP: 'false' });
+
+  it('serves no second-factor route', async () => {
+    const w = world();
+    const { access_token: token } = await signedIn(w, await register(w));
+    expect((await w.t.http.post('/auth/mfa/totp', undefined, { token })).status).toBe(404);
+    expect((await w.t.http.get('/auth/mfa', { token })).status).toBe(404);
+    const login = await w.t.http.post('/auth/login/mfa', { mfa_token: 'x', code: '123456' });
+    expect(login.status).toBe(404);
+  });
+});
