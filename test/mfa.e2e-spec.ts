@@ -111,12 +111,13 @@ async function signedIn(w: World, user: UserInput): Promise<Record<string, strin
 async function enrolled(
   w: World,
   token: string,
+  password: string,
 ): Promise<{ secret: string; recoveryCodes: string[] }> {
   const start = await w.t.http.post('/auth/mfa/totp', undefined, { token });
   expect(start.status).toBe(200);
   const secret = start.body.secret as string;
   const code = (await codes(secret))(-1);
-  const confirm = await w.t.http.post('/auth/mfa/totp/confirm', { code }, { token });
+  const confirm = await w.t.http.post('/auth/mfa/totp/confirm', { password, code }, { token });
   expect(confirm.status).toBe(200);
   const recoveryCodes = confirm.body.recovery_codes as string[];
   w.secrets.push(secret, start.body.otpauth_uri, code, ...recoveryCodes);
@@ -184,14 +185,26 @@ describe.each([
     // A wrong first code changes nothing; the enrolment stays open for the right one.
     const wrong = await w.t.http.post(
       '/auth/mfa/totp/confirm',
-      { code: wrongCode(start.body.secret) },
+      { password: user.password, code: wrongCode(start.body.secret) },
       { token },
     );
     expect(wrong.status).toBe(401);
     expect(wrong.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
 
+    // The access token alone cannot turn it on: the password is required too.
     const code = (await codes(start.body.secret))(0);
-    const confirm = await w.t.http.post('/auth/mfa/totp/confirm', { code }, { token });
+    for (const body of [{ code }, { password: 'not-the-password', code }]) {
+      const refused = await w.t.http.post('/auth/mfa/totp/confirm', body, { token });
+      expect(refused.status).toBe(refused.body.errors ? 400 : 401);
+    }
+    const withoutPassword = await w.t.http.get('/auth/mfa', { token });
+    expect(withoutPassword.body.totp).toBe(false);
+
+    const confirm = await w.t.http.post(
+      '/auth/mfa/totp/confirm',
+      { password: user.password, code },
+      { token },
+    );
     expect(confirm.status).toBe(200);
     expect(confirm.headers.get('cache-control')).toBe('no-store');
     const recovery = confirm.body.recovery_codes as string[];
@@ -215,7 +228,7 @@ describe.each([
   it('makes a login answer mfa-required, then signs in with the code: amr pwd otp mfa', async () => {
     const w = world();
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
 
     const first = await login(w, user, 'profile');
     expect(first.status).toBe(403);
@@ -259,7 +272,7 @@ describe.each([
   it('accepts a code once: the same code with a new challenge is refused, as is an older one', async () => {
     const w = world();
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     const at = await codes(secret);
     expect((await secondStep(w, await challenged(w, user), at(0))).status).toBe(200);
     const replayed = await secondStep(w, await challenged(w, user), at(0));
@@ -274,7 +287,7 @@ describe.each([
   it('lets one of ten concurrent sign-ins with the same code through', async () => {
     const w = world();
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     const tokens = await Promise.all(Array.from({ length: 10 }, () => challenged(w, user)));
     const code = (await codes(secret))(0);
     const answers = await Promise.all(tokens.map((token) => secondStep(w, token, code)));
@@ -284,7 +297,11 @@ describe.each([
   it('signs in with a recovery code once, audited with the codes left', async () => {
     const w = world();
     const user = await register(w);
-    const { recoveryCodes } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { recoveryCodes } = await enrolled(
+      w,
+      (await signedIn(w, user)).access_token,
+      user.password,
+    );
     // Typed from paper: lower case, spaces instead of dashes.
     const typed = recoveryCodes[3].toLowerCase().replace(/-/g, ' ');
     const used = await secondStep(w, await challenged(w, user), typed);
@@ -303,7 +320,7 @@ describe.each([
   it('kills a challenge after 5 wrong codes, even for the right one after', async () => {
     const w = world();
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     const mfaToken = await challenged(w, user);
     for (let i = 0; i < 5; i++) {
       const wrong = await secondStep(w, mfaToken, wrongCode(secret));
@@ -322,7 +339,7 @@ describe.each([
   it("locks the user's codes after 10 wrong ones over any challenges, like a login lock", async () => {
     const w = world();
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     for (let i = 0; i < 10; i++) {
       const wrong = await secondStep(w, await challenged(w, user), wrongCode(secret));
       expect(wrong.status).toBe(401);
@@ -336,7 +353,7 @@ describe.each([
   it('never takes an mfa_token for an access token, a refresh token or an active token', async () => {
     const w = world();
     const user = await register(w);
-    await enrolled(w, (await signedIn(w, user)).access_token);
+    await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     const mfaToken = await challenged(w, user);
     const asBearer = await w.t.http.get('/auth/me', { token: mfaToken });
     expect(asBearer.status).toBe(401);
@@ -359,7 +376,7 @@ describe.each([
   it('disables with the password and a code only; then a login is password-only again', async () => {
     const w = world();
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     const at = await codes(secret);
     const session = await secondStep(w, await challenged(w, user), at(0));
     const token = session.body.access_token as string;
@@ -394,7 +411,11 @@ describe.each([
   it('renews the recovery codes with the password and a code; the old ones stop working', async () => {
     const w = world();
     const user = await register(w);
-    const { recoveryCodes } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { recoveryCodes } = await enrolled(
+      w,
+      (await signedIn(w, user)).access_token,
+      user.password,
+    );
     const session = await secondStep(w, await challenged(w, user), recoveryCodes[0]);
     const renewed = await w.t.http.post(
       '/auth/mfa/recovery-codes',
@@ -412,7 +433,7 @@ describe.each([
   it('voids a pending challenge when every session ends meanwhile (logout-all)', async () => {
     const w = world();
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     const at = await codes(secret);
     const session = await secondStep(w, await challenged(w, user), at(0));
     expect(session.status).toBe(200);
@@ -462,7 +483,7 @@ describe('TOTP secrets at rest', () => {
     const w = world();
     const user = await register(w);
     const token = (await signedIn(w, user)).access_token;
-    const { secret } = await enrolled(w, token);
+    const { secret } = await enrolled(w, token, user.password);
     const userId = claimsOf(token).sub as string;
     const redis = new Redis(REDIS_URL);
     try {
@@ -495,7 +516,7 @@ describe('deleting a user', () => {
     const w = world();
     const user = await register(w);
     const token = (await signedIn(w, user)).access_token;
-    await enrolled(w, token);
+    await enrolled(w, token, user.password);
     const userId = claimsOf(token).sub as string;
     const mfaKeys = () => keysWithPrefix(`${w.t.env.store.keyPrefix}{u:${userId}}:mfa`);
     await expect(mfaKeys()).resolves.toHaveLength(2);
@@ -539,7 +560,7 @@ describe('MFA_REQUIRED_ROLES=admin', () => {
     w.secrets.push(refreshedToken, refreshed.body.refresh_token);
     expect((await w.t.http.get('/auth/me', { token: refreshedToken })).status).toBe(403);
 
-    const { secret } = await enrolled(w, refreshedToken);
+    const { secret } = await enrolled(w, refreshedToken, ADMIN.password);
     // The enrolment-only session ends with the enrolment: sign in again, with the code.
     expect((await w.t.http.get('/auth/mfa', { token: refreshedToken })).status).toBe(401);
     const session = await secondStep(w, await challenged(w, ADMIN), (await codes(secret))(0));
@@ -564,7 +585,7 @@ describe('TOTP across two instances', () => {
     const [a, b] = apps;
     const w: World = { t: a, logs: new LogCapture(), secrets: [] };
     const user = await register(w);
-    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
     const code = (await codes(secret))(0);
     const onA = await secondStep(w, await challenged(w, user), code);
     expect(onA.status).toBe(200);

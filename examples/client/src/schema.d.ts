@@ -291,8 +291,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Turn the second factor on with a first code; returns ten recovery codes
-         * @description From now on, signing in needs a code after the password. The ten recovery codes are shown this once: each signs in once in place of a code. Every other session of the user ends (it was signed in with one factor); this one stays, unless it is an enrolment-only session (`MFA_REQUIRED_ROLES`), which ends: sign in again with the code.
+         * Turn the second factor on with the password and a first code; ten recovery codes
+         * @description The password is required: an access token alone cannot put a factor between a user and their account. From now on, signing in needs a code after the password. The ten recovery codes are shown this once: each signs in once in place of a code. Every other session of the user ends (it was signed in with one factor); this one stays, unless it is an enrolment-only session (`MFA_REQUIRED_ROLES`), which ends: sign in again with the code.
          */
         post: operations["confirmTotp"];
         delete?: never;
@@ -1369,6 +1369,11 @@ export interface components {
             expires_in: number;
         };
         ConfirmTotpDto: {
+            /**
+             * @description The current password: an access token alone (stolen, or left signed in) must not be able to put a second factor between the user and their account
+             * @example correct horse battery staple
+             */
+            password: string;
             /**
              * @description The 6-digit code the authenticator app shows for the new secret
              * @example 492039
@@ -2829,7 +2834,7 @@ export interface operations {
                 };
             };
             /**
-             * @description The code is not the app's current one (the enrolment stays)
+             * @description The password is wrong, or the code is not the app's current one (the enrolment stays)
              *
              *     No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again
              */
@@ -2879,7 +2884,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description More than 30 requests a minute from this client IP: wait `Retry-After` seconds */
+            /**
+             * @description Too many wrong passwords: locked for `Retry-After` seconds
+             *
+             *     More than 30 requests a minute from this client IP: wait `Retry-After` seconds
+             */
             429: {
                 headers: {
                     /**

@@ -95,9 +95,10 @@ export class MfaController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'confirmTotp',
-    summary: 'Turn the second factor on with a first code; returns ten recovery codes',
+    summary: 'Turn the second factor on with the password and a first code; ten recovery codes',
     description:
-      'From now on, signing in needs a code after the password. The ten recovery codes are ' +
+      'The password is required: an access token alone cannot put a factor between a user and ' +
+      'their account. From now on, signing in needs a code after the password. The ten recovery codes are ' +
       'shown this once: each signs in once in place of a code. Every other session of the ' +
       'user ends (it was signed in with one factor); this one stays, unless it is an ' +
       'enrolment-only session (`MFA_REQUIRED_ROLES`), which ends: sign in again with the code.',
@@ -112,9 +113,14 @@ export class MfaController {
     detail: 'code must be longer than or equal to 1 characters',
   })
   @ApiProblem(
-    "The code is not the app's current one (the enrolment stays)",
+    "The password is wrong, or the code is not the app's current one (the enrolment stays)",
+    AppErrorCode.WrongPassword,
     AppErrorCode.InvalidMfaCode,
   )
+  @ApiProblem('Too many wrong passwords: locked for `Retry-After` seconds', {
+    ...LOCKED,
+    detail: 'Too many failed logins; try again later.',
+  })
   @ApiProblem(
     'No enrolment in progress (or it expired), or a second factor is on already',
     AppErrorCode.MfaEnrolmentNotStarted,
@@ -124,8 +130,9 @@ export class MfaController {
   confirm(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: ConfirmTotpDto,
+    @Req() request: FastifyRequest,
   ): Promise<RecoveryCodesDto> {
-    return this.mfa.confirm(caller, dto.code);
+    return this.mfa.confirm(caller, dto.password, dto.code, clientOf(request));
   }
 
   @Post('totp/disable')

@@ -130,13 +130,20 @@ export class MfaService implements OnModuleInit {
   }
 
   /**
-   * Confirms the pending enrolment with a first code from the app: the factor is on, the ten
+   * Confirms the pending enrolment with the password and a first code from the app (a token
+   * alone must not put a factor between a user and their account): the factor is on, the ten
    * recovery codes are returned (shown this once, stored as hashes), and every other session of
    * the user ends (they were signed in with one factor). An enrolment-only session ends too: its
    * user signs in again, now with the code.
    */
-  async confirm(caller: AuthenticatedUser, code: string): Promise<{ recovery_codes: string[] }> {
+  async confirm(
+    caller: AuthenticatedUser,
+    password: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<{ recovery_codes: string[] }> {
     this.requireEnabled();
+    await this.provePassword(await this.users.get(caller.userId), password, client);
     const pending = await this.store.findPending(caller.userId);
     const secret = pending && this.box.open(pending, caller.userId);
     if (!pending || !secret) throw notStarted();
@@ -251,12 +258,7 @@ export class MfaService implements OnModuleInit {
     client: ClientInfo,
   ): Promise<TotpFactor> {
     const user = await this.users.get(caller.userId);
-    const passwordAttempt = await this.bruteForce.admit(user.username, client, user);
-    if (!(await this.hasher.verify(user.passwordHash, password))) {
-      await this.bruteForce.failed(passwordAttempt);
-      throw new AppError(AppErrorCode.WrongPassword, 'The current password is wrong.');
-    }
-    await this.bruteForce.succeeded(passwordAttempt);
+    await this.provePassword(user, password, client);
     const factor = await this.store.factor(user.id);
     if (!factor) throw notEnabled();
     const lock = await this.bruteForce.admitSecondFactor(user.id, client);
@@ -268,6 +270,16 @@ export class MfaService implements OnModuleInit {
     await this.bruteForce.succeeded(lock);
     if (used === 'recovery_code') await this.recoveryCodeUsed(user.id, client);
     return factor;
+  }
+
+  /** The caller's password, counted like a login's (429 when locked), or 401 wrong-password. */
+  private async provePassword(user: User, password: string, client: ClientInfo): Promise<void> {
+    const attempt = await this.bruteForce.admit(user.username, client, user);
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      await this.bruteForce.failed(attempt);
+      throw new AppError(AppErrorCode.WrongPassword, 'The current password is wrong.');
+    }
+    await this.bruteForce.succeeded(attempt);
   }
 
   /**

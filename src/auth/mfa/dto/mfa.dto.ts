@@ -19,6 +19,17 @@ function codeProperty(description = CODE_DESCRIPTION, example = EXAMPLE_TOTP_COD
 }
 
 export class ConfirmTotpDto {
+  @ApiProperty({
+    description:
+      'The current password: an access token alone (stolen, or left signed in) must not be able ' +
+      'to put a second factor between the user and their account',
+    example: EXAMPLE_PASSWORD,
+  })
+  @IsString()
+  @Length(1, 1024)
+  @Matches(NO_CONTROL_CHARS, { message: 'password must not contain control characters' })
+  password!: string;
+
   @codeProperty('The 6-digit code the authenticator app shows for the new secret')
   @IsString()
   @Length(1, 32)
