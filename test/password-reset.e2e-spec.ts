@@ -1,4 +1,5 @@
 import { ParsedMail } from 'mailparser';
+import { totpCode } from '../src/auth/mfa/totp';
 import { randomBytes } from 'node:crypto';
 import { parseUserToken } from '../src/auth/user-tokens/user-token';
 import { RedisConnection } from '../src/redis/redis.connection';
@@ -371,6 +372,27 @@ describe('password reset (two instances, Redis)', () => {
     expect(w.smtp.mailsTo(user.email)).toHaveLength(3);
     const mailed = (await auditOf(w, 'PASSWORD_RESET_REQUESTED', id)).map((e) => e.details.mailed);
     expect(mailed.filter(Boolean)).toHaveLength(3);
+  });
+
+  it('neither turns off nor satisfies a second factor: the next login still asks for a code', async () => {
+    const w = world();
+    const { user } = await register(w.a);
+    const token = (await login(w.a, user)).body.access_token as string;
+    const secret = (await w.a.http.post('/auth/mfa/totp', undefined, { token })).body
+      .secret as string;
+    const code = totpCode(secret, Date.now());
+    const on = await w.a.http.post(
+      '/auth/mfa/totp/confirm',
+      { password: user.password, code },
+      { token },
+    );
+    expect(on.status).toBe(200);
+    const fresh = `${user.password}-reset`;
+    expect((await reset(w.b, await mailedToken(w, user), fresh)).status).toBe(204);
+    const next = await login(w.a, user, fresh);
+    expect(next.status).toBe(403);
+    expect(next.body.type).toBe('https://tessera.dev/problems/mfa-required');
+    expect(next.body.access_token).toBeUndefined();
   });
 
   it('writes no token, link or address of the flow in any log line', async () => {
