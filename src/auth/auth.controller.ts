@@ -36,6 +36,8 @@ import { MeDto } from './dto/me.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
+import { ApiDpopTokenRequest } from './dpop/api-dpop.decorator';
+import { DpopService } from './dpop/dpop.service';
 import { LoginMfaDto } from './mfa/dto/mfa.dto';
 import { RefreshCookie } from './refresh-cookie';
 
@@ -58,6 +60,7 @@ export class AuthController {
     private readonly sessions: SessionsService,
     private readonly cookie: RefreshCookie,
     private readonly device: DeviceCookie,
+    private readonly dpop: DpopService,
   ) {}
 
   @Post('register')
@@ -135,12 +138,14 @@ export class AuthController {
     { code: AppErrorCode.EmailNotVerified, detail: EMAIL_NOT_VERIFIED_DETAIL },
     MFA_REQUIRED_EXAMPLE,
   )
+  @ApiDpopTokenRequest()
   async login(
     @Body() dto: LoginDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    const result = await this.auth.login(dto, clientOf(request), this.device.read(request));
+    const jkt = await this.dpop.forTokenRequest(request);
+    const result = await this.auth.login(dto, clientOf(request), this.device.read(request), jkt);
     return this.signedIn(reply, result);
   }
 
@@ -180,15 +185,18 @@ export class AuthController {
     detail: 'Too many wrong codes; try again later.',
     retryAfterSeconds: 900,
   })
+  @ApiDpopTokenRequest()
   async loginWithSecondFactor(
     @Body() dto: LoginMfaDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
+    const jkt = await this.dpop.forTokenRequest(request);
     const result = await this.auth.loginWithSecondFactor(
       dto.mfa_token,
       dto.code,
       clientOf(request),
+      jkt,
     );
     return this.signedIn(reply, result);
   }
@@ -197,7 +205,13 @@ export class AuthController {
   private signedIn(reply: FastifyReply, { tokens, deviceToken }: LoginResult): TokenResponse {
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
     if (deviceToken) this.device.set(reply, deviceToken);
+    this.nextNonce(reply);
     return tokens;
+  }
+
+  /** RFC 9449 §8.2: with DPOP_NONCE_REQUIRED, every token answer hands out the next nonce. */
+  private nextNonce(reply: FastifyReply): void {
+    if (this.dpop.noncesRequired) void reply.header('dpop-nonce', this.dpop.nonce());
   }
 
   @Post('refresh')
@@ -235,6 +249,7 @@ export class AuthController {
       'CORS_ORIGINS',
     AppErrorCode.CrossSiteRequest,
   )
+  @ApiDpopTokenRequest()
   async refresh(
     @Body() dto: RefreshDto,
     @Req() request: FastifyRequest,
@@ -243,8 +258,10 @@ export class AuthController {
     const presented = dto.refresh_token ?? this.cookie.read(request);
     if (!presented)
       throw new AppError(AppErrorCode.InvalidRefreshToken, 'A refresh token is required.');
-    const tokens = await this.auth.refresh(presented, clientOf(request));
+    const jkt = await this.dpop.forTokenRequest(request);
+    const tokens = await this.auth.refresh(presented, clientOf(request), jkt);
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
+    this.nextNonce(reply);
     return tokens;
   }
 

@@ -11,6 +11,7 @@ import { PasswordResetModule } from './password-reset/password-reset.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { MfaModule } from './mfa/mfa.module';
+import { DpopService } from './dpop/dpop.service';
 import { ScopesGuard } from './guards/scopes.guard';
 import { RefreshCookie } from './refresh-cookie';
 import { SessionsController } from './sessions.controller';
@@ -34,6 +35,7 @@ import { VerifiedTokenCache } from './strategies/verified-token.cache';
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
+    DpopService,
     RefreshCookie,
     JwtStrategy,
     VerifiedTokenCache,

@@ -58,8 +58,14 @@ export class AuthService {
     return user;
   }
 
-  async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
-    const { user, tokens, generation } = await this.signIn(dto, client, deviceToken);
+  /** `jkt`: the DPoP key the request proved (RFC 9449): the session is bound to it. */
+  async login(
+    dto: LoginDto,
+    client: ClientInfo,
+    deviceToken?: string,
+    jkt: string | null = null,
+  ): Promise<LoginResult> {
+    const { user, tokens, generation } = await this.signIn(dto, client, deviceToken, jkt);
     return this.signedIn(user, tokens, generation, client);
   }
 
@@ -73,6 +79,7 @@ export class AuthService {
     mfaToken: string,
     code: string,
     client: ClientInfo,
+    jkt: string | null = null,
   ): Promise<LoginResult> {
     const { challenge, factor } = await this.mfa.completeChallenge(mfaToken, code, client);
     const user = await this.users.findById(challenge.userId);
@@ -83,7 +90,7 @@ export class AuthService {
       scope,
       client,
       challenge.generation,
-      AMR.passwordAndOtp,
+      { amr: AMR.passwordAndOtp, jkt },
     );
     if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     return this.signedIn(user, tokens, challenge.generation, client, factor);
@@ -119,7 +126,12 @@ export class AuthService {
    * generation on, and the store refuses the session: a login in flight never outlives it. The
    * client gets the same 401 as any failed login (only someone who knew the password sees it).
    */
-  private async signIn(dto: LoginDto, client: ClientInfo, deviceToken?: string) {
+  private async signIn(
+    dto: LoginDto,
+    client: ClientInfo,
+    deviceToken: string | undefined,
+    jkt: string | null,
+  ) {
     const { user, generation } = await this.verifyCredentials(
       dto.username,
       dto.password,
@@ -135,7 +147,9 @@ export class AuthService {
     if (await this.mfa.enabledFor(user.id)) throw this.mfa.challenge(user, dto.scope, generation);
     // A role that requires one, without one: a session that can only enrol (and sign out).
     const scope = this.mfa.requiredFor(user) ? MFA_ENROL_SCOPE : grantScopes(user, dto.scope);
-    const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation);
+    const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation, {
+      jkt,
+    });
     if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     return { user, tokens, generation };
   }
@@ -179,11 +193,16 @@ export class AuthService {
     return { user, generation };
   }
 
-  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponse> {
-    const { response, session } = await this.tokens.refresh(refreshToken, async (userId) => {
+  async refresh(
+    refreshToken: string,
+    client: ClientInfo,
+    jkt: string | null = null,
+  ): Promise<TokenResponse> {
+    const loadSubject = async (userId: string) => {
       const user = await this.users.findById(userId);
       return user?.active ? subjectOf(user) : null;
-    });
+    };
+    const { response, session } = await this.tokens.refresh(refreshToken, loadSubject, jkt);
     this.audit.record({
       event: AuditEventType.TokenRefreshed,
       userId: session.userId,

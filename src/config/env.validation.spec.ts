@@ -388,3 +388,44 @@ describe('validateEnv: second factor', () => {
     );
   });
 });
+
+describe('validateEnv: DPoP', () => {
+  it('defaults to ES256, EdDSA, RS256 and PS256 proofs, no nonce, 60 seconds', () => {
+    expect(validateEnv({}).dpop).toEqual({
+      algorithms: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+      nonceRequired: false,
+      proofMaxAgeSeconds: 60,
+    });
+  });
+
+  it('reads DPOP_ALGORITHMS, DPOP_NONCE_REQUIRED and DPOP_PROOF_MAX_AGE_SECONDS', () => {
+    const env = {
+      DPOP_ALGORITHMS: 'ES256, ES384',
+      DPOP_NONCE_REQUIRED: 'true',
+      DPOP_PROOF_MAX_AGE_SECONDS: '30',
+    };
+    expect(validateEnv(env).dpop).toEqual({
+      algorithms: ['ES256', 'ES384'],
+      nonceRequired: true,
+      proofMaxAgeSeconds: 30,
+    });
+  });
+
+  it.each([
+    [
+      { DPOP_ALGORITHMS: 'HS256' },
+      'DPOP_ALGORITHMS must list algorithms of ES256, ES384, EdDSA, RS256, PS256',
+    ],
+    [
+      { DPOP_ALGORITHMS: 'none' },
+      'DPOP_ALGORITHMS must list algorithms of ES256, ES384, EdDSA, RS256, PS256',
+    ],
+    [{ DPOP_NONCE_REQUIRED: 'yes' }, 'DPOP_NONCE_REQUIRED must be true or false'],
+    [
+      { DPOP_PROOF_MAX_AGE_SECONDS: '3600' },
+      'DPOP_PROOF_MAX_AGE_SECONDS must be a whole number from 5 to 300',
+    ],
+  ])('refuses %j', (env, message) => {
+    expect(errorOf(env)).toBe(message);
+  });
+});

@@ -25,14 +25,14 @@ export class IntrospectionService {
     const presented = this.tokens.classify(token);
     switch (presented.kind) {
       case 'access_token': {
-        const { sub, scope, exp, iat, jti, sid, iss, aud, client_id } = presented.claims;
+        const { sub, scope, exp, iat, jti, sid, iss, aud, client_id, cnf } = presented.claims;
         const ref = { userId: sub, sessionId: sid };
         if ((await this.sessions.checkAccess(ref, jti)) !== 'active') return INACTIVE;
         return {
           active: true,
           // RFC 7662 §2.2: a value of the OAuth Access Token Types registry, as in the token
-          // response (RFC 6749 §7.1): ours are Bearer tokens.
-          token_type: 'Bearer',
+          // response (RFC 6749 §7.1): Bearer, or DPoP for a bound token (RFC 9449 §6.2).
+          token_type: cnf ? 'DPoP' : 'Bearer',
           client_id,
           sub,
           scope,
@@ -42,6 +42,7 @@ export class IntrospectionService {
           sid,
           iss,
           aud,
+          ...(cnf ? { cnf } : {}),
         };
       }
       case 'refresh_token':

@@ -3,6 +3,7 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  ProofMark,
   RotateResult,
   Session,
   SessionRef,
@@ -45,6 +46,8 @@ export interface SessionStore {
     presentedHash: string,
     nextHash: string,
     now: number,
+    /** The thumbprint of the request's DPoP key; null without a proof (see RotateResult). */
+    jkt?: string | null,
   ): Promise<RotateResult>;
   /**
    * Whether `hash` is the live session's current refresh hash, one it retired, or neither (no
@@ -61,8 +64,12 @@ export interface SessionStore {
   revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]>;
   /** Revokes one access token until `expiresAt` (epoch ms), when it would have expired anyway. */
   revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void>;
-  /** The per-request check: one round trip. */
-  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck>;
+  /**
+   * The per-request check: one round trip. With a DPoP proof, the proof is also marked used in
+   * the same step, and a proof marked before answers 'proof-replayed' (only once the session and
+   * the token checked out).
+   */
+  checkAccess(ref: SessionRef, jti: string, proof?: ProofMark): Promise<AccessCheck>;
   /**
    * Marks a single-use id (a WebSocket ticket's jti) as used until `expiresAt`; true only for
    * the first call with that id.

@@ -52,15 +52,17 @@ export class TokenService {
    * Starts a session (login) and returns its first token pair; null when the user's credential
    * generation is no longer `generation` (a change that ends sessions raced this login: the
    * caller re-reads the user and tries again). Beyond the per-user cap the least recently used
-   * sessions end, audited. `amr` says how the user signed in; every access token carries it.
+   * sessions end, audited. `amr` says how the user signed in, and `jkt` the DPoP key the session
+   * is bound to (RFC 9449); every access token carries both (`amr`, `cnf.jkt`).
    */
   async startSession(
     subject: TokenSubject,
     scope: string,
     client: ClientInfo,
     generation: number,
-    amr: readonly string[] = AMR.password,
+    binding: { amr?: readonly string[]; jkt?: string | null } = {},
   ): Promise<TokenResponse | null> {
+    const { amr = AMR.password, jkt } = binding;
     const now = this.clock.now();
     const id = uuidv7(now);
     const refresh = newRefreshToken({ userId: subject.id, sessionId: id });
@@ -74,6 +76,7 @@ export class TokenService {
       ip: client.ip,
       scope,
       amr: [...amr],
+      ...(jkt ? { jkt } : {}),
     };
     const created = await this.sessions.create(
       { ...session, refreshHash: refresh.hash, generation },
@@ -98,6 +101,7 @@ export class TokenService {
   async refresh(
     presented: string,
     loadSubject: (userId: string) => Promise<TokenSubject | null>,
+    jkt: string | null = null,
   ): Promise<{ response: TokenResponse; session: Session }> {
     const parsed = parseRefreshToken(presented);
     if (!parsed) throw invalidRefreshToken();
@@ -108,10 +112,23 @@ export class TokenService {
     // already finds the session of an old generation and refuses it.
     const subjectRead = loadSubject(parsed.userId);
     subjectRead.catch(() => undefined); // awaited below only when the rotation succeeds
-    const result = await this.sessions.rotate(parsed, parsed.hash, next.hash, this.clock.now());
+    const result = await this.sessions.rotate(
+      parsed,
+      parsed.hash,
+      next.hash,
+      this.clock.now(),
+      jkt,
+    );
     switch (result.status) {
       case 'invalid':
         throw invalidRefreshToken();
+      case 'dpop-mismatch':
+        // RFC 9449 §5: the session is bound to a key this request did not prove. Nothing
+        // changed; the same answer whether the proof was missing or by another key.
+        throw new AppError(
+          AppErrorCode.InvalidDpopProof,
+          'DPoP proof refused: this refresh token is bound to a DPoP key; prove it.',
+        );
       case 'reused':
         // RFC 9700 §4.14: a retired refresh token came back, so one copy is in the wrong hands.
         // The store has already ended the whole session, access tokens included.
@@ -142,7 +159,8 @@ export class TokenService {
     const now = this.clock.now();
     return {
       access_token: this.signAccessToken(subject, session),
-      token_type: 'Bearer',
+      // RFC 9449 §5: a bound token is a DPoP token, sent as `Authorization: DPoP`.
+      token_type: session.jkt ? 'DPoP' : 'Bearer',
       expires_in: this.jwt.accessTtl,
       refresh_token: refreshToken,
       refresh_expires_in: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
@@ -169,6 +187,7 @@ export class TokenService {
       scope: session.scope,
       email_verified: subject.emailVerified,
       amr: session.amr ?? [...AMR.password],
+      ...(session.jkt ? { cnf: { jkt: session.jkt } } : {}),
     };
     return this.signer.sign(claims, ACCESS_TOKEN_TYP);
   }

@@ -37,12 +37,15 @@ export interface AccessClaims {
    * a second factor. Optional on the way in: tokens issued before it existed lack it.
    */
   amr?: string[];
+  /** RFC 9449 §6: the thumbprint of the DPoP key a bound token must be presented with. */
+  cnf?: { jkt: string };
 }
 
 /** The token response of login and refresh (RFC 6749 §5.1 names, plus our session fields). */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` for a session bound to a DPoP key (send `Authorization: DPoP <token>` + a proof). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token: string;
   refresh_expires_in: number;

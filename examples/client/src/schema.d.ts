@@ -783,6 +783,8 @@ export interface components {
          *     | `validation-failed` | 400 | Validation failed | the body or query breaks the rules; `errors` lists every field |
          *     | `invalid-verification-token` | 400 | Invalid verification token | the email verification token is unknown, used, expired, or for an email changed since |
          *     | `invalid-reset-token` | 400 | Invalid reset token | the password reset token is unknown, used, expired, of a deactivated user, or the password changed since |
+         *     | `invalid-dpop-proof` | 400 | Invalid DPoP proof | login or refresh with a `DPoP` proof that fails (signature, `typ`, `alg`, `htm`, `htu`, `iat`, replayed `jti`), or a DPoP-bound session refreshed without a proof by its key |
+         *     | `use-dpop-nonce` | 400 | DPoP nonce required | `DPOP_NONCE_REQUIRED=true` and a proof without a fresh nonce: sign it again with the `DPoP-Nonce` header |
          *     | `bad-request` | 400 | Bad request | the body is not valid JSON, or the URL is not validly percent-encoded |
          *     | `unauthenticated` | 401 | Authentication required | no `Authorization` header |
          *     | `invalid-token` | 401 | Invalid token | the access token is refused (expired, revoked, session ended, …): refresh once |
@@ -1120,11 +1122,11 @@ export interface components {
             /** @example true */
             active: boolean;
             /**
-             * @description `Bearer` for an access token (the OAuth Access Token Types registry, as RFC 7662 asks); absent for a refresh token, which is not presented to resource servers
+             * @description `Bearer` for an access token, `DPoP` for one bound to a DPoP key (the OAuth Access Token Types registry, as RFC 7662 asks); absent for a refresh token, which is not presented to resource servers
              * @example Bearer
              * @enum {string}
              */
-            token_type?: "Bearer";
+            token_type?: "Bearer" | "DPoP";
             /**
              * @description The client the access token was issued to (RFC 9068): always `tessera`
              * @example tessera
@@ -1171,6 +1173,13 @@ export interface components {
              * @example tessera-api
              */
             aud?: string;
+            /**
+             * @description RFC 9449 §6.2: for a DPoP-bound access token, the thumbprint of its key; a resource server checks the request's DPoP proof against it
+             * @example {
+             *       "jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+             *     }
+             */
+            cnf?: Record<string, never>;
         };
         AuthorizationServerMetadataDto: {
             /**
@@ -1231,6 +1240,16 @@ export interface components {
              * @example https://auth.example.com/docs
              */
             service_documentation: string;
+            /**
+             * @description RFC 9449: the `alg` values DPoP proofs may use (`DPOP_ALGORITHMS`)
+             * @example [
+             *       "ES256",
+             *       "EdDSA",
+             *       "RS256",
+             *       "PS256"
+             *     ]
+             */
+            dpop_signing_alg_values_supported: string[];
         };
         WsTicketDto: {
             /**
@@ -1554,7 +1573,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1583,7 +1605,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description A field is missing or of the wrong type */
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     A field is missing or of the wrong type
+             */
             400: {
                 headers: {
                     /**
@@ -1591,6 +1617,11 @@ export interface operations {
                      * @example no-store
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1677,7 +1708,10 @@ export interface operations {
     loginWithSecondFactor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1706,7 +1740,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description A field is missing or of the wrong type */
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     A field is missing or of the wrong type
+             */
             400: {
                 headers: {
                     /**
@@ -1714,6 +1752,11 @@ export interface operations {
                      * @example no-store
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1786,7 +1829,10 @@ export interface operations {
     refreshToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1815,7 +1861,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description `refresh_token` is not a string */
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     `refresh_token` is not a string
+             */
             400: {
                 headers: {
                     /**
@@ -1823,6 +1873,11 @@ export interface operations {
                      * @example no-store
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
                     [name: string]: unknown;
                 };
                 content: {

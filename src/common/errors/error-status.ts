@@ -28,6 +28,8 @@ export const ERROR_SPECS: Record<AppErrorCode, ErrorSpec> = {
   [AppErrorCode.MfaAlreadyEnabled]: { status: 409, title: 'Second factor already on' },
   [AppErrorCode.MfaNotEnabled]: { status: 409, title: 'No second factor' },
   [AppErrorCode.MfaEnrolmentNotStarted]: { status: 409, title: 'No enrolment in progress' },
+  [AppErrorCode.InvalidDpopProof]: { status: 400, title: 'Invalid DPoP proof' },
+  [AppErrorCode.UseDpopNonce]: { status: 400, title: 'DPoP nonce required' },
   [AppErrorCode.CrossSiteRequest]: { status: 403, title: 'Cross-site request refused' },
   [AppErrorCode.NotFound]: { status: 404, title: 'Not found' },
   [AppErrorCode.EmailTaken]: { status: 409, title: 'Email already registered' },

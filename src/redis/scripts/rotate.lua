@@ -1,5 +1,6 @@
--- KEYS[1]: the user's key base; ARGV: session id, presented hash, next hash, now (ms).
--- Reply: {status, field, value, ...} with status rotated | reused | invalid.
+-- KEYS[1]: the user's key base; ARGV: session id, presented hash, next hash, now (ms), the
+-- thumbprint of the request's DPoP key ('' without a proof).
+-- Reply: {status, field, value, ...} with status rotated | reused | invalid | dpop-mismatch.
 -- One script, so of concurrent rotations with one hash exactly one finds it current.
 local base, sid = KEYS[1], ARGV[1]
 local session, retired, index = base .. 's:' .. sid, base .. 'r:' .. sid, base .. 'sessions'
@@ -11,7 +12,13 @@ if redis.call('HGET', session, 'gen') ~= (redis.call('GET', base .. 'gen') or '0
   redis.call('ZREM', index, sid)
   return {'invalid'}
 end
+-- DPoP (RFC 9449 §5): a session bound to a key is refreshed only with a proof by that key, and
+-- nothing else happens without one (a stolen token without the key cannot even end the session).
+local bound = redis.call('HGET', session, 'jkt')
+if bound and bound ~= ARGV[5] then return {'dpop-mismatch'} end
 if current == ARGV[2] then
+  -- The first proof binds a session that had none.
+  if not bound and ARGV[5] ~= '' then redis.call('HSET', session, 'jkt', ARGV[5]) end
   redis.call('SADD', retired, ARGV[2])
   redis.call('PEXPIREAT', retired, redis.call('HGET', session, 'expiresAt'))
   redis.call('HSET', session, 'refreshHash', ARGV[3], 'lastUsedAt', ARGV[4])

@@ -3,6 +3,7 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  ProofMark,
   RotateResult,
   Session,
   SessionRef,
@@ -79,10 +80,20 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(sessions.map((s) => ({ ...s })).sort(byCreation));
   }
 
-  rotate(ref: SessionRef, presented: string, next: string, now: number): Promise<RotateResult> {
+  rotate(
+    ref: SessionRef,
+    presented: string,
+    next: string,
+    now: number,
+    jkt: string | null = null,
+  ): Promise<RotateResult> {
     const entry = this.live(ref);
     if (!entry) return Promise.resolve({ status: 'invalid' });
+    // As rotate.lua: a bound session rotates only with its key, and nothing else happens.
+    const bound = entry.session.jkt;
+    if (bound !== undefined && bound !== jkt) return Promise.resolve({ status: 'dpop-mismatch' });
     if (entry.refreshHash === presented) {
+      if (bound === undefined && jkt) entry.session.jkt = jkt;
       entry.retired.add(presented);
       entry.refreshHash = next;
       entry.session.lastUsedAt = now;
@@ -135,10 +146,17 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
-  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {
+  checkAccess(ref: SessionRef, jti: string, proof?: ProofMark): Promise<AccessCheck> {
     if (!this.live(ref)) return Promise.resolve('session-ended');
     const revoked = this.unexpired(this.revokedJtis, jtiKey(ref, jti));
-    return Promise.resolve(revoked ? 'token-revoked' : 'active');
+    if (revoked) return Promise.resolve('token-revoked');
+    if (proof) {
+      const key = `dpop:${ref.userId}:${proof.id}`;
+      if (this.unexpired(this.usedOnce, key)) return Promise.resolve('proof-replayed');
+      if (proof.until > this.clock.now()) this.usedOnce.set(key, proof.until);
+      this.wrote();
+    }
+    return Promise.resolve('active');
   }
 
   consumeOnce(id: string, expiresAt: number): Promise<boolean> {

@@ -343,6 +343,82 @@ export function describeSessionStoreContract(
       });
     });
 
+    describe('DPoP binding (RFC 9449)', () => {
+      it('binds a session at its first rotation with a key, then rotates only with that key', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const second = hash();
+        const rotated = await store.rotate(
+          ref(session),
+          session.refreshHash,
+          second,
+          clock.now(),
+          'jkt-1',
+        );
+        expect(rotated).toMatchObject({ status: 'rotated', session: { jkt: 'jkt-1' } });
+        const third = hash();
+        for (const jkt of [null, 'jkt-2']) {
+          await expect(
+            store.rotate(ref(session), second, third, clock.now(), jkt),
+          ).resolves.toEqual({
+            status: 'dpop-mismatch',
+          });
+        }
+        // Nothing changed: the current hash is still current, no reuse was detected.
+        await expect(store.refreshHashState(ref(session), second)).resolves.toBe('current');
+        await expect(
+          store.rotate(ref(session), second, third, clock.now(), 'jkt-1'),
+        ).resolves.toMatchObject({
+          status: 'rotated',
+        });
+        // A retired hash without the key changes nothing either (no revocation by a thief).
+        await expect(
+          store.rotate(ref(session), second, hash(), clock.now(), null),
+        ).resolves.toEqual({
+          status: 'dpop-mismatch',
+        });
+        await expect(store.get(ref(session))).resolves.toMatchObject({ jkt: 'jkt-1' });
+      });
+
+      it('keeps the key a session was created with', async () => {
+        const session = aSession(clock, { jkt: 'jkt-0' });
+        await store.create(session, CAP);
+        await expect(store.get(ref(session))).resolves.toMatchObject({ jkt: 'jkt-0' });
+        await expect(
+          store.rotate(ref(session), session.refreshHash, hash(), clock.now(), 'jkt-9'),
+        ).resolves.toEqual({ status: 'dpop-mismatch' });
+      });
+
+      it('marks a proof used with the access check, once, over every instance', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const proof = { id: hash(), until: clock.now() + 60_000 };
+        const checks = await Promise.all(
+          [store, peer, store, peer].map((s) => s.checkAccess(ref(session), 'jti-1', proof)),
+        );
+        expect([...checks].sort()).toEqual([
+          'active',
+          'proof-replayed',
+          'proof-replayed',
+          'proof-replayed',
+        ]);
+        await expect(
+          store.checkAccess(ref(session), 'jti-1', { id: hash(), until: proof.until }),
+        ).resolves.toBe('active');
+        await expect(store.checkAccess(ref(session), 'jti-1')).resolves.toBe('active');
+      });
+
+      it('checks the session before the proof: an ended session is ended, whatever the proof', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        await store.revoke(ref(session));
+        const proof = { id: hash(), until: clock.now() + 60_000 };
+        await expect(store.checkAccess(ref(session), 'jti-1', proof)).resolves.toBe(
+          'session-ended',
+        );
+      });
+    });
+
     describe('known devices', () => {
       it('knows a remembered device until the generation moves on', async () => {
         const userId = uuidv7();
