@@ -200,7 +200,7 @@ export class AuthService {
   ): Promise<TokenResponse> {
     const loadSubject = async (userId: string) => {
       const user = await this.users.findById(userId);
-      return user?.active ? subjectOf(user) : null;
+      return user?.active ? subjectOf(user, this.mfa.requiredFor(user)) : null;
     };
     const { response, session } = await this.tokens.refresh(refreshToken, loadSubject, jkt);
     this.audit.record({
@@ -285,11 +285,12 @@ export class AuthService {
   }
 }
 
-function subjectOf(user: User): TokenSubject {
+function subjectOf(user: User, mfaRequired = false): TokenSubject {
   return {
     id: user.id,
     roles: user.roles,
     scopes: allowedScopes(user),
     emailVerified: user.emailVerified === true,
+    mfaRequired,
   };
 }

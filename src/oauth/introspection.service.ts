@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { MFA_ENROL_SCOPE } from '../tokens/token.service';
 import { jwtConfig, JwtConfig } from '../config/configuration';
 import { SessionRef } from '../tokens/session';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
@@ -28,6 +29,9 @@ export class IntrospectionService {
         const { sub, scope, exp, iat, jti, sid, iss, aud, client_id, cnf } = presented.claims;
         const ref = { userId: sub, sessionId: sid };
         if ((await this.sessions.checkAccess(ref, jti)) !== 'active') return INACTIVE;
+        // An enrolment-only token (MFA_REQUIRED_ROLES) is good for nothing but enrolling at
+        // Tessera: a resource server asking is told it is not an active token for it.
+        if (scope.split(' ').includes(MFA_ENROL_SCOPE)) return INACTIVE;
         return {
           active: true,
           // RFC 7662 §2.2: a value of the OAuth Access Token Types registry, as in the token

@@ -149,7 +149,10 @@ export class TokenService {
         }
         // What was granted at login ∩ what the user may hold now: a demoted user's session never
         // keeps the scopes of the rights it lost, even one that raced the change.
-        const session = { ...result.session, scope: narrowScope(result.session.scope, subject) };
+        const session = {
+          ...result.session,
+          scope: narrowScope(result.session.scope, subject, result.session.amr),
+        };
         return { response: this.respond(subject, session, next.token), session };
       }
     }
@@ -196,10 +199,13 @@ export class TokenService {
 /**
  * What a refresh grants: (granted at login) ∩ (allowed now). An enrolment-only session keeps
  * exactly its one scope: it is no grant of rights, and narrowing it to nothing would make its
- * tokens look like tokens without restrictions to the routes that need no scope.
+ * tokens look like tokens without restrictions to the routes that need no scope. A user who must
+ * have a second factor now (MFA_REQUIRED_ROLES set, or a role gained since) keeps a session
+ * signed in without one only as an enrolment-only session.
  */
-function narrowScope(granted: string, subject: TokenSubject): string {
+function narrowScope(granted: string, subject: TokenSubject, amr?: string[]): string {
   if (granted === MFA_ENROL_SCOPE) return granted;
+  if (subject.mfaRequired && !(amr ?? []).includes('mfa')) return MFA_ENROL_SCOPE;
   return granted
     .split(' ')
     .filter((s) => s && subject.scopes.includes(s))

@@ -8,6 +8,11 @@ export interface TokenSubject {
   scopes: string[];
   /** Whether the user's email is verified now (claim `email_verified`). */
   emailVerified: boolean;
+  /**
+   * The user must have a second factor (MFA_REQUIRED_ROLES): a session not signed in with one
+   * (`amr` without `mfa`) refreshes into an enrolment-only one.
+   */
+  mfaRequired?: boolean;
 }
 
 /** Claims of an access token (header `typ: at+jwt`, `kid`). */
