@@ -53,13 +53,19 @@ export interface ScriptCommands {
   sessionList(userBase: Key): Promise<string[][]>;
   /** The ids of the sessions that were live and are now ended; bumps the generation. */
   sessionEndAll(userBase: Key, keepSessionId: string): Promise<string[]>;
-  /** [status, ...flat session hash] with status 'rotated' | 'reused' | 'invalid'. */
+  /**
+   * [status, ...flat session hash] with status 'rotated' | 'reused' | 'invalid', or
+   * ['grace', sealed, ...flat session hash]. The grace arguments are '' without a grace window.
+   */
   rotate(
     userBase: Key,
     sessionId: string,
     presented: string,
     next: string,
     now: number,
+    graceClient: string,
+    graceSealed: string,
+    graceExpiresAt: number | '',
   ): Promise<string[]>;
   /** 'active' | 'session-ended' | 'token-revoked'. */
   checkAccess(userBase: Key, sessionId: string, jti: string): Promise<string>;

@@ -4,6 +4,7 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -49,8 +50,9 @@ export class NotifyingSessionStore implements SessionStore {
     presented: string,
     next: string,
     now: number,
+    grace?: RefreshGrace,
   ): Promise<RotateResult> {
-    const result = await this.inner.rotate(ref, presented, next, now);
+    const result = await this.inner.rotate(ref, presented, next, now, grace);
     if (result.status === 'reused') await this.ended([ref.sessionId]);
     return result;
   }

@@ -6,6 +6,7 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -24,6 +25,8 @@ import { byCreation, sessionFromFlat, sessionFromHash, sessionToFields } from '.
  *   {u:<uid>}:sessions       ZSET   session ids scored by last use (the cap ends the lowest)
  *   {u:<uid>}:s:<sid>        HASH   Session fields + current refreshHash + gen
  *   {u:<uid>}:r:<sid>        SET    refresh hashes rotated away (reuse detection)
+ *   {u:<uid>}:g:<sid>        HASH   the latest rotation's sealed answer, for the refresh grace
+ *                                   window (hash, client, sealed); expires with the window
  *   {u:<uid>}:j:<sid>:<jti>  STRING revoked access token, until the token's own expiry
  *   {u:<uid>}:devices        ZSET   known device ids scored by expiry
  *   once:<id>                       single-use ids (WebSocket tickets)
@@ -89,6 +92,7 @@ export class RedisSessionStore implements SessionStore {
     presented: string,
     next: string,
     now: number,
+    grace?: RefreshGrace,
   ): Promise<RotateResult> {
     const reply = await this.acks.run(
       'rotate',
@@ -97,11 +101,16 @@ export class RedisSessionStore implements SessionStore {
       presented,
       next,
       now,
+      grace?.client ?? '',
+      grace?.sealed ?? '',
+      grace?.expiresAt ?? '',
     );
-    const [status, ...fields] = reply;
-    const session = sessionFromFlat(fields);
+    const [status, ...rest] = reply;
+    const sealed = status === 'grace' ? rest.shift() : undefined;
+    const session = sessionFromFlat(rest);
     if (status === 'invalid' || session === null) return { status: 'invalid' };
     if (status === 'rotated' || status === 'reused') return { status, session };
+    if (status === 'grace' && sealed) return { status, session, sealed };
     throw new Error(`rotate.lua replied ${status}`);
   }
 
