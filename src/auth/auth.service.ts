@@ -3,6 +3,7 @@ import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { appConfig, AppConfig, mailConfig, MailConfig } from '../config/configuration';
+import { parseRefreshToken } from '../tokens/refresh-token';
 import { SessionsService } from '../tokens/sessions.service';
 import { AMR, MFA_ENROL_SCOPE, TokenService } from '../tokens/token.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse, TokenSubject } from '../tokens/token.types';
@@ -179,18 +180,46 @@ export class AuthService {
     return { user, generation };
   }
 
-  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponse> {
-    const { response, session } = await this.tokens.refresh(refreshToken, async (userId) => {
-      const user = await this.users.findById(userId);
-      return user?.active ? subjectOf(user) : null;
-    });
+  /**
+   * Rotates a refresh token. `deviceToken` is the client's device cookie: within the refresh
+   * grace window, it is what makes a second presentation of a token "the same client".
+   */
+  async refresh(
+    refreshToken: string,
+    client: ClientInfo,
+    deviceToken?: string,
+  ): Promise<TokenResponse> {
+    const presenter = await this.refreshingClient(refreshToken, deviceToken);
+    const { response, session, repeated } = await this.tokens.refresh(
+      refreshToken,
+      async (userId) => {
+        const user = await this.users.findById(userId);
+        return user?.active ? subjectOf(user) : null;
+      },
+      presenter,
+    );
     this.audit.record({
       event: AuditEventType.TokenRefreshed,
       userId: session.userId,
       ip: client.ip,
-      details: { sessionId: session.id },
+      details: { sessionId: session.id, ...(repeated ? { repeated } : {}) },
     });
     return response;
+  }
+
+  /**
+   * Who presents a refresh token, for its grace window: the device of a device cookie this
+   * service issued to the token's user (its MAC checked: a thief holding only the refresh token
+   * cannot make one up). Undefined without a window or such a cookie: then reuse is theft.
+   */
+  private async refreshingClient(
+    refreshToken: string,
+    deviceToken?: string,
+  ): Promise<string | undefined> {
+    if (!deviceToken || this.tokens.refreshGraceSeconds === 0) return undefined;
+    const userId = parseRefreshToken(refreshToken)?.userId;
+    const deviceId = userId ? await this.bruteForce.deviceOf(deviceToken, userId) : null;
+    return deviceId ? `device:${deviceId}` : undefined;
   }
 
   /**
