@@ -3,6 +3,9 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, AppConfig } from '../../config/configuration';
 import { DEVICE_TTL_SECONDS } from './device-token';
 
+/** Where device cookies were scoped before refresh needed them too. */
+const LEGACY_PATH = '/auth/login';
+
 /**
  * The device cookie: HttpOnly (scripts never see it), SameSite=Strict, Path=/auth: login reads it
  * (a known device is not locked out by others' failures), and refresh reads it (the same client
@@ -10,9 +13,6 @@ import { DEVICE_TTL_SECONDS } from './device-token';
  * COOKIE_SECURE=false. It was Path=/auth/login before: a browser keeping that one would send it
  * ahead of the new one to /auth/login (longer paths first), so setting the new one clears it.
  */
-/** Where device cookies were scoped before refresh needed them too. */
-const LEGACY_PATH = '/auth/login';
-
 @Injectable()
 export class DeviceCookie {
   readonly name: string;
