@@ -374,3 +374,34 @@ describe('DPOP_NONCE_REQUIRED=true', () => {
     expect((await me(t, token, key, withNonce)).status).toBe(200);
   });
 });
+
+describe('DPoP with a refresh grace window (REFRESH_REUSE_GRACE_SECONDS=10)', () => {
+  const app = useTestApp({ REFRESH_REUSE_GRACE_SECONDS: '10' });
+
+  it('gives concurrent refreshes proved by the session key one pair; another key changes nothing', async () => {
+    const t = app();
+    const key = new DpopKey();
+    const login = await dpopLogin(t, await register(t), key);
+    const refreshToken = login.body.refresh_token as string;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, async () =>
+        t.http.post(
+          '/auth/refresh',
+          { refresh_token: refreshToken },
+          { headers: { dpop: await key.proof('POST', '/auth/refresh') } },
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(new Set(answers.map((a) => a.body.refresh_token as string)).size).toBe(1);
+    expect(answers[0].body.token_type).toBe('DPoP');
+    const thief = await t.http.post(
+      '/auth/refresh',
+      { refresh_token: refreshToken },
+      { headers: { dpop: await new DpopKey().proof('POST', '/auth/refresh') } },
+    );
+    expect(thief.status).toBe(400);
+    const token = answers[0].body.access_token as string;
+    expect((await me(t, token, key)).status).toBe(200);
+  });
+});

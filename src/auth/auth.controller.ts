@@ -103,7 +103,7 @@ export class AuthController {
       'Start here. `username` may also be the email. Send the `access_token` as ' +
       '`Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires ' +
       '(`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer ' +
-      'rights with `scope`. Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, ' +
+      'rights with `scope`. Also sets an httpOnly device cookie (Path=/auth). Failed logins lock a (username, ' +
       'client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP ' +
       'after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client ' +
       'holding a device cookie from an earlier successful login as that user is counted only by ' +
@@ -227,7 +227,12 @@ export class AuthController {
       'Sending a used one again is taken as theft and revokes the whole session ' +
       '(`refresh-token-reused`); two tabs refreshing the same token at once get that too, so ' +
       'let one refresh and share its result. Without `refresh_token` in the body, the refresh ' +
-      'cookie is used, on a request with a JSON body or an `X-Requested-With` header only.',
+      'cookie is used, on a request with a JSON body or an `X-Requested-With` header only. ' +
+      'Grace window (off unless REFRESH_REUSE_GRACE_SECONDS is set, at most 60 s): a used ' +
+      'token sent again within that many seconds of its use, with the same device cookie ' +
+      '`__Secure-device` as that use, gets the same pair that use got (lifetimes counted ' +
+      'down) and the session lives on; only the latest used token, only while its successor ' +
+      'is unused. Without the same device cookie, or later, it is reuse as above.',
   })
   @ApiOkResponse({
     description: 'A new pair; the session keeps its id and its end',
@@ -259,7 +264,12 @@ export class AuthController {
     if (!presented)
       throw new AppError(AppErrorCode.InvalidRefreshToken, 'A refresh token is required.');
     const jkt = await this.dpop.forTokenRequest(request);
-    const tokens = await this.auth.refresh(presented, clientOf(request), jkt);
+    const tokens = await this.auth.refresh(
+      presented,
+      clientOf(request),
+      jkt,
+      this.device.read(request),
+    );
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
     this.nextNonce(reply);
     return tokens;

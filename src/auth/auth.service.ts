@@ -3,6 +3,7 @@ import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { appConfig, AppConfig, mailConfig, MailConfig } from '../config/configuration';
+import { parseRefreshToken } from '../tokens/refresh-token';
 import { SessionsService } from '../tokens/sessions.service';
 import { AMR, MFA_ENROL_SCOPE, TokenService } from '../tokens/token.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse, TokenSubject } from '../tokens/token.types';
@@ -193,23 +194,49 @@ export class AuthService {
     return { user, generation };
   }
 
+  /**
+   * Rotates a refresh token. `jkt` is the DPoP key the request proved (a bound session rotates
+   * only with it); `deviceToken` the client's device cookie. Within the refresh grace window the
+   * DPoP key, or else the device, is what makes a second presentation "the same client".
+   */
   async refresh(
     refreshToken: string,
     client: ClientInfo,
     jkt: string | null = null,
+    deviceToken?: string,
   ): Promise<TokenResponse> {
-    const loadSubject = async (userId: string) => {
-      const user = await this.users.findById(userId);
-      return user?.active ? subjectOf(user, this.mfa.requiredFor(user)) : null;
-    };
-    const { response, session } = await this.tokens.refresh(refreshToken, loadSubject, jkt);
+    const presenter = jkt ? `jkt:${jkt}` : await this.refreshingClient(refreshToken, deviceToken);
+    const { response, session, repeated } = await this.tokens.refresh(
+      refreshToken,
+      async (userId) => {
+        const user = await this.users.findById(userId);
+        return user?.active ? subjectOf(user, this.mfa.requiredFor(user)) : null;
+      },
+      jkt,
+      presenter,
+    );
     this.audit.record({
       event: AuditEventType.TokenRefreshed,
       userId: session.userId,
       ip: client.ip,
-      details: { sessionId: session.id },
+      details: { sessionId: session.id, ...(repeated ? { repeated } : {}) },
     });
     return response;
+  }
+
+  /**
+   * Who presents a refresh token, for its grace window: the device of a device cookie this
+   * service issued to the token's user (its MAC checked: a thief holding only the refresh token
+   * cannot make one up). Undefined without a window or such a cookie: then reuse is theft.
+   */
+  private async refreshingClient(
+    refreshToken: string,
+    deviceToken?: string,
+  ): Promise<string | undefined> {
+    if (!deviceToken || this.tokens.refreshGraceSeconds === 0) return undefined;
+    const userId = parseRefreshToken(refreshToken)?.userId;
+    const deviceId = userId ? await this.bruteForce.deviceOf(deviceToken, userId) : null;
+    return deviceId ? `device:${deviceId}` : undefined;
   }
 
   /**

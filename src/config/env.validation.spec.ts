@@ -50,6 +50,7 @@ describe('validateEnv', () => {
       loginLockSeconds: 900,
       loginIpMaxFailures: 100,
       maxSessionsPerUser: 50,
+      refreshReuseGraceSeconds: 0,
     });
   });
 
@@ -69,6 +70,8 @@ describe('validateEnv', () => {
     [{ CORS_ORIGINS: 'not a url' }, /^CORS_ORIGINS must be/],
     [{ JWT_RSA_BITS: '1024' }, /^JWT_RSA_BITS must be one of 2048, 3072, 4096$/],
     [{ BOOTSTRAP_ADMIN_EMAIL: 'a@b.co' }, /^BOOTSTRAP_ADMIN_PASSWORD is required/],
+    [{ REFRESH_REUSE_GRACE_SECONDS: '61' }, /^REFRESH_REUSE_GRACE_SECONDS must be a whole number/],
+    [{ REFRESH_REUSE_GRACE_SECONDS: '-1' }, /^REFRESH_REUSE_GRACE_SECONDS must be a whole number/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     const error = errorOf(env);
     expect(error).toMatch(message);

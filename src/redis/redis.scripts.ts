@@ -55,7 +55,8 @@ export interface ScriptCommands {
   sessionEndAll(userBase: Key, keepSessionId: string): Promise<string[]>;
   /**
    * [status, ...flat session hash] with status 'rotated' | 'reused' | 'invalid', or
-   * ['dpop-mismatch'].
+   * ['dpop-mismatch'], or ['grace', sealed, ...flat session hash]. The grace arguments are ''
+   * without a grace window.
    */
   rotate(
     userBase: Key,
@@ -64,6 +65,9 @@ export interface ScriptCommands {
     next: string,
     now: number,
     jkt: string,
+    graceClient: string,
+    graceSealed: string,
+    graceExpiresAt: number | '',
   ): Promise<string[]>;
   /** 'active' | 'session-ended' | 'token-revoked'. */
   checkAccess(userBase: Key, sessionId: string, jti: string): Promise<string>;

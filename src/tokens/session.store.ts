@@ -4,6 +4,7 @@ import {
   CreateSessionResult,
   NewSession,
   ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -40,6 +41,13 @@ export interface SessionStore {
    * hash exactly one gets `rotated`; the first loser finds it retired, gets `reused` and ends the
    * session; later ones find no session and get `invalid`. A session of an old generation is
    * `invalid` (and removed).
+   *
+   * With `grace` (the refresh grace window), a rotation also keeps `grace.sealed` for its
+   * presented hash until `grace.expiresAt`, replacing what an earlier rotation kept (a rotation
+   * without `grace` forgets it). The retired hash presented again with the same `grace.client`
+   * before then gets `grace` and that sealed answer, and nothing changes; from another client, or
+   * after the window, or once the session has rotated again, it is `reused` as above. So
+   * concurrent presentations of one hash by one client all get the one rotation's answer.
    */
   rotate(
     ref: SessionRef,
@@ -48,6 +56,7 @@ export interface SessionStore {
     now: number,
     /** The thumbprint of the request's DPoP key; null without a proof (see RotateResult). */
     jkt?: string | null,
+    grace?: RefreshGrace,
   ): Promise<RotateResult>;
   /**
    * Whether `hash` is the live session's current refresh hash, one it retired, or neither (no

@@ -46,9 +46,27 @@ export type CreateSessionResult =
   /** The user's generation moved on since it was read: no session was created. */
   | { status: 'stale' };
 
+/**
+ * The refresh grace window (REFRESH_REUSE_GRACE_SECONDS): what a rotation keeps so that the same
+ * client presenting the same, now retired, refresh token again gets the same answer.
+ */
+export interface RefreshGrace {
+  /** SHA-256 of the presenting client's identity (e.g. its verified device cookie); never raw. */
+  client: string;
+  /** The answer of this rotation, encrypted with a key only the presented token yields. */
+  sealed: string;
+  /** Epoch ms: the window's end (the store also forgets it at the session's end). */
+  expiresAt: number;
+}
+
 export type RotateResult =
   /** The presented hash was current: it is now retired and `next` is current. */
   | { status: 'rotated'; session: Session }
+  /**
+   * The presented hash was retired by the session's latest rotation, within its grace window,
+   * and from the client that rotated it: nothing changed, and `sealed` is that rotation's answer.
+   */
+  | { status: 'grace'; session: Session; sealed: string }
   /** The presented hash was retired earlier: the session has been revoked (RFC 9700 §4.14). */
   | { status: 'reused'; session: Session }
   /** No such live session, or a hash this session never issued. */

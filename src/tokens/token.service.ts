@@ -5,8 +5,9 @@ import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { randomToken, uuidv7 } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
 import { jwtConfig, JwtConfig, securityConfig, SecurityConfig } from '../config/configuration';
+import { graceClientHash, openGraceAnswer, sealGraceAnswer } from './refresh-grace';
 import { newRefreshToken, parseRefreshToken } from './refresh-token';
-import { Session, sessionRef } from './session';
+import { RefreshGrace, RotateResult, Session, SessionRef, sessionRef } from './session';
 import { InjectSessionStore, SessionStore } from './session.store';
 import { JwsSigner } from './jws-signer';
 import { AccessClaims, ClientInfo, TokenResponse, TokenSubject } from './token.types';
@@ -35,6 +36,20 @@ export const AMR = {
   /** A password and a one-time code (TOTP or recovery code): two factors. */
   passwordAndOtp: ['pwd', 'otp', 'mfa'],
 } as const;
+
+/** A refresh's new pair; `repeated` when it is the answer of an earlier use (grace window). */
+export interface RefreshOutcome {
+  response: TokenResponse;
+  session: Session;
+  repeated?: true;
+}
+
+/** A pair signed ahead of a rotation, and what the rotation keeps of it for the grace window. */
+interface GraceOffer {
+  response: TokenResponse;
+  session: Session;
+  grace: RefreshGrace;
+}
 
 /** Issues token pairs, rotates refresh tokens and detects their reuse. */
 @Injectable()
@@ -94,15 +109,24 @@ export class TokenService {
     return this.respond(subject, session, refresh.token);
   }
 
+  /** REFRESH_REUSE_GRACE_SECONDS: 0 is the strict rule, no grace at all. */
+  get refreshGraceSeconds(): number {
+    return this.security.refreshReuseGraceSeconds;
+  }
+
   /**
    * Rotates a refresh token. `loadSubject` gives the user's current roles, or null when the user
-   * may no longer hold tokens (deleted, deactivated): then the session ends.
+   * may no longer hold tokens (deleted, deactivated): then the session ends. `client` names the
+   * presenting client as the caller has verified it (a device cookie's id): within the grace
+   * window, the same client presenting the same token again gets the same answer (`repeated`)
+   * instead of ending the session. Without `client`, or with no window, reuse is theft.
    */
   async refresh(
     presented: string,
     loadSubject: (userId: string) => Promise<TokenSubject | null>,
     jkt: string | null = null,
-  ): Promise<{ response: TokenResponse; session: Session }> {
+    client?: string,
+  ): Promise<RefreshOutcome> {
     const parsed = parseRefreshToken(presented);
     if (!parsed) throw invalidRefreshToken();
     const next = newRefreshToken(parsed);
@@ -112,12 +136,18 @@ export class TokenService {
     // already finds the session of an old generation and refuses it.
     const subjectRead = loadSubject(parsed.userId);
     subjectRead.catch(() => undefined); // awaited below only when the rotation succeeds
+    const offer =
+      client && this.refreshGraceSeconds > 0
+        ? await this.graceOffer(presented, parsed, next.token, subjectRead, client, jkt)
+        : undefined;
+    const now = this.clock.now();
     const result = await this.sessions.rotate(
       parsed,
       parsed.hash,
       next.hash,
-      this.clock.now(),
+      now,
       jkt,
+      offer?.grace,
     );
     switch (result.status) {
       case 'invalid':
@@ -141,7 +171,10 @@ export class TokenService {
           AppErrorCode.RefreshReused,
           'The refresh token was already used; the session has been revoked.',
         );
+      case 'grace':
+        return this.repeat(presented, offer, result);
       case 'rotated': {
+        if (offer) return { response: offer.response, session: offer.session };
         const subject = await subjectRead;
         if (!subject) {
           await this.sessions.revoke(sessionRef(result.session));
@@ -156,6 +189,61 @@ export class TokenService {
         return { response: this.respond(subject, session, next.token), session };
       }
     }
+  }
+
+  /**
+   * The pair this refresh will answer, signed before the rotation so that the rotation keeps it
+   * (sealed) in the same atomic step: there is no moment at which the token is retired but its
+   * answer not yet kept, which concurrent presentations would have to wait out. Safe to sign
+   * early: of a session, tokens carry only fields that never change (id, end, scope, amr).
+   * Undefined when there is no session or no user: the strict path then answers as always.
+   */
+  private async graceOffer(
+    presented: string,
+    ref: SessionRef,
+    nextToken: string,
+    subjectRead: Promise<TokenSubject | null>,
+    client: string,
+    jkt: string | null,
+  ): Promise<GraceOffer | undefined> {
+    const [stored, subject] = await Promise.all([this.sessions.get(ref), subjectRead]);
+    if (!stored || !subject) return undefined;
+    // As the rotation will leave it: bound to the request's DPoP key if it was not yet (a
+    // session bound to another key is refused by the rotation, and this answer never used).
+    const session = {
+      ...stored,
+      scope: narrowScope(stored.scope, subject, stored.amr),
+      ...(stored.jkt || !jkt ? {} : { jkt }),
+    };
+    const response = this.respond(subject, session, nextToken);
+    const now = this.clock.now();
+    const clientHash = graceClientHash(client);
+    const answer = { response, issuedAt: now };
+    const sealed = sealGraceAnswer(presented, `${session.id}.${clientHash}`, answer);
+    const expiresAt = now + this.refreshGraceSeconds * 1000;
+    return { response, session, grace: { client: clientHash, sealed, expiresAt } };
+  }
+
+  /** The answer a rotation of `presented` gave this client, lifetimes counted down since. */
+  private repeat(
+    presented: string,
+    offer: GraceOffer | undefined,
+    result: Extract<RotateResult, { status: 'grace' }>,
+  ): RefreshOutcome {
+    const context = `${result.session.id}.${offer?.grace.client}`;
+    const answer = offer && openGraceAnswer(presented, context, result.sealed);
+    if (!answer) throw invalidRefreshToken();
+    const elapsed = Math.max(0, Math.floor((this.clock.now() - answer.issuedAt) / 1000));
+    const { response } = answer;
+    return {
+      response: {
+        ...response,
+        expires_in: Math.max(0, response.expires_in - elapsed),
+        refresh_expires_in: Math.max(0, response.refresh_expires_in - elapsed),
+      },
+      session: result.session,
+      repeated: true,
+    };
   }
 
   private respond(subject: TokenSubject, session: Session, refreshToken: string): TokenResponse {

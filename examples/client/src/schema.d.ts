@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in: an access token and a refresh token (also set as an httpOnly cookie)
-         * @description Start here. `username` may also be the email. Send the `access_token` as `Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires (`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer rights with `scope`. Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client holding a device cookie from an earlier successful login as that user is counted only by its own failures, so others cannot lock it out.
+         * @description Start here. `username` may also be the email. Send the `access_token` as `Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires (`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer rights with `scope`. Also sets an httpOnly device cookie (Path=/auth). Failed logins lock a (username, client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client holding a device cookie from an earlier successful login as that user is counted only by its own failures, so others cannot lock it out.
          */
         post: operations["login"];
         delete?: never;
@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token (body or cookie) for a new pair; reuse revokes the session
-         * @description Single use: the answer holds a new `refresh_token` and the one sent stops working. Sending a used one again is taken as theft and revokes the whole session (`refresh-token-reused`); two tabs refreshing the same token at once get that too, so let one refresh and share its result. Without `refresh_token` in the body, the refresh cookie is used, on a request with a JSON body or an `X-Requested-With` header only.
+         * @description Single use: the answer holds a new `refresh_token` and the one sent stops working. Sending a used one again is taken as theft and revokes the whole session (`refresh-token-reused`); two tabs refreshing the same token at once get that too, so let one refresh and share its result. Without `refresh_token` in the body, the refresh cookie is used, on a request with a JSON body or an `X-Requested-With` header only. Grace window (off unless REFRESH_REUSE_GRACE_SECONDS is set, at most 60 s): a used token sent again within that many seconds of its use, with the same device cookie `__Secure-device` as that use, gets the same pair that use got (lifetimes counted down) and the session lives on; only the latest used token, only while its successor is unused. Without the same device cookie, or later, it is reuse as above.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -1595,7 +1595,7 @@ export interface operations {
                      */
                     "Cache-Control"?: string;
                     /**
-                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth/login, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login).
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login), and names the client to the refresh grace window. A device cookie of the former Path=/auth/login is cleared (a third Set-Cookie).
                      * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
                      */
                     "Set-Cookie"?: string;
@@ -1730,7 +1730,7 @@ export interface operations {
                      */
                     "Cache-Control"?: string;
                     /**
-                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth/login, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login).
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login), and names the client to the refresh grace window. A device cookie of the former Path=/auth/login is cleared (a third Set-Cookie).
                      * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
                      */
                     "Set-Cookie"?: string;

@@ -4,6 +4,7 @@ import {
   CreateSessionResult,
   NewSession,
   ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -16,6 +17,8 @@ interface Entry {
   refreshHash: string;
   retired: Set<string>;
   generation: number;
+  /** What the latest rotation kept for its presented hash (the refresh grace window). */
+  grace?: RefreshGrace & { hash: string };
 }
 
 /** Everything of one user, as the Redis driver keeps it under one `{u:<userId>}` tag. */
@@ -86,6 +89,7 @@ export class MemorySessionStore implements SessionStore {
     next: string,
     now: number,
     jkt: string | null = null,
+    grace?: RefreshGrace,
   ): Promise<RotateResult> {
     const entry = this.live(ref);
     if (!entry) return Promise.resolve({ status: 'invalid' });
@@ -97,12 +101,25 @@ export class MemorySessionStore implements SessionStore {
       entry.retired.add(presented);
       entry.refreshHash = next;
       entry.session.lastUsedAt = now;
+      // Only the latest rotation's answer is kept: an older retired hash is reuse, grace or not.
+      entry.grace = grace && { ...grace, hash: presented };
       return Promise.resolve({ status: 'rotated', session: { ...entry.session } });
     }
-    // A retired hash coming back means a stolen or replayed refresh token: end the session
-    // (RFC 9700 §4.14). A hash never issued changes nothing, or a session id would suffice to
-    // end someone else's session.
+    // A hash never issued changes nothing, or a session id would suffice to end someone else's
+    // session.
     if (!entry.retired.has(presented)) return Promise.resolve({ status: 'invalid' });
+    const kept = entry.grace;
+    if (kept && grace && kept.hash === presented && kept.client === grace.client) {
+      if (kept.expiresAt > this.clock.now()) {
+        return Promise.resolve({
+          status: 'grace',
+          session: { ...entry.session },
+          sealed: kept.sealed,
+        });
+      }
+    }
+    // A retired hash coming back means a stolen or replayed refresh token: end the session
+    // (RFC 9700 §4.14).
     this.end(ref);
     return Promise.resolve({ status: 'reused', session: { ...entry.session } });
   }

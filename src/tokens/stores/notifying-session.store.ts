@@ -5,6 +5,7 @@ import {
   CreateSessionResult,
   NewSession,
   ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -51,8 +52,9 @@ export class NotifyingSessionStore implements SessionStore {
     next: string,
     now: number,
     jkt: string | null = null,
+    grace?: RefreshGrace,
   ): Promise<RotateResult> {
-    const result = await this.inner.rotate(ref, presented, next, now, jkt);
+    const result = await this.inner.rotate(ref, presented, next, now, jkt, grace);
     if (result.status === 'reused') await this.ended([ref.sessionId]);
     return result;
   }

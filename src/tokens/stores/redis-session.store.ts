@@ -7,6 +7,7 @@ import {
   CreateSessionResult,
   NewSession,
   ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -25,6 +26,8 @@ import { byCreation, sessionFromFlat, sessionFromHash, sessionToFields } from '.
  *   {u:<uid>}:sessions       ZSET   session ids scored by last use (the cap ends the lowest)
  *   {u:<uid>}:s:<sid>        HASH   Session fields + current refreshHash + gen
  *   {u:<uid>}:r:<sid>        SET    refresh hashes rotated away (reuse detection)
+ *   {u:<uid>}:g:<sid>        HASH   the latest rotation's sealed answer, for the refresh grace
+ *                                   window (hash, client, sealed); expires with the window
  *   {u:<uid>}:j:<sid>:<jti>  STRING revoked access token, until the token's own expiry
  *   {u:<uid>}:devices        ZSET   known device ids scored by expiry
  *   {u:<uid>}:dp:<proof id>  STRING a DPoP proof used with one of the user's tokens (replays)
@@ -97,6 +100,7 @@ export class RedisSessionStore implements SessionStore {
     next: string,
     now: number,
     jkt: string | null = null,
+    grace?: RefreshGrace,
   ): Promise<RotateResult> {
     const reply = await this.acks.run(
       'rotate',
@@ -106,12 +110,17 @@ export class RedisSessionStore implements SessionStore {
       next,
       now,
       jkt ?? '',
+      grace?.client ?? '',
+      grace?.sealed ?? '',
+      grace?.expiresAt ?? '',
     );
-    const [status, ...fields] = reply;
+    const [status, ...rest] = reply;
     if (status === 'dpop-mismatch') return { status };
-    const session = sessionFromFlat(fields);
+    const sealed = status === 'grace' ? rest.shift() : undefined;
+    const session = sessionFromFlat(rest);
     if (status === 'invalid' || session === null) return { status: 'invalid' };
     if (status === 'rotated' || status === 'reused') return { status, session };
+    if (status === 'grace' && sealed) return { status, session, sealed };
     throw new Error(`rotate.lua replied ${status}`);
   }
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { uuidv7 } from '../../common/crypto/ids';
 import { Clock } from '../../common/time/clock';
-import { NewSession, Session, SessionRef } from '../session';
+import { NewSession, RefreshGrace, RotateResult, Session, SessionRef } from '../session';
 import { SessionStore } from '../session.store';
 
 /** A store under test plus control of its time: instant for a ManualClock, sleeping for Redis. */
@@ -47,6 +47,13 @@ function stored(session: NewSession, changes: Partial<Session> = {}): Session {
   const { id, userId, createdAt, lastUsedAt, expiresAt, userAgent, ip, scope } = session;
   return { id, userId, createdAt, lastUsedAt, expiresAt, userAgent, ip, scope, ...changes };
 }
+
+/** A grace offer of `client` (a hash, as TokenService passes it) for `ms`, with its own answer. */
+function graceOf(clock: Clock, client: string, ms = HOUR): RefreshGrace {
+  return { client, sealed: `sealed-${hash()}`, expiresAt: clock.now() + ms };
+}
+
+const statusesOf = (results: RotateResult[]) => results.map((r) => r.status);
 
 /** The behaviour every SessionStore driver must have. Expiry tests wait about 400 ms. */
 export function describeSessionStoreContract(
@@ -140,6 +147,162 @@ export function describeSessionStoreContract(
         ).resolves.toEqual({
           status: 'invalid',
         });
+      });
+    });
+
+    describe('rotate within a refresh grace window', () => {
+      it('answers the retired hash from the same client with what its rotation kept, and changes nothing', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const [next, now, first] = [hash(), clock.now() + 5000, graceOf(clock, 'client-a')];
+        await store.rotate(ref(session), session.refreshHash, next, now, null, first);
+        const retry = graceOf(clock, 'client-a');
+        const again = await peer.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          now + 1,
+          null,
+          retry,
+        );
+        expect(again).toEqual({
+          status: 'grace',
+          session: stored(session, { lastUsedAt: now }),
+          sealed: first.sealed,
+        });
+        await expect(store.refreshHashState(ref(session), next)).resolves.toBe('current');
+        const onwards = await store.rotate(ref(session), next, hash(), now + 2);
+        expect(onwards.status).toBe('rotated');
+      });
+
+      it.each([
+        ['another client', graceOf],
+        ['a client without an identity', () => undefined],
+      ])('ends the session when %s presents the retired hash', async (_, offer) => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const grace = graceOf(clock, 'client-a');
+        await store.rotate(ref(session), session.refreshHash, hash(), clock.now(), null, grace);
+        const other = offer(clock, 'client-b');
+        const result = await peer.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          other,
+        );
+        expect(result).toMatchObject({ status: 'reused', session: { id: session.id } });
+        await expect(store.checkAccess(ref(session), 'jti')).resolves.toBe('session-ended');
+        const late = await store.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          grace,
+        );
+        expect(late).toEqual({ status: 'invalid' });
+      });
+
+      it('ends the session when the retired hash comes back after the window', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const grace = graceOf(clock, 'client-a', 300);
+        await store.rotate(ref(session), session.refreshHash, hash(), clock.now(), null, grace);
+        await elapse(400);
+        const result = await store.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          {
+            ...grace,
+            expiresAt: clock.now() + HOUR,
+          },
+        );
+        expect(result.status).toBe('reused');
+        await expect(store.get(ref(session))).resolves.toBeNull();
+      });
+
+      it.each([
+        ['a later rotation with a grace offer', true],
+        ['a later rotation without one', false],
+      ])('keeps only the latest answer: %s makes the older hash reuse', async (_, offered) => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const grace = graceOf(clock, 'client-a');
+        const next = hash();
+        await store.rotate(ref(session), session.refreshHash, next, clock.now(), null, grace);
+        const later = offered ? graceOf(clock, 'client-a') : undefined;
+        await store.rotate(ref(session), next, hash(), clock.now(), null, later);
+        const old = await peer.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          grace,
+        );
+        expect(old.status).toBe('reused');
+        await expect(store.get(ref(session))).resolves.toBeNull();
+      });
+
+      it('gives 20 concurrent presentations of one hash by one client, on two instances, one rotation and its one answer, 50 times over', async () => {
+        for (let trial = 0; trial < 50; trial++) {
+          const session = aSession(clock);
+          await store.create(session, CAP);
+          const offers = Array.from({ length: 20 }, () => ({
+            next: hash(),
+            ...graceOf(clock, 'c'),
+          }));
+          const results = await Promise.all(
+            offers.map(({ next, ...grace }, i) =>
+              (i % 2 ? peer : store).rotate(
+                ref(session),
+                session.refreshHash,
+                next,
+                clock.now(),
+                null,
+                grace,
+              ),
+            ),
+          );
+          const winner = statusesOf(results).indexOf('rotated');
+          expect(statusesOf(results).filter((s) => s === 'rotated')).toHaveLength(1);
+          expect(statusesOf(results).filter((s) => s === 'grace')).toHaveLength(19);
+          const sealed = results.map((r) => (r.status === 'grace' ? r.sealed : undefined));
+          expect(new Set(sealed.filter(Boolean))).toEqual(new Set([offers[winner].sealed]));
+          await expect(store.refreshHashState(ref(session), offers[winner].next)).resolves.toBe(
+            'current',
+          );
+        }
+      });
+
+      it('ends the session once another client presents the hash, however the 20 interleave, 50 times over', async () => {
+        for (let trial = 0; trial < 50; trial++) {
+          const session = aSession(clock);
+          await store.create(session, CAP);
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              (i % 2 ? peer : store).rotate(
+                ref(session),
+                session.refreshHash,
+                hash(),
+                clock.now(),
+                // Interleaved differently each trial: which client comes first varies.
+                null,
+                graceOf(clock, (i + trial) % 3 === 0 ? 'client-b' : 'client-a'),
+              ),
+            ),
+          );
+          // Presentations of the client that did not rotate follow the rotation: the first one
+          // ends the session. Nothing but one rotation's answer is ever handed out.
+          expect(statusesOf(results).filter((s) => s === 'rotated')).toHaveLength(1);
+          expect(statusesOf(results).filter((s) => s === 'reused')).toHaveLength(1);
+          await expect(store.get(ref(session))).resolves.toBeNull();
+        }
       });
     });
 
