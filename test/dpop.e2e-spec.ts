@@ -1,5 +1,6 @@
-import { createHash, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, JWK, SignJWT } from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
+import { exportJWK, JWK, SignJWT } from 'jose';
+import { DpopKey } from './support/dpop';
 import { aUser, credentials, UserInput } from './factories/user.factory';
 import { HttpResponse } from './support/http';
 import { TestApp, useTestApp, useTwoInstances } from './support/test-app';
@@ -10,62 +11,7 @@ import { TestApp, useTestApp, useTwoInstances } from './support/test-app';
  * request; every way of presenting one without the key, or a proof for something else, is
  * refused; server nonces when required.
  */
-const ISSUER = 'http://localhost:3000'; // JWT_ISSUER of the test environment: htu is built on it
 const PROBLEMS = 'https://tessera.dev/problems/';
-
-/** A DPoP client: its key pair, and proofs for requests. */
-class DpopKey {
-  readonly privateKey: KeyObject;
-  readonly publicJwk: Promise<JWK>;
-
-  constructor(
-    readonly alg: 'ES256' | 'RS256' | 'EdDSA' = 'ES256',
-    pair = alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : alg === 'EdDSA'
-        ? generateKeyPairSync('ed25519')
-        : generateKeyPairSync('rsa', { modulusLength: 2048 }),
-  ) {
-    this.privateKey = pair.privateKey;
-    this.publicJwk = exportJWK(pair.publicKey);
-  }
-
-  async thumbprint(): Promise<string> {
-    return calculateJwkThumbprint(await this.publicJwk, 'sha256');
-  }
-
-  async proof(
-    method: string,
-    path: string,
-    options: {
-      accessToken?: string;
-      nonce?: string;
-      iat?: number;
-      jti?: string;
-      htu?: string;
-      header?: Record<string, unknown>;
-    } = {},
-  ): Promise<string> {
-    const claims: Record<string, unknown> = {
-      jti: options.jti ?? randomBytes(12).toString('base64url'),
-      htm: method,
-      htu: options.htu ?? `${ISSUER}${path}`,
-      iat: options.iat ?? Math.floor(Date.now() / 1000),
-    };
-    if (options.accessToken) {
-      claims.ath = createHash('sha256').update(options.accessToken).digest('base64url');
-    }
-    if (options.nonce) claims.nonce = options.nonce;
-    return new SignJWT(claims)
-      .setProtectedHeader({
-        alg: this.alg,
-        typ: 'dpop+jwt',
-        jwk: await this.publicJwk,
-        ...options.header,
-      })
-      .sign(this.privateKey);
-  }
-}
 
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<
@@ -279,6 +225,47 @@ describe('DPoP-bound sessions', () => {
     expect(bound.body.token_type).toBe('DPoP');
     const again = await t.http.post('/auth/refresh', { refresh_token: bound.body.refresh_token });
     expect(again.status).toBe(400);
+  });
+
+  it('ends a session whose stolen refresh token a thief bound to their key, once its owner refreshes', async () => {
+    const t = app();
+    const owner = await t.http.post('/auth/login', credentials(await register(t)));
+    const stolen = owner.body.refresh_token as string;
+    const thief = new DpopKey();
+    const bound = await t.http.post(
+      '/auth/refresh',
+      { refresh_token: stolen },
+      { headers: { dpop: await thief.proof('POST', '/auth/refresh') } },
+    );
+    expect(bound.body.token_type).toBe('DPoP');
+    // The owner's token predates the binding: it is reuse, and the session ends for both.
+    const ownerRefresh = await t.http.post('/auth/refresh', { refresh_token: stolen });
+    expect(ownerRefresh.status).toBe(401);
+    expect(ownerRefresh.body.type).toBe(`${PROBLEMS}refresh-token-reused`);
+    const thiefAgain = await t.http.post(
+      '/auth/refresh',
+      { refresh_token: bound.body.refresh_token },
+      { headers: { dpop: await thief.proof('POST', '/auth/refresh') } },
+    );
+    expect(thiefAgain.status).toBe(401);
+  });
+
+  it('takes a fractional iat (RFC 7519 NumericDate), and refuses RSA keys with odd exponents', async () => {
+    const t = app();
+    const user = await register(t);
+    const key = new DpopKey();
+    const iat = Math.floor(Date.now() / 1000) + 0.1234567;
+    const login = await t.http.post('/auth/login', credentials(user), {
+      headers: { dpop: await key.proof('POST', '/auth/login', { iat }) },
+    });
+    expect(login.status).toBe(200);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 + 2 });
+    const odd = new DpopKey('RS256', rsa);
+    const refused = await t.http.post('/auth/login', credentials(user), {
+      headers: { dpop: await odd.proof('POST', '/auth/login') },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toBe('DPoP proof refused: proof jwk is not an acceptable RSA key.');
   });
 
   it('refuses a token request with a bad or replayed proof (400 invalid-dpop-proof)', async () => {

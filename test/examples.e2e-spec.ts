@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { DpopKey } from './support/dpop';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -241,6 +242,16 @@ describeWhenBuilt('the TypeScript examples against a running Tessera', () => {
       );
       await expectRefused(refresh_token, 'jwt malformed');
       await expectRefused(undefined, 'No auth token');
+      // A DPoP-bound token copied from its client is no bearer token here either.
+      const dpop = new DpopKey();
+      const bound = await tessera.http.post('/auth/login', credentials(user), {
+        headers: { dpop: await dpop.proof('POST', '/auth/login') },
+      });
+      expect(bound.body.token_type).toBe('DPoP');
+      await expectRefused(
+        bound.body.access_token as string,
+        'jwt is DPoP-bound (cnf): not accepted as a bearer token',
+      );
     });
   });
 });

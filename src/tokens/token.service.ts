@@ -154,7 +154,13 @@ export class TokenService {
         throw invalidRefreshToken();
       case 'dpop-mismatch':
         // RFC 9449 §5: the session is bound to a key this request did not prove. Nothing
-        // changed; the same answer whether the proof was missing or by another key.
+        // changed; the same answer whether the proof was missing or by another key. Audited: a
+        // bound refresh token without its key is a stolen copy being tried.
+        this.audit.record({
+          event: AuditEventType.TokenInvalid,
+          userId: parsed.userId,
+          details: { sessionId: parsed.sessionId, reason: 'refresh without the DPoP key' },
+        });
         throw new AppError(
           AppErrorCode.InvalidDpopProof,
           'DPoP proof refused: this refresh token is bound to a DPoP key; prove it.',

@@ -51,6 +51,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new TokenRefused(`jwt type invalid. expected: at+jwt, got: ${token.header.typ}`);
     }
     const claims = token.payload as JwtPayload & { scope?: unknown; sid?: unknown };
+    // RFC 9449 §7.1: a DPoP-bound token (cnf.jkt) is no bearer token. This server takes bearer
+    // tokens only, so it refuses them: a bound token copied from its client is worth nothing here.
+    if (claims.cnf !== undefined) {
+      throw new TokenRefused('jwt is DPoP-bound (cnf): not accepted as a bearer token');
+    }
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
       throw new TokenRefused('jwt claims invalid: sub and sid are required');
     }

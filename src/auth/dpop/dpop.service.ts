@@ -106,6 +106,11 @@ export class DpopService {
     if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((member) => member in jwk)) {
       throw this.refusal(site, 'proof jwk is not a public key');
     }
+    // An RSA key with a huge exponent or modulus costs ~100× the verification time: only the
+    // usual public exponent 65537 and moduli up to 4096 bits.
+    if (jwk.kty === 'RSA' && (jwk.e !== 'AQAB' || (jwk.n?.length ?? 0) > 683)) {
+      throw this.refusal(site, 'proof jwk is not an acceptable RSA key');
+    }
     const { jti, htm, htu, iat, ath, nonce } = payload;
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
       throw this.refusal(site, 'proof jti missing or malformed');
@@ -133,7 +138,8 @@ export class DpopService {
     return {
       jkt,
       replayId: createHash('sha256').update(`${jkt}\n${jti}`).digest('base64url'),
-      replayUntil: (iat + skew + this.config.proofMaxAgeSeconds) * 1000 + 1000,
+      // Whole milliseconds: NumericDate may be fractional (RFC 7519), PXAT may not.
+      replayUntil: Math.ceil((iat + skew + this.config.proofMaxAgeSeconds) * 1000) + 1000,
     };
   }
 

@@ -8,24 +8,34 @@
 local base, sid = KEYS[1], ARGV[1]
 local session, retired, index = base .. 's:' .. sid, base .. 'r:' .. sid, base .. 'sessions'
 local grace = base .. 'g:' .. sid
+-- The hashes retired up to the rotation that bound the session to a DPoP key: any of them coming
+-- back is reuse, key or no key (a thief who bound a stolen token first must not lock its owner
+-- out unnoticed).
+local beforeBinding = base .. 'rb:' .. sid
 local current = redis.call('HGET', session, 'refreshHash')
 if not current then return {'invalid'} end
 -- Born under an older credential generation: ended by a change that raced its login.
 if redis.call('HGET', session, 'gen') ~= (redis.call('GET', base .. 'gen') or '0') then
-  redis.call('DEL', session, retired, grace)
+  redis.call('DEL', session, retired, grace, beforeBinding)
   redis.call('ZREM', index, sid)
   return {'invalid'}
 end
 -- DPoP (RFC 9449 §5): a session bound to a key is refreshed only with a proof by that key, and
--- nothing else happens without one (a stolen token without the key cannot even end the session).
+-- nothing else happens without one (a stolen token without the key cannot even end the session)
+-- — except a token of before the binding: that is reuse, handled below.
 local bound = redis.call('HGET', session, 'jkt')
-if bound and bound ~= ARGV[5] then return {'dpop-mismatch'} end
+local preBinding = bound and redis.call('SISMEMBER', beforeBinding, ARGV[2]) == 1
+if bound and bound ~= ARGV[5] and not preBinding then return {'dpop-mismatch'} end
 if current == ARGV[2] then
-  -- The first proof binds a session that had none.
-  if not bound and ARGV[5] ~= '' then redis.call('HSET', session, 'jkt', ARGV[5]) end
   local expiresAt = redis.call('HGET', session, 'expiresAt')
   redis.call('SADD', retired, ARGV[2])
   redis.call('PEXPIREAT', retired, expiresAt)
+  -- The first proof binds a session that had none; every hash used so far stays reuse.
+  if not bound and ARGV[5] ~= '' then
+    redis.call('HSET', session, 'jkt', ARGV[5])
+    redis.call('SUNIONSTORE', beforeBinding, retired)
+    redis.call('PEXPIREAT', beforeBinding, expiresAt)
+  end
   redis.call('HSET', session, 'refreshHash', ARGV[3], 'lastUsedAt', ARGV[4])
   redis.call('ZADD', index, 'XX', ARGV[4], sid)
   -- Only the latest rotation's answer is kept: an older retired hash is reuse, grace or not.
@@ -55,7 +65,7 @@ end
 -- A retired hash coming back means a refresh token was stolen or replayed: end the whole
 -- session (RFC 9700 section 4.14), so neither the thief nor the victim keeps it.
 local reply = redis.call('HGETALL', session)
-redis.call('DEL', session, retired, grace)
+redis.call('DEL', session, retired, grace, beforeBinding)
 redis.call('ZREM', index, sid)
 table.insert(reply, 1, 'reused')
 return reply

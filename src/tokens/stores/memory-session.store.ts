@@ -19,6 +19,8 @@ interface Entry {
   generation: number;
   /** What the latest rotation kept for its presented hash (the refresh grace window). */
   grace?: RefreshGrace & { hash: string };
+  /** The hashes retired up to the rotation that bound the session to a DPoP key (rotate.lua). */
+  beforeBinding?: Set<string>;
 }
 
 /** Everything of one user, as the Redis driver keeps it under one `{u:<userId>}` tag. */
@@ -93,12 +95,19 @@ export class MemorySessionStore implements SessionStore {
   ): Promise<RotateResult> {
     const entry = this.live(ref);
     if (!entry) return Promise.resolve({ status: 'invalid' });
-    // As rotate.lua: a bound session rotates only with its key, and nothing else happens.
+    // As rotate.lua: a bound session rotates only with its key, and nothing else happens, except
+    // that a hash of before the binding is reuse whatever the key.
     const bound = entry.session.jkt;
-    if (bound !== undefined && bound !== jkt) return Promise.resolve({ status: 'dpop-mismatch' });
+    const preBinding = entry.beforeBinding?.has(presented) === true;
+    if (bound !== undefined && bound !== jkt && !preBinding) {
+      return Promise.resolve({ status: 'dpop-mismatch' });
+    }
     if (entry.refreshHash === presented) {
-      if (bound === undefined && jkt) entry.session.jkt = jkt;
       entry.retired.add(presented);
+      if (bound === undefined && jkt) {
+        entry.session.jkt = jkt;
+        entry.beforeBinding = new Set(entry.retired);
+      }
       entry.refreshHash = next;
       entry.session.lastUsedAt = now;
       // Only the latest rotation's answer is kept: an older retired hash is reuse, grace or not.

@@ -543,6 +543,17 @@ export function describeSessionStoreContract(
         await expect(store.get(ref(session))).resolves.toMatchObject({ jkt: 'jkt-1' });
       });
 
+      it('takes a hash of before the binding as reuse, whatever the key', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const second = hash();
+        // A thief binds the owner's token to their key; the owner comes back with it.
+        await store.rotate(ref(session), session.refreshHash, second, clock.now(), 'thief');
+        const owner = await store.rotate(ref(session), session.refreshHash, hash(), clock.now());
+        expect(owner).toMatchObject({ status: 'reused' });
+        await expect(store.get(ref(session))).resolves.toBeNull();
+      });
+
       it('keeps the key a session was created with', async () => {
         const session = aSession(clock, { jkt: 'jkt-0' });
         await store.create(session, CAP);
