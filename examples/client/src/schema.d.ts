@@ -1573,10 +1573,7 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
-                DPoP?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1606,7 +1603,7 @@ export interface operations {
                 };
             };
             /**
-             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             * @description An optional `DPoP` header (RFC 9449, see `x-dpop`) carries a proof that is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
              *
              *     A field is missing or of the wrong type
              */
@@ -1708,10 +1705,7 @@ export interface operations {
     loginWithSecondFactor: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
-                DPoP?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1741,7 +1735,7 @@ export interface operations {
                 };
             };
             /**
-             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             * @description An optional `DPoP` header (RFC 9449, see `x-dpop`) carries a proof that is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
              *
              *     A field is missing or of the wrong type
              */
@@ -1829,10 +1823,7 @@ export interface operations {
     refreshToken: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
-                DPoP?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1862,7 +1853,7 @@ export interface operations {
                 };
             };
             /**
-             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             * @description An optional `DPoP` header (RFC 9449, see `x-dpop`) carries a proof that is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
              *
              *     `refresh_token` is not a string
              */

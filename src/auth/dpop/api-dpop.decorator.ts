@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiHeader } from '@nestjs/swagger';
+import { ApiExtension } from '@nestjs/swagger';
 import { AppErrorCode } from '../../common/errors/app-error';
 import { ApiProblem } from '../../common/openapi/api-problem.decorator';
 import { EXAMPLE_DPOP_PROOF } from '../../common/openapi/examples';
@@ -10,18 +10,21 @@ import { EXAMPLE_DPOP_PROOF } from '../../common/openapi/examples';
  */
 export const ApiDpopTokenRequest = () =>
   applyDecorators(
-    ApiHeader({
-      name: 'DPoP',
+    // The optional `DPoP` request header is described here and in the operation, not as a
+    // parameter: Swagger UI fills a parameter with its example, and would send a stale proof.
+    ApiExtension('x-dpop', {
+      header: 'DPoP',
       required: false,
-      example: EXAMPLE_DPOP_PROOF,
       description:
         'Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, ' +
         '`htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that ' +
         'key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as ' +
         '`Authorization: DPoP` with a proof, and refreshes need a proof by the same key.',
+      example: EXAMPLE_DPOP_PROOF,
     }),
     ApiProblem(
-      'The `DPoP` proof is refused (or the session is bound to a key this request did not ' +
+      'An optional `DPoP` header (RFC 9449, see `x-dpop`) carries a proof that is refused (or ' +
+        'the session is bound to a key this request did not ' +
         'prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the ' +
         '`DPoP-Nonce` header sent with this answer',
       {
