@@ -17,6 +17,7 @@ import { PasswordPolicy } from '../users/password-policy';
 import { refuseUnsafeProduction } from './env.production';
 import { mailEnv, MailEnv } from './env.mail';
 import { mfaEnv, MfaEnv } from './env.mfa';
+import { passkeysEnv, PasskeysEnv } from './env.passkeys';
 
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -77,6 +78,7 @@ export interface Env {
   ws: { maxSocketsPerSession: number; maxSocketsPerUser: number };
   mail: MailEnv;
   mfa: MfaEnv;
+  passkeys: PasskeysEnv;
 }
 
 function storeDriver(env: RawEnv): StoreDriver {
@@ -208,6 +210,7 @@ export function validateEnv(env: RawEnv): Env {
     ws: wsLimits(env, ok),
     mail: mailEnv(env, ok),
     mfa: mfaEnv(env, ok),
+    passkeys: passkeysEnv(env, ok),
   };
   refuseUnsafeProduction(result, ok);
   errors.throwIfAny();
