@@ -139,6 +139,23 @@ export interface ScriptCommands {
     sealedSecret: string,
     ...codeHashes: string[]
   ): Promise<number>;
+  /** 'added', 'exists' or 'full' (passkey_add.lua). */
+  passkeyAdd(
+    passkeysKey: Key,
+    usesKey: Key,
+    id: string,
+    json: string,
+    counter: number,
+    max: number,
+  ): Promise<string>;
+  /** 'ok', 'regressed' or 'missing' (passkey_use.lua). */
+  passkeyUse(
+    passkeysKey: Key,
+    usesKey: Key,
+    id: string,
+    counter: number,
+    now: number,
+  ): Promise<string>;
   /** Renews WebSocket leases: the members given that are no longer counted. */
   wsRenew(
     orderKey: Key,
@@ -176,6 +193,8 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   mfaAcceptStep: { file: 'mfa_accept_step.lua', keys: 1 },
   mfaDisable: { file: 'mfa_disable.lua', keys: 3 },
   mfaReplaceCodes: { file: 'mfa_replace_codes.lua', keys: 2 },
+  passkeyAdd: { file: 'passkey_add.lua', keys: 2 },
+  passkeyUse: { file: 'passkey_use.lua', keys: 2 },
 };
 
 /**
