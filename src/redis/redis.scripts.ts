@@ -148,6 +148,8 @@ export interface ScriptCommands {
     counter: number,
     max: number,
   ): Promise<string>;
+  /** 1 removed, 0 no passkey of that id (passkey_remove.lua). */
+  passkeyRemove(passkeysKey: Key, usesKey: Key, id: string): Promise<number>;
   /** 'ok', 'regressed' or 'missing' (passkey_use.lua). */
   passkeyUse(
     passkeysKey: Key,
@@ -195,6 +197,7 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   mfaReplaceCodes: { file: 'mfa_replace_codes.lua', keys: 2 },
   passkeyAdd: { file: 'passkey_add.lua', keys: 2 },
   passkeyUse: { file: 'passkey_use.lua', keys: 2 },
+  passkeyRemove: { file: 'passkey_remove.lua', keys: 2 },
 };
 
 /**

@@ -1,8 +1,9 @@
 import { Inject } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 
 /** A registered passkey (a WebAuthn credential) as stored. */
 export interface StoredPasskey {
-  /** Our id of it: the SHA-256 of the credential id, base64url (43 characters, fits a URL). */
+  /** Our id of it (a UUID), as the routes name it. */
   id: string;
   /** The credential id the authenticator chose, base64url. */
   credentialId: string;
@@ -19,6 +20,14 @@ export interface StoredPasskey {
   /** Epoch milliseconds. */
   createdAt: number;
   lastUsedAt: number | null;
+}
+
+/**
+ * Where a store keeps a passkey: the SHA-256 of its credential id, base64url (43 characters; a
+ * credential id may be 1 KiB long), so one user cannot hold one credential twice.
+ */
+export function credentialKey(credentialId: string): string {
+  return createHash('sha256').update(credentialId).digest('base64url');
 }
 
 /** What `use` found: the counter moved on (or neither side keeps one), went back, or no passkey. */
@@ -39,19 +48,20 @@ export interface PasskeyStore {
   /** Uses up a live sign-in challenge: true once, false if unknown, used or expired. */
   takeLoginChallenge(challenge: string): Promise<boolean>;
   /**
-   * Adds a passkey: 'exists' when the user has one of that id, 'full' when the user has `max`,
-   * changing nothing then.
+   * Adds a passkey: 'exists' when the user has one of that credential id, 'full' when the user
+   * has `max`, changing nothing then.
    */
   add(userId: string, passkey: StoredPasskey, max: number): Promise<'added' | 'exists' | 'full'>;
   list(userId: string): Promise<StoredPasskey[]>;
-  find(userId: string, id: string): Promise<StoredPasskey | null>;
+  /** The user's passkey of that credential id, or null. */
+  findByCredential(userId: string, credentialId: string): Promise<StoredPasskey | null>;
   /**
    * Records a verified sign-in: the new counter and `lastUsedAt`, only when the counter went
    * forward (or both it and the stored one are 0: no counter). Of concurrent uses reporting the
    * same counter, one wins. 'regressed' changes nothing: a clone of the authenticator may exist.
    */
-  use(userId: string, id: string, counter: number, now: number): Promise<PasskeyUse>;
-  /** Removes one passkey; false when the user has none of that id. */
+  use(userId: string, credentialId: string, counter: number, now: number): Promise<PasskeyUse>;
+  /** Removes one passkey by its id; false when the user has none of that id. */
   remove(userId: string, id: string): Promise<boolean>;
   /** Removes every passkey and the pending registration of the user (a deleted user). */
   removeAll(userId: string): Promise<void>;

@@ -113,6 +113,22 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     when: 'a confirmation without an enrolment in progress (none, or older than 10 minutes)',
     detail: 'No enrolment in progress; start one at POST /auth/mfa/totp.',
   },
+  [AppErrorCode.InvalidPasskey]: {
+    when: 'a passkey sign-in was refused: unknown or removed passkey, wrong origin or RP ID, an unknown, used or expired challenge, no user verification, a bad signature or a counter that went back (one answer for all)',
+    detail: 'The passkey could not sign you in; ask for new options and try again.',
+  },
+  [AppErrorCode.InvalidPasskeyRegistration]: {
+    when: 'a passkey registration was refused: no registration in progress (or it expired, or was used), wrong origin or RP ID, no user verification, or an attestation that does not verify',
+    detail: 'The passkey could not be registered; ask for new options and try again.',
+  },
+  [AppErrorCode.PasskeyAlreadyRegistered]: {
+    when: 'the authenticator holds a passkey of this account already',
+    detail: 'This passkey is registered already.',
+  },
+  [AppErrorCode.TooManyPasskeys]: {
+    when: 'the account has the most passkeys allowed (20): remove one first',
+    detail: 'This account has 20 passkeys, the most allowed; remove one first.',
+  },
   [AppErrorCode.CrossSiteRequest]: {
     when: 'the refresh cookie on a request a cross-site form could send, or a foreign Origin',
     detail: 'The refresh cookie needs a JSON body or an X-Requested-With header.',

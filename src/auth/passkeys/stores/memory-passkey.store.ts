@@ -1,5 +1,5 @@
 import { Clock } from '../../../common/time/clock';
-import { PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
+import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
 
 interface Expiring<T> {
   value: T;
@@ -43,9 +43,10 @@ export class MemoryPasskeyStore implements PasskeyStore {
 
   add(userId: string, passkey: StoredPasskey, max: number): Promise<'added' | 'exists' | 'full'> {
     const mine = this.passkeys.get(userId) ?? new Map<string, StoredPasskey>();
-    if (mine.has(passkey.id)) return Promise.resolve('exists');
+    const key = credentialKey(passkey.credentialId);
+    if (mine.has(key)) return Promise.resolve('exists');
     if (mine.size >= max) return Promise.resolve('full');
-    mine.set(passkey.id, { ...passkey, transports: [...passkey.transports] });
+    mine.set(key, { ...passkey, transports: [...passkey.transports] });
     this.passkeys.set(userId, mine);
     return Promise.resolve('added');
   }
@@ -55,13 +56,13 @@ export class MemoryPasskeyStore implements PasskeyStore {
     return Promise.resolve(mine.map((p) => ({ ...p, transports: [...p.transports] })));
   }
 
-  find(userId: string, id: string): Promise<StoredPasskey | null> {
-    const found = this.passkeys.get(userId)?.get(id);
+  findByCredential(userId: string, credentialId: string): Promise<StoredPasskey | null> {
+    const found = this.passkeys.get(userId)?.get(credentialKey(credentialId));
     return Promise.resolve(found ? { ...found, transports: [...found.transports] } : null);
   }
 
-  use(userId: string, id: string, counter: number, now: number): Promise<PasskeyUse> {
-    const found = this.passkeys.get(userId)?.get(id);
+  use(userId: string, credentialId: string, counter: number, now: number): Promise<PasskeyUse> {
+    const found = this.passkeys.get(userId)?.get(credentialKey(credentialId));
     if (!found) return Promise.resolve('missing');
     if ((counter > 0 || found.counter > 0) && counter <= found.counter) {
       return Promise.resolve('regressed');
@@ -72,7 +73,9 @@ export class MemoryPasskeyStore implements PasskeyStore {
   }
 
   remove(userId: string, id: string): Promise<boolean> {
-    return Promise.resolve(this.passkeys.get(userId)?.delete(id) ?? false);
+    const mine = this.passkeys.get(userId);
+    const key = [...(mine?.entries() ?? [])].find(([, passkey]) => passkey.id === id)?.[0];
+    return Promise.resolve(key !== undefined && mine!.delete(key));
   }
 
   removeAll(userId: string): Promise<void> {

@@ -17,7 +17,7 @@ const b64 = (n: number) => randomBytes(n).toString('base64url');
 
 function aPasskey(overrides: Partial<StoredPasskey> = {}): StoredPasskey {
   return {
-    id: b64(32),
+    id: uuidv7(),
     credentialId: b64(16),
     publicKey: b64(77),
     counter: 0,
@@ -48,16 +48,17 @@ export function describePasskeyStoreContract(
     it('keeps a passkey as given, lists it and finds it by id, for its user only', async () => {
       const passkey = aPasskey({ transports: [] });
       await expect(store.add(userId, passkey, 10)).resolves.toBe('added');
-      await expect(store.find(userId, passkey.id)).resolves.toEqual(passkey);
+      await expect(store.findByCredential(userId, passkey.credentialId)).resolves.toEqual(passkey);
       await expect(store.list(userId)).resolves.toEqual([passkey]);
-      await expect(store.find(uuidv7(), passkey.id)).resolves.toBeNull();
+      await expect(store.findByCredential(uuidv7(), passkey.credentialId)).resolves.toBeNull();
       await expect(store.list(uuidv7())).resolves.toEqual([]);
     });
 
     it('refuses a passkey the user has already, and one beyond the most allowed', async () => {
       const passkey = aPasskey();
       await store.add(userId, passkey, 2);
-      await expect(store.add(userId, { ...passkey, name: 'again' }, 2)).resolves.toBe('exists');
+      const again = { ...passkey, id: uuidv7(), name: 'again' };
+      await expect(store.add(userId, again, 2)).resolves.toBe('exists');
       await expect(store.add(userId, aPasskey(), 2)).resolves.toBe('added');
       await expect(store.add(userId, aPasskey(), 2)).resolves.toBe('full');
       await expect(store.list(userId)).resolves.toHaveLength(2);
@@ -74,15 +75,15 @@ export function describePasskeyStoreContract(
     it('records a use only when the counter goes forward, and refuses one that goes back', async () => {
       const passkey = aPasskey({ counter: 5 });
       await store.add(userId, passkey, 10);
-      await expect(store.use(userId, passkey.id, 6, 1_000)).resolves.toBe('ok');
-      await expect(store.find(userId, passkey.id)).resolves.toMatchObject({
+      await expect(store.use(userId, passkey.credentialId, 6, 1_000)).resolves.toBe('ok');
+      await expect(store.findByCredential(userId, passkey.credentialId)).resolves.toMatchObject({
         counter: 6,
         lastUsedAt: 1_000,
       });
-      await expect(store.use(userId, passkey.id, 6, 2_000)).resolves.toBe('regressed');
-      await expect(store.use(userId, passkey.id, 2, 2_000)).resolves.toBe('regressed');
-      await expect(store.use(userId, passkey.id, 0, 2_000)).resolves.toBe('regressed');
-      await expect(store.find(userId, passkey.id)).resolves.toMatchObject({
+      await expect(store.use(userId, passkey.credentialId, 6, 2_000)).resolves.toBe('regressed');
+      await expect(store.use(userId, passkey.credentialId, 2, 2_000)).resolves.toBe('regressed');
+      await expect(store.use(userId, passkey.credentialId, 0, 2_000)).resolves.toBe('regressed');
+      await expect(store.findByCredential(userId, passkey.credentialId)).resolves.toMatchObject({
         counter: 6,
         lastUsedAt: 1_000,
       });
@@ -92,16 +93,18 @@ export function describePasskeyStoreContract(
     it('accepts every use of an authenticator that keeps no counter (0 and 0)', async () => {
       const passkey = aPasskey({ counter: 0 });
       await store.add(userId, passkey, 10);
-      await expect(store.use(userId, passkey.id, 0, 1_000)).resolves.toBe('ok');
-      await expect(store.use(userId, passkey.id, 0, 2_000)).resolves.toBe('ok');
-      await expect(store.find(userId, passkey.id)).resolves.toMatchObject({ lastUsedAt: 2_000 });
+      await expect(store.use(userId, passkey.credentialId, 0, 1_000)).resolves.toBe('ok');
+      await expect(store.use(userId, passkey.credentialId, 0, 2_000)).resolves.toBe('ok');
+      await expect(store.findByCredential(userId, passkey.credentialId)).resolves.toMatchObject({
+        lastUsedAt: 2_000,
+      });
     });
 
     it('lets exactly one of concurrent uses with the same counter through', async () => {
       const passkey = aPasskey({ counter: 1 });
       await store.add(userId, passkey, 10);
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => store.use(userId, passkey.id, 2, 1_000)),
+        Array.from({ length: 10 }, () => store.use(userId, passkey.credentialId, 2, 1_000)),
       );
       expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     });
@@ -110,9 +113,11 @@ export function describePasskeyStoreContract(
       const [a, b] = [aPasskey(), aPasskey()];
       await store.add(userId, a, 10);
       await store.add(userId, b, 10);
+      await expect(store.remove(userId, uuidv7())).resolves.toBe(false);
+      await expect(store.remove(uuidv7(), a.id)).resolves.toBe(false);
       await expect(store.remove(userId, a.id)).resolves.toBe(true);
       await expect(store.remove(userId, a.id)).resolves.toBe(false);
-      await expect(store.use(userId, a.id, 9, 1)).resolves.toBe('missing');
+      await expect(store.use(userId, a.credentialId, 9, 1)).resolves.toBe('missing');
       await expect(store.list(userId)).resolves.toEqual([b]);
       await store.saveRegistrationChallenge(userId, b64(32), MINUTE);
       await store.removeAll(userId);

@@ -5,6 +5,7 @@ import { describeOnTopologies } from '../../../../test/support/redis-topologies'
 import { describePasskeyStoreContract, PasskeyStoreFixture } from './passkey.store.contract';
 import { MemoryPasskeyStore } from './memory-passkey.store';
 import { RedisPasskeyStore } from './redis-passkey.store';
+import { credentialKey } from '../passkey.store';
 
 describePasskeyStoreContract('memory', () => {
   const clock = new ManualClock();
@@ -58,7 +59,9 @@ describe('RedisPasskeyStore', () => {
       ].sort(),
     );
     const client = (await redis.connect()).client;
-    await expect(client.hget('layout:{u:u1}:passkeys:use', 'p1')).resolves.toBe('3:');
+    await expect(client.hget('layout:{u:u1}:passkeys:use', credentialKey('c1'))).resolves.toBe(
+      '3:',
+    );
   });
 });
 

@@ -1,12 +1,13 @@
 import { FailClosed } from '../../../redis/fail-closed';
 import { RedisClient } from '../../../redis/redis.scripts';
-import { PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
+import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
 
 /*
  * Key layout (under the configured prefix). A user's keys share the hash tag `{u:<id>}` of the
  * sessions and the second factor, so every script below is atomic on a Cluster too:
- *   {u:<uid>}:passkeys          HASH    id -> JSON of the passkey, counter and lastUsedAt aside
- *   {u:<uid>}:passkeys:use      HASH    id -> "<counter>:<lastUsedAt or empty>"
+ *   {u:<uid>}:passkeys          HASH    key -> JSON of the passkey, counter and lastUsedAt aside
+ *   {u:<uid>}:passkeys:use      HASH    key -> "<counter>:<lastUsedAt or empty>"
+ * where key is the SHA-256 of the credential id (credentialKey).
  *   {u:<uid>}:passkeys:reg      STRING  the challenge of a registration in progress (PX)
  *   passkey:login:<challenge>   STRING  a sign-in challenge (PX); names no user
  */
@@ -57,7 +58,7 @@ export class RedisPasskeyStore implements PasskeyStore {
     const added = await this.redis.passkeyAdd(
       key.passkeys(userId),
       key.uses(userId),
-      passkey.id,
+      credentialKey(passkey.credentialId),
       json,
       passkey.counter,
       max,
@@ -70,22 +71,23 @@ export class RedisPasskeyStore implements PasskeyStore {
       this.redis.hgetall(key.passkeys(userId)),
       this.redis.hgetall(key.uses(userId)),
     ]);
-    return Object.entries(passkeys).map(([id, json]) => withUse(json, uses[id]));
+    return Object.entries(passkeys).map(([field, json]) => withUse(json, uses[field]));
   }
 
-  async find(userId: string, id: string): Promise<StoredPasskey | null> {
+  async findByCredential(userId: string, credentialId: string): Promise<StoredPasskey | null> {
+    const field = credentialKey(credentialId);
     const [json, use] = await Promise.all([
-      this.redis.hget(key.passkeys(userId), id),
-      this.redis.hget(key.uses(userId), id),
+      this.redis.hget(key.passkeys(userId), field),
+      this.redis.hget(key.uses(userId), field),
     ]);
     return json ? withUse(json, use ?? undefined) : null;
   }
 
-  async use(userId: string, id: string, counter: number, now: number): Promise<PasskeyUse> {
+  async use(userId: string, credentialId: string, counter: number, now: number) {
     const used = await this.redis.passkeyUse(
       key.passkeys(userId),
       key.uses(userId),
-      id,
+      credentialKey(credentialId),
       counter,
       now,
     );
@@ -93,15 +95,7 @@ export class RedisPasskeyStore implements PasskeyStore {
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    // Both keys in one slot: a transaction is atomic on a Cluster too.
-    const replies = await this.redis
-      .multi()
-      .hdel(key.passkeys(userId), id)
-      .hdel(key.uses(userId), id)
-      .exec();
-    const [error, removed] = replies?.[0] ?? [new Error('transaction aborted'), null];
-    if (error) throw error;
-    return Number(removed) === 1;
+    return (await this.redis.passkeyRemove(key.passkeys(userId), key.uses(userId), id)) === 1;
   }
 
   async removeAll(userId: string): Promise<void> {
