@@ -3,7 +3,7 @@ import { aUser, credentials, UserInput } from './factories/user.factory';
 import { expectProblem } from './support/expectations';
 import { Http, HttpResponse } from './support/http';
 import { Ceremony, SoftwareAuthenticator } from './support/software-authenticator';
-import { TestApp, useTestApp } from './support/test-app';
+import { TestApp, useTestApp, useTwoInstances } from './support/test-app';
 
 /**
  * Passkeys over HTTP with a software authenticator that can lie where a browser never would:
@@ -291,6 +291,60 @@ describe('signing in: every refusal is the one 401', () => {
     );
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
+});
+
+describe('on two instances at once', () => {
+  const apps = useTwoInstances({
+    WEBAUTHN_RP_ID: 'localhost',
+    WEBAUTHN_ORIGINS: ORIGIN,
+    TRUST_PROXY: 'true',
+  });
+  /** Each try from an address of its own (TRUST_PROXY): the per-IP throttle stays out of it. */
+  let nextAddress = 1;
+  const own = () => ({
+    headers: { 'x-forwarded-for': `10.78.${nextAddress >> 8}.${nextAddress++ & 255}` },
+  });
+
+  it('accepts one assertion exactly once of 50 concurrent tries, and one of 50 counters', async () => {
+    const [a, b] = apps;
+    const user = aUser();
+    expect((await a.http.post('/auth/register', user)).status).toBe(201);
+    const login = await b.http.post('/auth/login', credentials(user));
+    const token = login.body.access_token as string;
+    const options = await a.http.post(
+      '/auth/passkeys/options',
+      { password: user.password },
+      { token },
+    );
+    const authenticator = new SoftwareAuthenticator();
+    const credential = authenticator.register(options.body, HONEST);
+    expect((await b.http.post('/auth/passkeys', { credential }, { token })).status).toBe(201);
+    for (let round = 0; round < 2; round += 1) {
+      // Round 0: one assertion replayed 50 times (one challenge). Round 1: 50 assertions, each
+      // with its own challenge, all reporting the same counter (clones racing).
+      const counter = 10 + round;
+      const shared = authenticator.authenticate(
+        (await a.http.post('/auth/login/passkey/options', undefined, own())).body,
+        { ...HONEST, counter },
+      );
+      const tries = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const target = i % 2 ? a : b;
+          const assertion =
+            round === 0
+              ? shared
+              : authenticator.authenticate(
+                  (await target.http.post('/auth/login/passkey/options', undefined, own())).body,
+                  { ...HONEST, counter },
+                );
+          const body = { credential: assertion };
+          return (await target.http.post('/auth/login/passkey', body, own())).status;
+        }),
+      );
+      expect(tries.filter((status) => status === 200)).toHaveLength(1);
+      expect(tries.filter((status) => status !== 200 && status !== 401)).toEqual([]);
+    }
+  }, 30_000);
 });
 
 describe('PASSKEYS=false', () => {
