@@ -91,7 +91,8 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
   },
   [AppErrorCode.MfaEnrolmentRequired]: {
     when: 'an enrolment-only token (`scope` `mfa:enrol`, `MFA_REQUIRED_ROLES`) on a route other than enrolment',
-    detail: 'Your role requires a second factor: enrol at POST /auth/mfa/totp first.',
+    detail:
+      'Your role requires a second factor: enrol at POST /auth/mfa/totp (or register a passkey at POST /auth/passkeys) first.',
   },
   [AppErrorCode.InvalidMfaToken]: {
     when: 'the `mfa_token` is malformed, expired, used, or spent its 5 attempts: sign in again',
