@@ -17,6 +17,7 @@ import { until } from './support/wait';
 const EXAMPLES = join(__dirname, '..', 'examples');
 const CLIENT = join(EXAMPLES, 'client', 'dist', 'example.js');
 const RESOURCE_SERVER = join(EXAMPLES, 'nest-resource-server', 'dist', 'main.js');
+const DPOP_CLIENT = join(EXAMPLES, 'nest-resource-server', 'dist', 'dpop-client.js');
 const HOW = 'run `bash .ci/examples.sh` to install and build them';
 const ADMIN = {
   email: 'examples-admin@example.com',
@@ -109,6 +110,27 @@ describeWhenBuilt('the TypeScript examples against a running Tessera', () => {
     expect(response.status).toBe(200);
     return response.body.items;
   }
+
+  describe('examples/nest-resource-server: a DPoP client', () => {
+    it('signs in with a proof, calls /auth/me as DPoP, and its token is refused as a bearer token', async () => {
+      const user = await register();
+      const { stdout } = await run(process.execPath, [DPOP_CLIENT], {
+        env: {
+          PATH: process.env.PATH,
+          TESSERA_URL: tessera.http.baseUrl,
+          TESSERA_ISSUER: tessera.env.jwt.issuer,
+          USERNAME: user.username,
+          PASSWORD: user.password,
+        },
+        timeout: 20_000,
+      });
+      expect(JSON.parse(stdout.trim())).toEqual({
+        token_type: 'DPoP',
+        me: 200,
+        sameTokenAsBearer: 401,
+      });
+    });
+  });
 
   describe('examples/client: the typed client', () => {
     it('signs in, reads /auth/me, refreshes once per refused token, shared by concurrent 401s', async () => {

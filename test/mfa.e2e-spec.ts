@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { totpCode, TOTP_STEP_MS } from '../src/auth/mfa/totp';
+import { Clock } from '../src/common/time/clock';
 import { aUser, credentials, UserInput } from './factories/user.factory';
 import { HttpResponse } from './support/http';
 import { LogCapture } from './support/log-capture';
@@ -605,5 +606,127 @@ describe('MFA_TOTP=false', () => {
     expect((await w.t.http.get('/auth/mfa', { token })).status).toBe(404);
     const login = await w.t.http.post('/auth/login/mfa', { mfa_token: 'x', code: '123456' });
     expect(login.status).toBe(404);
+  });
+});
+
+describe('an mfa_token under a clock skew of 300 s (memory store)', () => {
+  const world = useWorld({ REDIS_URL: '', JWT_CLOCK_SKEW: '300' });
+
+  it('stays used for as long as it verifies: exp plus the skew', async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
+    const mfaToken = await challenged(w, user);
+    expect((await secondStep(w, mfaToken, (await codes(secret))(0))).status).toBe(200);
+    // 365 s on: past exp (300 s) but within exp + skew, where the token still verifies.
+    const clock = w.t.app.get<Clock>(Clock);
+    const later = Date.now() + 365_000;
+    const spy = jest.spyOn(clock, 'now').mockImplementation(() => later);
+    try {
+      const again = await secondStep(w, mfaToken, totpCode(secret, later));
+      expect(again.status).toBe(401);
+      expect(again.body.type).toBe(`${PROBLEMS}invalid-mfa-token`);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('MFA_REQUIRED_ROLES and sessions without a second factor', () => {
+  // One deployment (same store, same keys) seen by an instance without the setting and one
+  // with it, as during a rolling change of the setting.
+  const before = testEnvironment({
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    TRUST_PROXY: 'true',
+  });
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await startApp(before);
+    b = await startApp({ ...before, MFA_REQUIRED_ROLES: 'admin' });
+  }, 30_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    if (a) await cleanUp(a.env);
+  });
+
+  it('refreshes a session signed in without a factor into an enrolment-only one', async () => {
+    const w: World = { t: a, logs: new LogCapture(), secrets: [] };
+    const full = await signedIn(w, ADMIN);
+    expect(full.scope).toContain('users:write');
+    const refreshed = await b.http.post('/auth/refresh', { refresh_token: full.refresh_token });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.scope).toBe('mfa:enrol');
+  });
+
+  it('requires a factor of a user granted a scope of a required role, and no token of it is active', async () => {
+    const w: World = { t: b, logs: new LogCapture(), secrets: [] };
+    // The admin enrols (required) and signs in with a code: a full session.
+    const first = await signedIn(w, ADMIN);
+    const { secret } = await enrolled(w, first.access_token, ADMIN.password);
+    const admin = await secondStep(w, await challenged(w, ADMIN), (await codes(secret))(0));
+    const adminToken = admin.body.access_token as string;
+    expect(admin.body.scope).toContain('tokens:introspect');
+    // Its factor cannot be turned off while the role requires one.
+    const off = await b.http.post(
+      '/auth/mfa/totp/disable',
+      { password: ADMIN.password, code: (await codes(secret))(1) },
+      { token: adminToken },
+    );
+    expect(off.status).toBe(403);
+    // A plain user granted users:read (an admin's scope) must enrol too.
+    const user = await register(w);
+    const plain = await signedIn(w, user);
+    const userId = claimsOf(plain.access_token).sub as string;
+    const granted = await b.http.patch(
+      `/users/${userId}`,
+      { scopes: ['users:read'] },
+      { token: adminToken },
+    );
+    expect(granted.status).toBe(200);
+    const narrowed = await signedIn(w, user);
+    expect(narrowed.scope).toBe('mfa:enrol');
+    // Introspection calls an enrolment-only token inactive: it is nobody's API token.
+    const introspected = await b.http.post(
+      '/auth/introspect',
+      { token: narrowed.access_token },
+      { token: adminToken },
+    );
+    expect(introspected.body).toEqual({ active: false });
+  });
+});
+
+describe('a second factor sealed under another MFA_ENCRYPTION_KEY', () => {
+  const shared = testEnvironment({
+    TRUST_PROXY: 'true',
+    MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  });
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await startApp(shared);
+    b = await startApp({ ...shared, MFA_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64') });
+  }, 30_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    if (a) await cleanUp(a.env);
+  });
+
+  it('answers 503, not 500, and counts no attempt against the user', async () => {
+    const w: World = { t: a, logs: new LogCapture(), secrets: [] };
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
+    const onB: World = { ...w, t: b };
+    for (let i = 0; i < 12; i++) {
+      const answer = await secondStep(onB, await challenged(onB, user), (await codes(secret))(0));
+      expect([answer.status, answer.body.type]).toEqual([503, `${PROBLEMS}store-unavailable`]);
+    }
+    // Nothing was counted: the instance with the right key still signs the user in.
+    expect((await secondStep(w, await challenged(w, user), (await codes(secret))(0))).status).toBe(
+      200,
+    );
   });
 });

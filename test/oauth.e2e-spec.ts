@@ -253,6 +253,7 @@ describe.each(['redis', 'memory'] as const)('OAuth endpoints on the %s store', (
         response_types_supported: [],
         grant_types_supported: [],
         service_documentation: `${ISSUER}/docs`,
+        dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256', 'PS256'],
       });
       expect(response.text).not.toContain('evil.example');
     });

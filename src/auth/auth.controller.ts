@@ -36,6 +36,8 @@ import { MeDto } from './dto/me.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
+import { ApiDpopTokenRequest } from './dpop/api-dpop.decorator';
+import { DpopService } from './dpop/dpop.service';
 import { LoginMfaDto } from './mfa/dto/mfa.dto';
 import { RefreshCookie } from './refresh-cookie';
 
@@ -58,6 +60,7 @@ export class AuthController {
     private readonly sessions: SessionsService,
     private readonly cookie: RefreshCookie,
     private readonly device: DeviceCookie,
+    private readonly dpop: DpopService,
   ) {}
 
   @Post('register')
@@ -100,7 +103,7 @@ export class AuthController {
       'Start here. `username` may also be the email. Send the `access_token` as ' +
       '`Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires ' +
       '(`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer ' +
-      'rights with `scope`. Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, ' +
+      'rights with `scope`. Also sets an httpOnly device cookie (Path=/auth). Failed logins lock a (username, ' +
       'client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP ' +
       'after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client ' +
       'holding a device cookie from an earlier successful login as that user is counted only by ' +
@@ -135,12 +138,14 @@ export class AuthController {
     { code: AppErrorCode.EmailNotVerified, detail: EMAIL_NOT_VERIFIED_DETAIL },
     MFA_REQUIRED_EXAMPLE,
   )
+  @ApiDpopTokenRequest()
   async login(
     @Body() dto: LoginDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    const result = await this.auth.login(dto, clientOf(request), this.device.read(request));
+    const jkt = await this.dpop.forTokenRequest(request);
+    const result = await this.auth.login(dto, clientOf(request), this.device.read(request), jkt);
     return this.signedIn(reply, result);
   }
 
@@ -180,15 +185,18 @@ export class AuthController {
     detail: 'Too many wrong codes; try again later.',
     retryAfterSeconds: 900,
   })
+  @ApiDpopTokenRequest()
   async loginWithSecondFactor(
     @Body() dto: LoginMfaDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
+    const jkt = await this.dpop.forTokenRequest(request);
     const result = await this.auth.loginWithSecondFactor(
       dto.mfa_token,
       dto.code,
       clientOf(request),
+      jkt,
     );
     return this.signedIn(reply, result);
   }
@@ -197,7 +205,13 @@ export class AuthController {
   private signedIn(reply: FastifyReply, { tokens, deviceToken }: LoginResult): TokenResponse {
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
     if (deviceToken) this.device.set(reply, deviceToken);
+    this.nextNonce(reply);
     return tokens;
+  }
+
+  /** RFC 9449 §8.2: with DPOP_NONCE_REQUIRED, every token answer hands out the next nonce. */
+  private nextNonce(reply: FastifyReply): void {
+    if (this.dpop.noncesRequired) void reply.header('dpop-nonce', this.dpop.nonce());
   }
 
   @Post('refresh')
@@ -213,7 +227,12 @@ export class AuthController {
       'Sending a used one again is taken as theft and revokes the whole session ' +
       '(`refresh-token-reused`); two tabs refreshing the same token at once get that too, so ' +
       'let one refresh and share its result. Without `refresh_token` in the body, the refresh ' +
-      'cookie is used, on a request with a JSON body or an `X-Requested-With` header only.',
+      'cookie is used, on a request with a JSON body or an `X-Requested-With` header only. ' +
+      'Grace window (off unless REFRESH_REUSE_GRACE_SECONDS is set, at most 60 s): a used ' +
+      'token sent again within that many seconds of its use, with the same device cookie ' +
+      '`__Secure-device` as that use, gets the same pair that use got (lifetimes counted ' +
+      'down) and the session lives on; only the latest used token, only while its successor ' +
+      'is unused. Without the same device cookie, or later, it is reuse as above.',
   })
   @ApiOkResponse({
     description: 'A new pair; the session keeps its id and its end',
@@ -235,6 +254,7 @@ export class AuthController {
       'CORS_ORIGINS',
     AppErrorCode.CrossSiteRequest,
   )
+  @ApiDpopTokenRequest()
   async refresh(
     @Body() dto: RefreshDto,
     @Req() request: FastifyRequest,
@@ -243,8 +263,15 @@ export class AuthController {
     const presented = dto.refresh_token ?? this.cookie.read(request);
     if (!presented)
       throw new AppError(AppErrorCode.InvalidRefreshToken, 'A refresh token is required.');
-    const tokens = await this.auth.refresh(presented, clientOf(request));
+    const jkt = await this.dpop.forTokenRequest(request);
+    const tokens = await this.auth.refresh(
+      presented,
+      clientOf(request),
+      jkt,
+      this.device.read(request),
+    );
     this.cookie.set(reply, tokens.refresh_token, tokens.refresh_expires_in);
+    this.nextNonce(reply);
     return tokens;
   }
 

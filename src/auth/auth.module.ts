@@ -13,6 +13,7 @@ import { RolesGuard } from './guards/roles.guard';
 import { MfaModule } from './mfa/mfa.module';
 import { PasskeyLoginController } from './passkeys/passkey-login.controller';
 import { PasskeysModule } from './passkeys/passkeys.module';
+import { DpopService } from './dpop/dpop.service';
 import { ScopesGuard } from './guards/scopes.guard';
 import { RefreshCookie } from './refresh-cookie';
 import { SessionsController } from './sessions.controller';
@@ -37,6 +38,7 @@ import { VerifiedTokenCache } from './strategies/verified-token.cache';
   controllers: [AuthController, PasskeyLoginController, SessionsController],
   providers: [
     AuthService,
+    DpopService,
     RefreshCookie,
     JwtStrategy,
     VerifiedTokenCache,

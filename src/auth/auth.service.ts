@@ -4,6 +4,7 @@ import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { appConfig, AppConfig, mailConfig, MailConfig } from '../config/configuration';
+import { parseRefreshToken } from '../tokens/refresh-token';
 import { SessionsService } from '../tokens/sessions.service';
 import { AMR, MFA_ENROL_SCOPE, TokenService } from '../tokens/token.service';
 import { AuthenticatedUser, ClientInfo, TokenResponse, TokenSubject } from '../tokens/token.types';
@@ -66,8 +67,14 @@ export class AuthService {
     return user;
   }
 
-  async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
-    const { user, tokens, generation } = await this.signIn(dto, client, deviceToken);
+  /** `jkt`: the DPoP key the request proved (RFC 9449): the session is bound to it. */
+  async login(
+    dto: LoginDto,
+    client: ClientInfo,
+    deviceToken?: string,
+    jkt: string | null = null,
+  ): Promise<LoginResult> {
+    const { user, tokens, generation } = await this.signIn(dto, client, deviceToken, jkt);
     return this.signedIn(user, tokens, generation, client);
   }
 
@@ -81,6 +88,7 @@ export class AuthService {
     mfaToken: string,
     code: string,
     client: ClientInfo,
+    jkt: string | null = null,
   ): Promise<LoginResult> {
     const { challenge, factor } = await this.mfa.completeChallenge(mfaToken, code, client);
     const user = await this.users.findById(challenge.userId);
@@ -91,7 +99,7 @@ export class AuthService {
       scope,
       client,
       challenge.generation,
-      AMR.passwordAndOtp,
+      { amr: AMR.passwordAndOtp, jkt },
     );
     if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     return this.signedIn(user, tokens, challenge.generation, client, { secondFactor: factor });
@@ -106,19 +114,17 @@ export class AuthService {
     response: AuthenticationResponseJSON,
     scope: string | undefined,
     client: ClientInfo,
+    jkt: string | null = null,
   ): Promise<LoginResult> {
     const { user, generation, passkey, amr } = await this.passkeySignIn.verify(response, client);
     if (this.mail.requireVerifiedEmail && user.emailVerified !== true) {
       throw this.unverified(user, client);
     }
     const granted = grantScopes(user, scope);
-    const tokens = await this.tokens.startSession(
-      subjectOf(user),
-      granted,
-      client,
-      generation,
+    const tokens = await this.tokens.startSession(subjectOf(user), granted, client, generation, {
       amr,
-    );
+      jkt,
+    });
     if (!tokens) throw new AppError(AppErrorCode.InvalidPasskey, PASSKEY_SESSIONS_ENDED);
     return this.signedIn(user, tokens, generation, client, {
       method: 'passkey',
@@ -156,7 +162,12 @@ export class AuthService {
    * generation on, and the store refuses the session: a login in flight never outlives it. The
    * client gets the same 401 as any failed login (only someone who knew the password sees it).
    */
-  private async signIn(dto: LoginDto, client: ClientInfo, deviceToken?: string) {
+  private async signIn(
+    dto: LoginDto,
+    client: ClientInfo,
+    deviceToken: string | undefined,
+    jkt: string | null,
+  ) {
     const { user, generation } = await this.verifyCredentials(
       dto.username,
       dto.password,
@@ -175,7 +186,9 @@ export class AuthService {
     if (required && (await this.passkeys.has(user.id))) throw passkeyRequired();
     // A role that requires one, without one: a session that can only enrol (and sign out).
     const scope = required ? MFA_ENROL_SCOPE : grantScopes(user, dto.scope);
-    const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation);
+    const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation, {
+      jkt,
+    });
     if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     return { user, tokens, generation };
   }
@@ -219,18 +232,49 @@ export class AuthService {
     return { user, generation };
   }
 
-  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponse> {
-    const { response, session } = await this.tokens.refresh(refreshToken, async (userId) => {
-      const user = await this.users.findById(userId);
-      return user?.active ? subjectOf(user) : null;
-    });
+  /**
+   * Rotates a refresh token. `jkt` is the DPoP key the request proved (a bound session rotates
+   * only with it); `deviceToken` the client's device cookie. Within the refresh grace window the
+   * DPoP key, or else the device, is what makes a second presentation "the same client".
+   */
+  async refresh(
+    refreshToken: string,
+    client: ClientInfo,
+    jkt: string | null = null,
+    deviceToken?: string,
+  ): Promise<TokenResponse> {
+    const presenter = jkt ? `jkt:${jkt}` : await this.refreshingClient(refreshToken, deviceToken);
+    const { response, session, repeated } = await this.tokens.refresh(
+      refreshToken,
+      async (userId) => {
+        const user = await this.users.findById(userId);
+        return user?.active ? subjectOf(user, this.mfa.requiredFor(user)) : null;
+      },
+      jkt,
+      presenter,
+    );
     this.audit.record({
       event: AuditEventType.TokenRefreshed,
       userId: session.userId,
       ip: client.ip,
-      details: { sessionId: session.id },
+      details: { sessionId: session.id, ...(repeated ? { repeated } : {}) },
     });
     return response;
+  }
+
+  /**
+   * Who presents a refresh token, for its grace window: the device of a device cookie this
+   * service issued to the token's user (its MAC checked: a thief holding only the refresh token
+   * cannot make one up). Undefined without a window or such a cookie: then reuse is theft.
+   */
+  private async refreshingClient(
+    refreshToken: string,
+    deviceToken?: string,
+  ): Promise<string | undefined> {
+    if (!deviceToken || this.tokens.refreshGraceSeconds === 0) return undefined;
+    const userId = parseRefreshToken(refreshToken)?.userId;
+    const deviceId = userId ? await this.bruteForce.deviceOf(deviceToken, userId) : null;
+    return deviceId ? `device:${deviceId}` : undefined;
   }
 
   /**
@@ -316,11 +360,12 @@ function passkeyRequired(): AppError {
   });
 }
 
-function subjectOf(user: User): TokenSubject {
+function subjectOf(user: User, mfaRequired = false): TokenSubject {
   return {
     id: user.id,
     roles: user.roles,
     scopes: allowedScopes(user),
     emailVerified: user.emailVerified === true,
+    mfaRequired,
   };
 }

@@ -22,6 +22,7 @@ export const passkeysConfig = registerAs(
   'passkeys',
   (): Env['passkeys'] => readEnvironment().passkeys,
 );
+export const dpopConfig = registerAs('dpop', (): Env['dpop'] => readEnvironment().dpop);
 
 export type AppConfig = ConfigType<typeof appConfig>;
 export type StoreConfig = ConfigType<typeof storeConfig>;
@@ -31,6 +32,7 @@ export type WsConfig = ConfigType<typeof wsConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
 export type MfaConfig = ConfigType<typeof mfaConfig>;
 export type PasskeysConfig = ConfigType<typeof passkeysConfig>;
+export type DpopConfig = ConfigType<typeof dpopConfig>;
 
 export function configLoaders(env: Env) {
   return [
@@ -42,5 +44,6 @@ export function configLoaders(env: Env) {
     registerAs('mail', () => env.mail),
     registerAs('mfa', () => env.mfa),
     registerAs('passkeys', () => env.passkeys),
+    registerAs('dpop', () => env.dpop),
   ];
 }

@@ -52,6 +52,7 @@ describe('validateEnv', () => {
       loginLockSeconds: 900,
       loginIpMaxFailures: 100,
       maxSessionsPerUser: 50,
+      refreshReuseGraceSeconds: 0,
     });
   });
 
@@ -71,6 +72,8 @@ describe('validateEnv', () => {
     [{ CORS_ORIGINS: 'not a url' }, /^CORS_ORIGINS must be/],
     [{ JWT_RSA_BITS: '1024' }, /^JWT_RSA_BITS must be one of 2048, 3072, 4096$/],
     [{ BOOTSTRAP_ADMIN_EMAIL: 'a@b.co' }, /^BOOTSTRAP_ADMIN_PASSWORD is required/],
+    [{ REFRESH_REUSE_GRACE_SECONDS: '61' }, /^REFRESH_REUSE_GRACE_SECONDS must be a whole number/],
+    [{ REFRESH_REUSE_GRACE_SECONDS: '-1' }, /^REFRESH_REUSE_GRACE_SECONDS must be a whole number/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     const error = errorOf(env);
     expect(error).toMatch(message);
@@ -460,5 +463,46 @@ describe('validateEnv: second factor', () => {
         WEBAUTHN_ORIGINS: 'http://localhost:3000',
       }),
     ).toBe('WEBAUTHN_ORIGINS must be https origins in production');
+  });
+});
+
+describe('validateEnv: DPoP', () => {
+  it('defaults to ES256, EdDSA, RS256 and PS256 proofs, no nonce, 60 seconds', () => {
+    expect(validateEnv({}).dpop).toEqual({
+      algorithms: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+      nonceRequired: false,
+      proofMaxAgeSeconds: 60,
+    });
+  });
+
+  it('reads DPOP_ALGORITHMS, DPOP_NONCE_REQUIRED and DPOP_PROOF_MAX_AGE_SECONDS', () => {
+    const env = {
+      DPOP_ALGORITHMS: 'ES256, ES384',
+      DPOP_NONCE_REQUIRED: 'true',
+      DPOP_PROOF_MAX_AGE_SECONDS: '30',
+    };
+    expect(validateEnv(env).dpop).toEqual({
+      algorithms: ['ES256', 'ES384'],
+      nonceRequired: true,
+      proofMaxAgeSeconds: 30,
+    });
+  });
+
+  it.each([
+    [
+      { DPOP_ALGORITHMS: 'HS256' },
+      'DPOP_ALGORITHMS must list algorithms of ES256, ES384, EdDSA, RS256, PS256',
+    ],
+    [
+      { DPOP_ALGORITHMS: 'none' },
+      'DPOP_ALGORITHMS must list algorithms of ES256, ES384, EdDSA, RS256, PS256',
+    ],
+    [{ DPOP_NONCE_REQUIRED: 'yes' }, 'DPOP_NONCE_REQUIRED must be true or false'],
+    [
+      { DPOP_PROOF_MAX_AGE_SECONDS: '3600' },
+      'DPOP_PROOF_MAX_AGE_SECONDS must be a whole number from 5 to 300',
+    ],
+  ])('refuses %j', (env, message) => {
+    expect(errorOf(env)).toBe(message);
   });
 });

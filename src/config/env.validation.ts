@@ -18,6 +18,7 @@ import { refuseUnsafeProduction } from './env.production';
 import { mailEnv, MailEnv } from './env.mail';
 import { mfaEnv, MfaEnv } from './env.mfa';
 import { passkeysEnv, PasskeysEnv } from './env.passkeys';
+import { dpopEnv, DpopEnv } from './env.dpop';
 
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -73,12 +74,18 @@ export interface Env {
     loginIpMaxFailures: number;
     /** Live sessions per user; a login beyond it ends the least recently used one. */
     maxSessionsPerUser: number;
+    /**
+     * Seconds during which a retired refresh token presented again by the client that used it
+     * gets that use's answer instead of ending the session (0: never, the strict rule).
+     */
+    refreshReuseGraceSeconds: number;
   };
   /** Open WebSockets per session and per user, counted over every instance. */
   ws: { maxSocketsPerSession: number; maxSocketsPerUser: number };
   mail: MailEnv;
   mfa: MfaEnv;
   passkeys: PasskeysEnv;
+  dpop: DpopEnv;
 }
 
 function storeDriver(env: RawEnv): StoreDriver {
@@ -206,11 +213,13 @@ export function validateEnv(env: RawEnv): Env {
       loginLockSeconds: ok(() => int(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86_400)),
       loginIpMaxFailures: ok(() => int(env, 'LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000)),
       maxSessionsPerUser: ok(() => int(env, 'MAX_SESSIONS_PER_USER', 50, 1, 1000)),
+      refreshReuseGraceSeconds: ok(() => int(env, 'REFRESH_REUSE_GRACE_SECONDS', 0, 0, 60)),
     },
     ws: wsLimits(env, ok),
     mail: mailEnv(env, ok),
     mfa: mfaEnv(env, ok),
     passkeys: passkeysEnv(env, ok),
+    dpop: dpopEnv(env, ok),
   };
   refuseUnsafeProduction(result, ok);
   errors.throwIfAny();

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { MFA_ENROL_SCOPE } from '../tokens/token.service';
 import { jwtConfig, JwtConfig } from '../config/configuration';
 import { SessionRef } from '../tokens/session';
 import { InjectSessionStore, SessionStore } from '../tokens/session.store';
@@ -25,14 +26,17 @@ export class IntrospectionService {
     const presented = this.tokens.classify(token);
     switch (presented.kind) {
       case 'access_token': {
-        const { sub, scope, exp, iat, jti, sid, iss, aud, client_id } = presented.claims;
+        const { sub, scope, exp, iat, jti, sid, iss, aud, client_id, cnf } = presented.claims;
         const ref = { userId: sub, sessionId: sid };
         if ((await this.sessions.checkAccess(ref, jti)) !== 'active') return INACTIVE;
+        // An enrolment-only token (MFA_REQUIRED_ROLES) is good for nothing but enrolling at
+        // Tessera: a resource server asking is told it is not an active token for it.
+        if (scope.split(' ').includes(MFA_ENROL_SCOPE)) return INACTIVE;
         return {
           active: true,
           // RFC 7662 §2.2: a value of the OAuth Access Token Types registry, as in the token
-          // response (RFC 6749 §7.1): ours are Bearer tokens.
-          token_type: 'Bearer',
+          // response (RFC 6749 §7.1): Bearer, or DPoP for a bound token (RFC 9449 §6.2).
+          token_type: cnf ? 'DPoP' : 'Bearer',
           client_id,
           sub,
           scope,
@@ -42,6 +46,7 @@ export class IntrospectionService {
           sid,
           iss,
           aud,
+          ...(cnf ? { cnf } : {}),
         };
       }
       case 'refresh_token':

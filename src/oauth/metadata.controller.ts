@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/public.decorator';
 import { cacheControl } from '../common/openapi/response-headers';
-import { jwtConfig, JwtConfig } from '../config/configuration';
+import { dpopConfig, DpopConfig, jwtConfig, JwtConfig } from '../config/configuration';
 import { KNOWN_SCOPES } from '../config/scopes';
 import { AuthorizationServerMetadataDto } from './dto/authorization-server-metadata.dto';
 
@@ -13,8 +13,8 @@ const CACHE_CONTROL = 'public, max-age=3600';
 export class MetadataController {
   private readonly metadata: AuthorizationServerMetadataDto;
 
-  constructor(@Inject(jwtConfig.KEY) jwt: JwtConfig) {
-    this.metadata = authorizationServerMetadata(jwt.issuer);
+  constructor(@Inject(jwtConfig.KEY) jwt: JwtConfig, @Inject(dpopConfig.KEY) dpop: DpopConfig) {
+    this.metadata = authorizationServerMetadata(jwt.issuer, dpop.algorithms);
   }
 
   @Get('oauth-authorization-server')
@@ -42,7 +42,10 @@ export class MetadataController {
  * reflected Host would let anyone who can reach us (or poison a cache in front of us) point
  * clients at their own JWKS or endpoints.
  */
-function authorizationServerMetadata(issuer: string): AuthorizationServerMetadataDto {
+function authorizationServerMetadata(
+  issuer: string,
+  dpopAlgorithms: string[],
+): AuthorizationServerMetadataDto {
   const base = issuer.replace(/\/+$/, '');
   return {
     issuer,
@@ -59,5 +62,7 @@ function authorizationServerMetadata(issuer: string): AuthorizationServerMetadat
     // Explicitly empty: omitted, it would default to authorization_code and implicit.
     grant_types_supported: [],
     service_documentation: `${base}/docs`,
+    // RFC 9449 §5.1: the algorithms DPoP proofs may be signed with (DPOP_ALGORITHMS).
+    dpop_signing_alg_values_supported: [...dpopAlgorithms],
   };
 }

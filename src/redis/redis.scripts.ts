@@ -53,16 +53,35 @@ export interface ScriptCommands {
   sessionList(userBase: Key): Promise<string[][]>;
   /** The ids of the sessions that were live and are now ended; bumps the generation. */
   sessionEndAll(userBase: Key, keepSessionId: string): Promise<string[]>;
-  /** [status, ...flat session hash] with status 'rotated' | 'reused' | 'invalid'. */
+  /**
+   * [status, ...flat session hash] with status 'rotated' | 'reused' | 'invalid', or
+   * ['dpop-mismatch'], or ['grace', sealed, ...flat session hash]. The grace arguments are ''
+   * without a grace window.
+   */
   rotate(
     userBase: Key,
     sessionId: string,
     presented: string,
     next: string,
     now: number,
+    jkt: string,
+    graceClient: string,
+    graceSealed: string,
+    graceExpiresAt: number | '',
   ): Promise<string[]>;
   /** 'active' | 'session-ended' | 'token-revoked'. */
   checkAccess(userBase: Key, sessionId: string, jti: string): Promise<string>;
+  /**
+   * check_access.lua, and then the mark of a DPoP proof, once: 'proof-replayed' when it was
+   * marked before (check_access_dpop.lua).
+   */
+  checkAccessDpop(
+    userBase: Key,
+    sessionId: string,
+    jti: string,
+    proofId: string,
+    proofUntil: number,
+  ): Promise<string>;
   /** 1 when the session was live. */
   revoke(userBase: Key, sessionId: string): Promise<number>;
   /** 1 remembered, 0 when the generation moved on. */
@@ -180,6 +199,7 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   sessionEndAll: { file: 'session_end_all.lua', keys: 1 },
   rotate: { file: 'rotate.lua', keys: 1 },
   checkAccess: { file: 'check_access.lua', keys: 1, readOnly: true },
+  checkAccessDpop: { file: 'check_access_dpop.lua', keys: 1 },
   revoke: { file: 'revoke.lua', keys: 1 },
   deviceRemember: { file: 'device_remember.lua', keys: 1 },
   // Variable key count (keys: undefined): the caller passes numKeys first.

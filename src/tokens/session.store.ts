@@ -3,6 +3,8 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -39,12 +41,22 @@ export interface SessionStore {
    * hash exactly one gets `rotated`; the first loser finds it retired, gets `reused` and ends the
    * session; later ones find no session and get `invalid`. A session of an old generation is
    * `invalid` (and removed).
+   *
+   * With `grace` (the refresh grace window), a rotation also keeps `grace.sealed` for its
+   * presented hash until `grace.expiresAt`, replacing what an earlier rotation kept (a rotation
+   * without `grace` forgets it). The retired hash presented again with the same `grace.client`
+   * before then gets `grace` and that sealed answer, and nothing changes; from another client, or
+   * after the window, or once the session has rotated again, it is `reused` as above. So
+   * concurrent presentations of one hash by one client all get the one rotation's answer.
    */
   rotate(
     ref: SessionRef,
     presentedHash: string,
     nextHash: string,
     now: number,
+    /** The thumbprint of the request's DPoP key; null without a proof (see RotateResult). */
+    jkt?: string | null,
+    grace?: RefreshGrace,
   ): Promise<RotateResult>;
   /**
    * Whether `hash` is the live session's current refresh hash, one it retired, or neither (no
@@ -61,8 +73,12 @@ export interface SessionStore {
   revokeAllForUser(userId: string, exceptSessionId?: string): Promise<string[]>;
   /** Revokes one access token until `expiresAt` (epoch ms), when it would have expired anyway. */
   revokeAccessToken(ref: SessionRef, jti: string, expiresAt: number): Promise<void>;
-  /** The per-request check: one round trip. */
-  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck>;
+  /**
+   * The per-request check: one round trip. With a DPoP proof, the proof is also marked used in
+   * the same step, and a proof marked before answers 'proof-replayed' (only once the session and
+   * the token checked out).
+   */
+  checkAccess(ref: SessionRef, jti: string, proof?: ProofMark): Promise<AccessCheck>;
   /**
    * Marks a single-use id (a WebSocket ticket's jti) as used until `expiresAt`; true only for
    * the first call with that id.

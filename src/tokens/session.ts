@@ -17,6 +17,11 @@ export interface Session {
    * existed, which were password sign-ins.
    */
   amr?: string[];
+  /**
+   * DPoP (RFC 9449): the thumbprint of the key the session is bound to. Its access tokens carry
+   * it as `cnf.jkt` and its refresh tokens rotate only with a proof by that key.
+   */
+  jkt?: string;
 }
 
 /** Which session: sessions live under their user (one store slot per user, see SessionStore). */
@@ -41,15 +46,43 @@ export type CreateSessionResult =
   /** The user's generation moved on since it was read: no session was created. */
   | { status: 'stale' };
 
+/**
+ * The refresh grace window (REFRESH_REUSE_GRACE_SECONDS): what a rotation keeps so that the same
+ * client presenting the same, now retired, refresh token again gets the same answer.
+ */
+export interface RefreshGrace {
+  /** SHA-256 of the presenting client's identity (e.g. its verified device cookie); never raw. */
+  client: string;
+  /** The answer of this rotation, encrypted with a key only the presented token yields. */
+  sealed: string;
+  /** Epoch ms: the window's end (the store also forgets it at the session's end). */
+  expiresAt: number;
+}
+
 export type RotateResult =
   /** The presented hash was current: it is now retired and `next` is current. */
   | { status: 'rotated'; session: Session }
+  /**
+   * The presented hash was retired by the session's latest rotation, within its grace window,
+   * and from the client that rotated it: nothing changed, and `sealed` is that rotation's answer.
+   */
+  | { status: 'grace'; session: Session; sealed: string }
   /** The presented hash was retired earlier: the session has been revoked (RFC 9700 §4.14). */
   | { status: 'reused'; session: Session }
   /** No such live session, or a hash this session never issued. */
-  | { status: 'invalid' };
+  | { status: 'invalid' }
+  /** The session is bound to a DPoP key and the request proved another, or none: unchanged. */
+  | { status: 'dpop-mismatch' };
 
-export type AccessCheck = 'active' | 'session-ended' | 'token-revoked';
+export type AccessCheck = 'active' | 'session-ended' | 'token-revoked' | 'proof-replayed';
+
+/** A DPoP proof presented with an access token: marked used by the access check, once. */
+export interface ProofMark {
+  /** A digest of the proof's key and `jti`. */
+  id: string;
+  /** Epoch ms until which the proof could still be accepted. */
+  until: number;
+}
 
 export const sessionRef = (session: Pick<Session, 'userId' | 'id'>): SessionRef => ({
   userId: session.userId,

@@ -1,4 +1,6 @@
+import { inspect } from 'node:util';
 import { AuditService } from '../audit/audit.service';
+import { AppErrorCode } from '../common/errors/app-error';
 import { uuidv7 } from '../common/crypto/ids';
 import { ManualClock } from '../common/time/manual-clock';
 import { JwtConfig, SecurityConfig } from '../config/configuration';
@@ -91,5 +93,84 @@ describe('TokenService', () => {
         }),
       }),
     );
+  });
+
+  describe('with a refresh grace window (REFRESH_REUSE_GRACE_SECONDS=10)', () => {
+    let graceful: TokenService;
+    beforeEach(() => {
+      const withGrace = { ...security, refreshReuseGraceSeconds: 10 };
+      const auditor = audit as unknown as AuditService;
+      graceful = new TokenService(signer, jwt, withGrace, sessions, clock, auditor);
+    });
+
+    async function signedIn() {
+      const subject = admin();
+      const first = await graceful.startSession(subject, 'profile', client, 0);
+      if (!first) throw new Error('no session');
+      return { subject, first, load: () => Promise.resolve(subject) };
+    }
+
+    it('gives the same client the same pair again, its lifetimes counted down', async () => {
+      const { first, load } = await signedIn();
+      const used = await graceful.refresh(first.refresh_token, load, null, 'device:a');
+      clock.advance(3000);
+      const again = await graceful.refresh(first.refresh_token, load, null, 'device:a');
+      expect(again.repeated).toBe(true);
+      expect(again.response).toEqual({
+        ...used.response,
+        expires_in: used.response.expires_in - 3,
+        refresh_expires_in: used.response.refresh_expires_in - 3,
+      });
+      const onwards = await graceful.refresh(used.response.refresh_token, load, null, 'device:a');
+      expect(onwards.repeated).toBeUndefined();
+    });
+
+    it.each([
+      ['another client', 'device:b'],
+      ['a client without an identity', undefined],
+    ])('ends the session when %s presents the used token', async (_, other) => {
+      const { first, load } = await signedIn();
+      const used = await graceful.refresh(first.refresh_token, load, null, 'device:a');
+      await expect(graceful.refresh(first.refresh_token, load, null, other)).rejects.toMatchObject({
+        code: AppErrorCode.RefreshReused,
+      });
+      await expect(
+        graceful.refresh(used.response.refresh_token, load, null, 'device:a'),
+      ).rejects.toThrow();
+      expect(audit.record).toHaveBeenCalledWith(
+        expect.objectContaining({ event: 'REFRESH_REUSE_DETECTED' }),
+      );
+    });
+
+    it('ends the session when the used token comes back after the window', async () => {
+      const { first, load } = await signedIn();
+      await graceful.refresh(first.refresh_token, load, null, 'device:a');
+      clock.advance(10_000);
+      await expect(
+        graceful.refresh(first.refresh_token, load, null, 'device:a'),
+      ).rejects.toMatchObject({
+        code: AppErrorCode.RefreshReused,
+      });
+    });
+
+    it('keeps no usable token in the store: only an answer sealed by the used token', async () => {
+      const { first, load } = await signedIn();
+      const { response } = await graceful.refresh(first.refresh_token, load, null, 'device:a');
+      const kept = inspect(sessions, { depth: 10, maxStringLength: null });
+      const parts = [response.refresh_token, response.access_token, first.refresh_token];
+      for (const part of parts.flatMap((t) => t.split('.'))) expect(kept).not.toContain(part);
+      expect(kept).toMatch(/sealed: 'v1\./);
+    });
+
+    it("ends a deactivated user's session, as without a window", async () => {
+      const { first } = await signedIn();
+      const gone = () => Promise.resolve(null);
+      await expect(
+        graceful.refresh(first.refresh_token, gone, null, 'device:a'),
+      ).rejects.toMatchObject({
+        code: AppErrorCode.InvalidRefreshToken,
+      });
+      await expect(sessions.listForUser(claimsOf(first.access_token).sub)).resolves.toEqual([]);
+    });
   });
 });

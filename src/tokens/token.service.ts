@@ -5,8 +5,9 @@ import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { randomToken, uuidv7 } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
 import { jwtConfig, JwtConfig, securityConfig, SecurityConfig } from '../config/configuration';
+import { graceClientHash, openGraceAnswer, sealGraceAnswer } from './refresh-grace';
 import { newRefreshToken, parseRefreshToken } from './refresh-token';
-import { Session, sessionRef } from './session';
+import { RefreshGrace, RotateResult, Session, SessionRef, sessionRef } from './session';
 import { InjectSessionStore, SessionStore } from './session.store';
 import { JwsSigner } from './jws-signer';
 import { AccessClaims, ClientInfo, TokenResponse, TokenSubject } from './token.types';
@@ -44,6 +45,20 @@ export const AMR = {
   passkeySynced: ['swk', 'user', 'mfa'],
 } as const;
 
+/** A refresh's new pair; `repeated` when it is the answer of an earlier use (grace window). */
+export interface RefreshOutcome {
+  response: TokenResponse;
+  session: Session;
+  repeated?: true;
+}
+
+/** A pair signed ahead of a rotation, and what the rotation keeps of it for the grace window. */
+interface GraceOffer {
+  response: TokenResponse;
+  session: Session;
+  grace: RefreshGrace;
+}
+
 /** Issues token pairs, rotates refresh tokens and detects their reuse. */
 @Injectable()
 export class TokenService {
@@ -60,15 +75,17 @@ export class TokenService {
    * Starts a session (login) and returns its first token pair; null when the user's credential
    * generation is no longer `generation` (a change that ends sessions raced this login: the
    * caller re-reads the user and tries again). Beyond the per-user cap the least recently used
-   * sessions end, audited. `amr` says how the user signed in; every access token carries it.
+   * sessions end, audited. `amr` says how the user signed in, and `jkt` the DPoP key the session
+   * is bound to (RFC 9449); every access token carries both (`amr`, `cnf.jkt`).
    */
   async startSession(
     subject: TokenSubject,
     scope: string,
     client: ClientInfo,
     generation: number,
-    amr: readonly string[] = AMR.password,
+    binding: { amr?: readonly string[]; jkt?: string | null } = {},
   ): Promise<TokenResponse | null> {
+    const { amr = AMR.password, jkt } = binding;
     const now = this.clock.now();
     const id = uuidv7(now);
     const refresh = newRefreshToken({ userId: subject.id, sessionId: id });
@@ -82,6 +99,7 @@ export class TokenService {
       ip: client.ip,
       scope,
       amr: [...amr],
+      ...(jkt ? { jkt } : {}),
     };
     const created = await this.sessions.create(
       { ...session, refreshHash: refresh.hash, generation },
@@ -99,14 +117,24 @@ export class TokenService {
     return this.respond(subject, session, refresh.token);
   }
 
+  /** REFRESH_REUSE_GRACE_SECONDS: 0 is the strict rule, no grace at all. */
+  get refreshGraceSeconds(): number {
+    return this.security.refreshReuseGraceSeconds;
+  }
+
   /**
    * Rotates a refresh token. `loadSubject` gives the user's current roles, or null when the user
-   * may no longer hold tokens (deleted, deactivated): then the session ends.
+   * may no longer hold tokens (deleted, deactivated): then the session ends. `client` names the
+   * presenting client as the caller has verified it (a device cookie's id): within the grace
+   * window, the same client presenting the same token again gets the same answer (`repeated`)
+   * instead of ending the session. Without `client`, or with no window, reuse is theft.
    */
   async refresh(
     presented: string,
     loadSubject: (userId: string) => Promise<TokenSubject | null>,
-  ): Promise<{ response: TokenResponse; session: Session }> {
+    jkt: string | null = null,
+    client?: string,
+  ): Promise<RefreshOutcome> {
     const parsed = parseRefreshToken(presented);
     if (!parsed) throw invalidRefreshToken();
     const next = newRefreshToken(parsed);
@@ -116,10 +144,29 @@ export class TokenService {
     // already finds the session of an old generation and refuses it.
     const subjectRead = loadSubject(parsed.userId);
     subjectRead.catch(() => undefined); // awaited below only when the rotation succeeds
-    const result = await this.sessions.rotate(parsed, parsed.hash, next.hash, this.clock.now());
+    const offer =
+      client && this.refreshGraceSeconds > 0
+        ? await this.graceOffer(presented, parsed, next.token, subjectRead, client, jkt)
+        : undefined;
+    const now = this.clock.now();
+    const result = await this.sessions.rotate(
+      parsed,
+      parsed.hash,
+      next.hash,
+      now,
+      jkt,
+      offer?.grace,
+    );
     switch (result.status) {
       case 'invalid':
         throw invalidRefreshToken();
+      case 'dpop-mismatch':
+        // RFC 9449 §5: the session is bound to a key this request did not prove. Nothing
+        // changed; the same answer whether the proof was missing or by another key.
+        throw new AppError(
+          AppErrorCode.InvalidDpopProof,
+          'DPoP proof refused: this refresh token is bound to a DPoP key; prove it.',
+        );
       case 'reused':
         // RFC 9700 §4.14: a retired refresh token came back, so one copy is in the wrong hands.
         // The store has already ended the whole session, access tokens included.
@@ -132,7 +179,10 @@ export class TokenService {
           AppErrorCode.RefreshReused,
           'The refresh token was already used; the session has been revoked.',
         );
+      case 'grace':
+        return this.repeat(presented, offer, result);
       case 'rotated': {
+        if (offer) return { response: offer.response, session: offer.session };
         const subject = await subjectRead;
         if (!subject) {
           await this.sessions.revoke(sessionRef(result.session));
@@ -140,17 +190,76 @@ export class TokenService {
         }
         // What was granted at login ∩ what the user may hold now: a demoted user's session never
         // keeps the scopes of the rights it lost, even one that raced the change.
-        const session = { ...result.session, scope: narrowScope(result.session.scope, subject) };
+        const session = {
+          ...result.session,
+          scope: narrowScope(result.session.scope, subject, result.session.amr),
+        };
         return { response: this.respond(subject, session, next.token), session };
       }
     }
+  }
+
+  /**
+   * The pair this refresh will answer, signed before the rotation so that the rotation keeps it
+   * (sealed) in the same atomic step: there is no moment at which the token is retired but its
+   * answer not yet kept, which concurrent presentations would have to wait out. Safe to sign
+   * early: of a session, tokens carry only fields that never change (id, end, scope, amr).
+   * Undefined when there is no session or no user: the strict path then answers as always.
+   */
+  private async graceOffer(
+    presented: string,
+    ref: SessionRef,
+    nextToken: string,
+    subjectRead: Promise<TokenSubject | null>,
+    client: string,
+    jkt: string | null,
+  ): Promise<GraceOffer | undefined> {
+    const [stored, subject] = await Promise.all([this.sessions.get(ref), subjectRead]);
+    if (!stored || !subject) return undefined;
+    // As the rotation will leave it: bound to the request's DPoP key if it was not yet (a
+    // session bound to another key is refused by the rotation, and this answer never used).
+    const session = {
+      ...stored,
+      scope: narrowScope(stored.scope, subject, stored.amr),
+      ...(stored.jkt || !jkt ? {} : { jkt }),
+    };
+    const response = this.respond(subject, session, nextToken);
+    const now = this.clock.now();
+    const clientHash = graceClientHash(client);
+    const answer = { response, issuedAt: now };
+    const sealed = sealGraceAnswer(presented, `${session.id}.${clientHash}`, answer);
+    const expiresAt = now + this.refreshGraceSeconds * 1000;
+    return { response, session, grace: { client: clientHash, sealed, expiresAt } };
+  }
+
+  /** The answer a rotation of `presented` gave this client, lifetimes counted down since. */
+  private repeat(
+    presented: string,
+    offer: GraceOffer | undefined,
+    result: Extract<RotateResult, { status: 'grace' }>,
+  ): RefreshOutcome {
+    const context = `${result.session.id}.${offer?.grace.client}`;
+    const answer = offer && openGraceAnswer(presented, context, result.sealed);
+    if (!answer) throw invalidRefreshToken();
+    const elapsed = Math.max(0, Math.floor((this.clock.now() - answer.issuedAt) / 1000));
+    const { response } = answer;
+    return {
+      response: {
+        ...response,
+        expires_in: Math.max(0, response.expires_in - elapsed),
+        refresh_expires_in: Math.max(0, response.refresh_expires_in - elapsed),
+      },
+      session: result.session,
+      repeated: true,
+    };
   }
 
   private respond(subject: TokenSubject, session: Session, refreshToken: string): TokenResponse {
     const now = this.clock.now();
     return {
       access_token: this.signAccessToken(subject, session),
-      token_type: 'Bearer',
+      // RFC 9449 §5: a bound token is a DPoP token, sent as `Authorization: DPoP`.
+      token_type: session.jkt ? 'DPoP' : 'Bearer',
       expires_in: this.jwt.accessTtl,
       refresh_token: refreshToken,
       refresh_expires_in: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
@@ -177,6 +286,7 @@ export class TokenService {
       scope: session.scope,
       email_verified: subject.emailVerified,
       amr: session.amr ?? [...AMR.password],
+      ...(session.jkt ? { cnf: { jkt: session.jkt } } : {}),
     };
     return this.signer.sign(claims, ACCESS_TOKEN_TYP);
   }
@@ -185,10 +295,13 @@ export class TokenService {
 /**
  * What a refresh grants: (granted at login) ∩ (allowed now). An enrolment-only session keeps
  * exactly its one scope: it is no grant of rights, and narrowing it to nothing would make its
- * tokens look like tokens without restrictions to the routes that need no scope.
+ * tokens look like tokens without restrictions to the routes that need no scope. A user who must
+ * have a second factor now (MFA_REQUIRED_ROLES set, or a role gained since) keeps a session
+ * signed in without one only as an enrolment-only session.
  */
-function narrowScope(granted: string, subject: TokenSubject): string {
+function narrowScope(granted: string, subject: TokenSubject, amr?: string[]): string {
   if (granted === MFA_ENROL_SCOPE) return granted;
+  if (subject.mfaRequired && !(amr ?? []).includes('mfa')) return MFA_ENROL_SCOPE;
   return granted
     .split(' ')
     .filter((s) => s && subject.scopes.includes(s))

@@ -8,6 +8,11 @@ export interface TokenSubject {
   scopes: string[];
   /** Whether the user's email is verified now (claim `email_verified`). */
   emailVerified: boolean;
+  /**
+   * The user must have a second factor (MFA_REQUIRED_ROLES): a session not signed in with one
+   * (`amr` without `mfa`) refreshes into an enrolment-only one.
+   */
+  mfaRequired?: boolean;
 }
 
 /** Claims of an access token (header `typ: at+jwt`, `kid`). */
@@ -37,12 +42,15 @@ export interface AccessClaims {
    * a second factor. Optional on the way in: tokens issued before it existed lack it.
    */
   amr?: string[];
+  /** RFC 9449 §6: the thumbprint of the DPoP key a bound token must be presented with. */
+  cnf?: { jkt: string };
 }
 
 /** The token response of login and refresh (RFC 6749 §5.1 names, plus our session fields). */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` for a session bound to a DPoP key (send `Authorization: DPoP <token>` + a proof). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token: string;
   refresh_expires_in: number;

@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in: an access token and a refresh token (also set as an httpOnly cookie)
-         * @description Start here. `username` may also be the email. Send the `access_token` as `Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires (`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer rights with `scope`. Also sets an httpOnly device cookie (Path=/auth/login). Failed logins lock a (username, client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client holding a device cookie from an earlier successful login as that user is counted only by its own failures, so others cannot lock it out.
+         * @description Start here. `username` may also be the email. Send the `access_token` as `Authorization: Bearer <access_token>` (in Swagger UI: **Authorize**); before it expires (`expires_in`), exchange the `refresh_token` at `POST /auth/refresh`. Ask for fewer rights with `scope`. Also sets an httpOnly device cookie (Path=/auth). Failed logins lock a (username, client IP) pair after LOGIN_MAX_FAILURES, a username after 10 times that and a client IP after LOGIN_IP_MAX_FAILURES, for LOGIN_LOCK_SECONDS (429 with Retry-After). A client holding a device cookie from an earlier successful login as that user is counted only by its own failures, so others cannot lock it out.
          */
         post: operations["login"];
         delete?: never;
@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token (body or cookie) for a new pair; reuse revokes the session
-         * @description Single use: the answer holds a new `refresh_token` and the one sent stops working. Sending a used one again is taken as theft and revokes the whole session (`refresh-token-reused`); two tabs refreshing the same token at once get that too, so let one refresh and share its result. Without `refresh_token` in the body, the refresh cookie is used, on a request with a JSON body or an `X-Requested-With` header only.
+         * @description Single use: the answer holds a new `refresh_token` and the one sent stops working. Sending a used one again is taken as theft and revokes the whole session (`refresh-token-reused`); two tabs refreshing the same token at once get that too, so let one refresh and share its result. Without `refresh_token` in the body, the refresh cookie is used, on a request with a JSON body or an `X-Requested-With` header only. Grace window (off unless REFRESH_REUSE_GRACE_SECONDS is set, at most 60 s): a used token sent again within that many seconds of its use, with the same device cookie `__Secure-device` as that use, gets the same pair that use got (lifetimes counted down) and the session lives on; only the latest used token, only while its successor is unused. Without the same device cookie, or later, it is reuse as above.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -888,6 +888,8 @@ export interface components {
          *     | `invalid-verification-token` | 400 | Invalid verification token | the email verification token is unknown, used, expired, or for an email changed since |
          *     | `invalid-reset-token` | 400 | Invalid reset token | the password reset token is unknown, used, expired, of a deactivated user, or the password changed since |
          *     | `invalid-passkey-registration` | 400 | Passkey not registered | a passkey registration was refused: no registration in progress (or it expired, or was used), wrong origin or RP ID, no user verification, or an attestation that does not verify |
+         *     | `invalid-dpop-proof` | 400 | Invalid DPoP proof | login or refresh with a `DPoP` proof that fails (signature, `typ`, `alg`, `htm`, `htu`, `iat`, replayed `jti`), or a DPoP-bound session refreshed without a proof by its key |
+         *     | `use-dpop-nonce` | 400 | DPoP nonce required | `DPOP_NONCE_REQUIRED=true` and a proof without a fresh nonce: sign it again with the `DPoP-Nonce` header |
          *     | `bad-request` | 400 | Bad request | the body is not valid JSON, or the URL is not validly percent-encoded |
          *     | `unauthenticated` | 401 | Authentication required | no `Authorization` header |
          *     | `invalid-token` | 401 | Invalid token | the access token is refused (expired, revoked, session ended, …): refresh once |
@@ -1228,11 +1230,11 @@ export interface components {
             /** @example true */
             active: boolean;
             /**
-             * @description `Bearer` for an access token (the OAuth Access Token Types registry, as RFC 7662 asks); absent for a refresh token, which is not presented to resource servers
+             * @description `Bearer` for an access token, `DPoP` for one bound to a DPoP key (the OAuth Access Token Types registry, as RFC 7662 asks); absent for a refresh token, which is not presented to resource servers
              * @example Bearer
              * @enum {string}
              */
-            token_type?: "Bearer";
+            token_type?: "Bearer" | "DPoP";
             /**
              * @description The client the access token was issued to (RFC 9068): always `tessera`
              * @example tessera
@@ -1279,6 +1281,13 @@ export interface components {
              * @example tessera-api
              */
             aud?: string;
+            /**
+             * @description RFC 9449 §6.2: for a DPoP-bound access token, the thumbprint of its key; a resource server checks the request's DPoP proof against it
+             * @example {
+             *       "jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+             *     }
+             */
+            cnf?: Record<string, never>;
         };
         AuthorizationServerMetadataDto: {
             /**
@@ -1339,6 +1348,16 @@ export interface components {
              * @example https://auth.example.com/docs
              */
             service_documentation: string;
+            /**
+             * @description RFC 9449: the `alg` values DPoP proofs may use (`DPOP_ALGORITHMS`)
+             * @example [
+             *       "ES256",
+             *       "EdDSA",
+             *       "RS256",
+             *       "PS256"
+             *     ]
+             */
+            dpop_signing_alg_values_supported: string[];
         };
         WsTicketDto: {
             /**
@@ -1710,7 +1729,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1729,7 +1751,7 @@ export interface operations {
                      */
                     "Cache-Control"?: string;
                     /**
-                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth/login, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login).
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login), and names the client to the refresh grace window. A device cookie of the former Path=/auth/login is cleared (a third Set-Cookie).
                      * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
                      */
                     "Set-Cookie"?: string;
@@ -1739,7 +1761,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description A field is missing or of the wrong type */
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     A field is missing or of the wrong type
+             */
             400: {
                 headers: {
                     /**
@@ -1747,6 +1773,11 @@ export interface operations {
                      * @example no-store
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1833,7 +1864,10 @@ export interface operations {
     loginWithSecondFactor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1852,7 +1886,7 @@ export interface operations {
                      */
                     "Cache-Control"?: string;
                     /**
-                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth/login, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login).
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login), and names the client to the refresh grace window. A device cookie of the former Path=/auth/login is cleared (a third Set-Cookie).
                      * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
                      */
                     "Set-Cookie"?: string;
@@ -1862,7 +1896,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description A field is missing or of the wrong type */
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     A field is missing or of the wrong type
+             */
             400: {
                 headers: {
                     /**
@@ -1870,6 +1908,11 @@ export interface operations {
                      * @example no-store
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1942,7 +1985,10 @@ export interface operations {
     refreshToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1971,7 +2017,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description `refresh_token` is not a string */
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     `refresh_token` is not a string
+             */
             400: {
                 headers: {
                     /**
@@ -1979,6 +2029,11 @@ export interface operations {
                      * @example no-store
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2481,7 +2536,10 @@ export interface operations {
     loginWithPasskey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2505,7 +2563,7 @@ export interface operations {
                      */
                     "Cache-Control"?: string;
                     /**
-                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth/login, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login).
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login), and names the client to the refresh grace window. A device cookie of the former Path=/auth/login is cleared (a third Set-Cookie).
                      * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
                      */
                     "Set-Cookie"?: string;
@@ -2515,7 +2573,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponseDto"];
                 };
             };
-            /** @description The body is not a credential of the expected shape */
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     The body is not a credential of the expected shape
+             */
             400: {
                 headers: {
                     /**
@@ -2523,6 +2585,11 @@ export interface operations {
                      * @example no-store
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
                     [name: string]: unknown;
                 };
                 content: {

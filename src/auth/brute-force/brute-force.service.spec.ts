@@ -12,6 +12,7 @@ const LIMITS = {
   loginLockSeconds: 60,
   loginIpMaxFailures: 100,
   maxSessionsPerUser: 50,
+  refreshReuseGraceSeconds: 0,
 };
 const USER = { id: '0190aaaa-0000-7000-8000-000000000001' };
 const client = (ip: string) => ({ ip, userAgent: null });

@@ -129,6 +129,14 @@ export class BruteForceService {
     return this.devices.issue(userId, generation);
   }
 
+  /**
+   * The device id of a device cookie value that this service issued to `userId` (MAC and expiry
+   * checked, not whether it still counts as known): which client presents a refresh token.
+   */
+  deviceOf(deviceToken: string, userId: string): Promise<string | null> {
+    return this.devices.signedId(deviceToken, userId);
+  }
+
   private reserve(counters: Counter[]): Promise<Reservation> {
     return this.store.reserve(counters, this.limits.loginLockSeconds * 1000);
   }

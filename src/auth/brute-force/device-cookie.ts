@@ -3,9 +3,15 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, AppConfig } from '../../config/configuration';
 import { DEVICE_TTL_SECONDS } from './device-token';
 
+/** Where device cookies were scoped before refresh needed them too. */
+const LEGACY_PATH = '/auth/login';
+
 /**
- * The device cookie: HttpOnly (scripts never see it), SameSite=Strict, sent only to
- * /auth/login. `__Secure-device` with Secure; `device` only with COOKIE_SECURE=false.
+ * The device cookie: HttpOnly (scripts never see it), SameSite=Strict, Path=/auth: login reads it
+ * (a known device is not locked out by others' failures), and refresh reads it (the same client
+ * within the refresh grace window). `__Secure-device` with Secure; `device` only with
+ * COOKIE_SECURE=false. It was Path=/auth/login before: a browser keeping that one would send it
+ * ahead of the new one to /auth/login (longer paths first), so setting the new one clears it.
  */
 @Injectable()
 export class DeviceCookie {
@@ -24,8 +30,14 @@ export class DeviceCookie {
       httpOnly: true,
       secure: this.app.cookieSecure,
       sameSite: 'strict',
-      path: '/auth/login',
+      path: '/auth',
       maxAge: DEVICE_TTL_SECONDS,
+    });
+    void reply.clearCookie(this.name, {
+      httpOnly: true,
+      secure: this.app.cookieSecure,
+      sameSite: 'strict',
+      path: LEGACY_PATH,
     });
   }
 }

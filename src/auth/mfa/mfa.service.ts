@@ -1,11 +1,13 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { toDataURL } from 'qrcode';
 import { AuditEventType } from '../../audit/audit-event';
 import { AuditService } from '../../audit/audit.service';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppError, AppErrorCode } from '../../common/errors/app-error';
 import { Clock, InjectClock } from '../../common/time/clock';
-import { mfaConfig, MfaConfig } from '../../config/configuration';
+import { jwtConfig, JwtConfig, mfaConfig, MfaConfig } from '../../config/configuration';
+import { ROLE_DEFAULT_SCOPES } from '../../config/scopes';
+import { allowedScopes } from '../scope-grant';
 import { MFA_ENROL_SCOPE } from '../../tokens/token.service';
 import { SessionsService } from '../../tokens/sessions.service';
 import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
@@ -13,7 +15,7 @@ import { AuthenticatedUser, ClientInfo } from '../../tokens/token.types';
 import { PasswordHasher } from '../../users/password-hasher';
 import { User } from '../../users/user';
 import { UsersService } from '../../users/users.service';
-import { BruteForceService } from '../brute-force/brute-force.service';
+import { BruteForceService, LoginAttempt } from '../brute-force/brute-force.service';
 import { MFA_SECRET_BOX } from './mfa-secret-box';
 import { InjectMfaStore, MfaStore, TotpFactor } from './mfa.store';
 import {
@@ -60,6 +62,8 @@ export type SecondFactor = 'totp' | 'recovery_code';
  */
 @Injectable()
 export class MfaService implements OnModuleInit {
+  private readonly logger = new Logger('Mfa');
+
   constructor(
     @Inject(mfaConfig.KEY) private readonly config: MfaConfig,
     @InjectMfaStore() private readonly store: MfaStore,
@@ -72,6 +76,7 @@ export class MfaService implements OnModuleInit {
     private readonly bruteForce: BruteForceService,
     private readonly audit: AuditService,
     @InjectClock() private readonly clock: Clock,
+    @Inject(jwtConfig.KEY) private readonly jwt: JwtConfig,
   ) {}
 
   /** A deleted user's factor, recovery codes and pending enrolment go with it. */
@@ -85,9 +90,19 @@ export class MfaService implements OnModuleInit {
     return (await this.store.factor(userId)) !== null;
   }
 
-  /** Whether `user` must enrol before anything else (MFA_REQUIRED_ROLES). */
-  requiredFor(user: Pick<User, 'roles'>): boolean {
-    return this.config.requiredRoles.some((role) => user.roles.includes(role));
+  /**
+   * Whether `user` must enrol before anything else (MFA_REQUIRED_ROLES): it holds such a role,
+   * or any scope such a role brings beyond a plain user's (a scope granted to a user directly
+   * carries the same power as the role it comes from).
+   */
+  requiredFor(user: Pick<User, 'roles' | 'scopes'>): boolean {
+    const { requiredRoles } = this.config;
+    if (requiredRoles.some((role) => user.roles.includes(role))) return true;
+    const plain = new Set(ROLE_DEFAULT_SCOPES.user ?? []);
+    const privileged = new Set(
+      requiredRoles.flatMap((role) => ROLE_DEFAULT_SCOPES[role] ?? []).filter((s) => !plain.has(s)),
+    );
+    return allowedScopes(user).some((scope) => privileged.has(scope));
   }
 
   async status(caller: AuthenticatedUser): Promise<MfaStatus> {
@@ -145,8 +160,9 @@ export class MfaService implements OnModuleInit {
     this.requireEnabled();
     await this.provePassword(await this.users.get(caller.userId), password, client);
     const pending = await this.store.findPending(caller.userId);
-    const secret = pending && this.box.open(pending, caller.userId);
-    if (!pending || !secret) throw notStarted();
+    if (!pending) throw notStarted();
+    const secret = this.box.open(pending, caller.userId);
+    if (!secret) throw this.unsealable({ sealedSecret: pending, enabledAt: 0 });
     const step = totpStep(secret, code, this.clock.now());
     if (step === null) throw invalidCode();
     const { codes, hashes } = newRecoveryCodes();
@@ -176,6 +192,12 @@ export class MfaService implements OnModuleInit {
     client: ClientInfo,
   ): Promise<void> {
     this.requireEnabled();
+    if (this.requiredFor(await this.users.get(caller.userId))) {
+      throw new AppError(
+        AppErrorCode.Forbidden,
+        'Your role requires a second factor: it cannot be turned off (renew the recovery codes, or enrol a new app after an operator removes this one).',
+      );
+    }
     const factor = await this.proveFactors(caller, password, code, client);
     if (!(await this.store.disable(caller.userId, factor.sealedSecret))) throw notEnabled();
     this.audit.record({ event: AuditEventType.MfaDisabled, userId: caller.userId, ip: client.ip });
@@ -228,21 +250,23 @@ export class MfaService implements OnModuleInit {
     this.requireEnabled();
     const challenge = this.mfaTokens.verify(mfaToken);
     const { userId } = challenge;
-    const ttlMs = MFA_TOKEN_TTL_SECONDS * 1000;
+    // The token verifies until exp plus the allowed clock skew: its attempts and its single use
+    // are remembered at least that long, or it would come back to life after them.
+    const until = (challenge.exp + this.jwt.clockSkew) * 1000 + 1000;
+    const ttlMs = Math.max(1000, until - this.clock.now());
     const attempt = await this.store.countChallengeAttempt(userId, challenge.id, ttlMs);
     if (attempt > MAX_CHALLENGE_ATTEMPTS) throw invalidMfaToken();
     const lock = await this.bruteForce.admitSecondFactor(userId, client);
     const factor = await this.store.factor(userId);
     // Disabled since the password was checked: this challenge is for a factor that is gone.
     if (!factor) throw invalidMfaToken();
-    const used = await this.check(userId, factor, code);
+    const used = await this.checkSettling(lock, userId, factor, code);
     if (!used) {
       await this.failed(lock, userId, client, 'login', MAX_CHALLENGE_ATTEMPTS - attempt);
       throw invalidCode();
     }
     await this.bruteForce.succeeded(lock);
     // Single use: of two right codes sent with one token, one signs in.
-    const until = (challenge.exp + 60) * 1000;
     if (!(await this.sessionStore.consumeOnce(`mfa:${challenge.id}`, until))) {
       throw invalidMfaToken();
     }
@@ -262,7 +286,7 @@ export class MfaService implements OnModuleInit {
     const factor = await this.store.factor(user.id);
     if (!factor) throw notEnabled();
     const lock = await this.bruteForce.admitSecondFactor(user.id, client);
-    const used = await this.check(user.id, factor, code);
+    const used = await this.checkSettling(lock, user.id, factor, code);
     if (!used) {
       await this.failed(lock, user.id, client, 'confirmation', null);
       throw invalidCode();
@@ -282,6 +306,21 @@ export class MfaService implements OnModuleInit {
     await this.bruteForce.succeeded(attempt);
   }
 
+  /** `check`, giving the reserved attempt back when the check itself fails (not the code). */
+  private async checkSettling(
+    lock: LoginAttempt,
+    userId: string,
+    factor: TotpFactor,
+    code: string,
+  ): Promise<SecondFactor | null> {
+    try {
+      return await this.check(userId, factor, code);
+    } catch (error) {
+      await this.bruteForce.succeeded(lock).catch(() => undefined);
+      throw error;
+    }
+  }
+
   /**
    * Which factor `code` is, used up: a TOTP code of the factor's secret for a time step later
    * than any accepted before, or an unused recovery code. Null for anything else.
@@ -294,7 +333,7 @@ export class MfaService implements OnModuleInit {
     const typed = code.replace(/\s/g, '');
     if (/^\d{6}$/.test(typed)) {
       const secret = this.box.open(factor.sealedSecret, userId);
-      if (!secret) throw new Error('A TOTP secret does not open with MFA_ENCRYPTION_KEY');
+      if (!secret) throw this.unsealable(factor);
       const step = totpStep(secret, typed, this.clock.now());
       const accepted =
         step !== null && (await this.store.acceptStep(userId, factor.sealedSecret, step));
@@ -304,8 +343,24 @@ export class MfaService implements OnModuleInit {
     return hash && (await this.store.useRecoveryCode(userId, hash)) ? 'recovery_code' : null;
   }
 
+  /**
+   * A stored secret that MFA_ENCRYPTION_KEY does not open: sealed under another key (instances
+   * configured apart, or a key changed without re-sealing). An outage of ours, not the user's
+   * fault: 503, logged with the key ids (never key material).
+   */
+  private unsealable(factor: TotpFactor): AppError {
+    this.logger.error(
+      { sealedWith: factor.sealedSecret.split('.')[1] ?? 'unknown', keyId: this.box.keyId },
+      'A TOTP secret does not open with MFA_ENCRYPTION_KEY',
+    );
+    return new AppError(
+      AppErrorCode.StoreUnavailable,
+      'Second factors cannot be checked right now; try again shortly.',
+    );
+  }
+
   private async failed(
-    lock: Awaited<ReturnType<BruteForceService['admitSecondFactor']>>,
+    lock: LoginAttempt,
     userId: string,
     client: ClientInfo,
     during: 'login' | 'confirmation',

@@ -14,6 +14,8 @@ import { TokenResponse } from '../../tokens/token.types';
 import { clientOf } from '../auth.controller';
 import { AuthService, EMAIL_NOT_VERIFIED_DETAIL } from '../auth.service';
 import { DeviceCookie } from '../brute-force/device-cookie';
+import { ApiDpopTokenRequest } from '../dpop/api-dpop.decorator';
+import { DpopService } from '../dpop/dpop.service';
 import { Public } from '../decorators/public.decorator';
 import { TokenResponseDto } from '../dto/token-response.dto';
 import { RefreshCookie } from '../refresh-cookie';
@@ -30,6 +32,7 @@ export class PasskeyLoginController {
     private readonly auth: AuthService,
     private readonly cookie: RefreshCookie,
     private readonly device: DeviceCookie,
+    private readonly dpop: DpopService,
   ) {}
 
   @Post('options')
@@ -91,15 +94,21 @@ export class PasskeyLoginController {
     detail: EMAIL_NOT_VERIFIED_DETAIL,
   })
   @ApiProblem(PASSKEYS_OFF, PASSKEYS_OFF_EXAMPLE)
+  @ApiDpopTokenRequest()
   async login(
     @Body() dto: PasskeyLoginDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
+    // A DPoP proof (RFC 9449) binds the session to the client's key, as on every login route;
+    // checked before the challenge is used up.
+    const jkt = await this.dpop.forTokenRequest(request);
     const credential = dto.credential as unknown as AuthenticationResponseJSON;
-    const result = await this.auth.loginWithPasskey(credential, dto.scope, clientOf(request));
+    const client = clientOf(request);
+    const result = await this.auth.loginWithPasskey(credential, dto.scope, client, jkt);
     this.cookie.set(reply, result.tokens.refresh_token, result.tokens.refresh_expires_in);
     if (result.deviceToken) this.device.set(reply, result.deviceToken);
+    if (this.dpop.noncesRequired) void reply.header('dpop-nonce', this.dpop.nonce());
     return result.tokens;
   }
 }

@@ -37,6 +37,13 @@ export function accessClaimsOf(
   // tokens without it, and those must keep working for their short life. Once every instance
   // issues it (one access-token TTL after the deploy), a release adds it to STRING_CLAIMS.
   if (c.client_id !== undefined && !isString(c.client_id)) throw invalid('malformed client_id');
+  // RFC 9449 §6.1: a DPoP-bound token names its key's thumbprint; anything else there is not ours.
+  if (c.cnf !== undefined) {
+    const cnf = c.cnf as Record<string, unknown> | null;
+    if (typeof cnf !== 'object' || cnf === null || !isString(cnf.jkt)) {
+      throw invalid('malformed cnf');
+    }
+  }
   const roles = c.roles;
   if (!Array.isArray(roles) || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {
     throw invalid('missing or malformed roles');

@@ -9,7 +9,9 @@ import { jwtConfig, JwtConfig } from '../../config/configuration';
 import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
 import { SigningKeys } from '../../tokens/signing-keys';
 import { AccessClaims, AuthenticatedUser } from '../../tokens/token.types';
-import { bearerToken } from './bearer-token';
+import { bearerToken, tokenScheme } from './bearer-token';
+import { DpopService } from '../dpop/dpop.service';
+import { ProofMark } from '../../tokens/session';
 import { accessClaimsOf } from './access-claims';
 import { accessTokenKey } from './access-token-key';
 import { VerifiedTokenCache } from './verified-token.cache';
@@ -38,6 +40,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @InjectClock() private readonly clock: Clock,
     private readonly cache: VerifiedTokenCache,
     private readonly users: UsersService,
+    private readonly dpop: DpopService,
   ) {
     super({
       jwtFromRequest: bearerToken,
@@ -78,8 +81,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const account = request[READS_ACCOUNT] ? this.users.get(claims.sub) : undefined;
     // Refused tokens never await it: keep its failure from becoming an unhandled rejection.
     account?.catch(() => undefined);
-    const state = await this.sessions.checkAccess(ref, claims.jti);
+    const proof = await this.proofOf(claims, request as unknown as FastifyRequest);
+    const state = await this.sessions.checkAccess(ref, claims.jti, proof);
     if (account) request[CALLER_ACCOUNT] = account;
+    if (state === 'proof-replayed') throw this.dpop.refusal('resource', 'proof replayed');
     if (state !== 'active') {
       throw new AppError(
         AppErrorCode.InvalidToken,
@@ -94,5 +99,42 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       scopes: claims.scope.split(' ').filter(Boolean),
       exp: claims.exp,
     };
+  }
+
+  /**
+   * DPoP (RFC 9449 §7): a bound token (`cnf.jkt`) comes only as `Authorization: DPoP` with a
+   * proof by its key for this request and this token (`ath`); an unbound one only as Bearer.
+   * The proof's mark rides on the access check (one round trip). Undefined for a bearer token.
+   */
+  private async proofOf(
+    claims: AccessClaims,
+    request: FastifyRequest,
+  ): Promise<ProofMark | undefined> {
+    const scheme = tokenScheme(request);
+    const bound = claims.cnf?.jkt;
+    if (!bound) {
+      if (scheme === 'dpop') throw this.dpopError('invalid_token', 'token is not DPoP-bound');
+      return undefined;
+    }
+    if (scheme !== 'dpop') {
+      throw this.dpopError('invalid_token', 'DPoP-bound token presented as a bearer token');
+    }
+    const proof = this.dpop.proofOf(request, 'resource');
+    if (proof === null) throw this.dpop.refusal('resource', 'DPoP proof missing');
+    const accessToken = bearerToken(request) ?? '';
+    const verified = await this.dpop.verify(
+      proof,
+      { method: request.method, path: request.url, accessToken },
+      'resource',
+    );
+    if (verified.jkt !== bound)
+      throw this.dpop.refusal('resource', 'proof key is not the token key');
+    return { id: verified.replayId, until: verified.replayUntil };
+  }
+
+  private dpopError(error: 'invalid_token', reason: string): AppError {
+    return new AppError(AppErrorCode.InvalidToken, reason, {
+      dpop: { error, algs: this.dpop.algorithms },
+    });
   }
 }

@@ -23,6 +23,8 @@ export enum AppErrorCode {
   InvalidPasskeyRegistration = 'invalid_passkey_registration',
   PasskeyAlreadyRegistered = 'passkey_already_registered',
   TooManyPasskeys = 'too_many_passkeys',
+  InvalidDpopProof = 'invalid_dpop_proof',
+  UseDpopNonce = 'use_dpop_nonce',
   CrossSiteRequest = 'cross_site_request',
   NotFound = 'not_found',
   EmailTaken = 'email_taken',
@@ -48,6 +50,15 @@ export class AppError extends Error {
       retryAfterSeconds?: number;
       /** A 403 for a token lacking these scopes: rendered as RFC 6750 insufficient_scope. */
       requiredScopes?: readonly string[];
+      /**
+       * A DPoP refusal (RFC 9449): the `WWW-Authenticate: DPoP` challenge of a resource's 401,
+       * and the `DPoP-Nonce` to retry with.
+       */
+      dpop?: {
+        error: 'invalid_dpop_proof' | 'use_dpop_nonce' | 'invalid_token';
+        algs: string[];
+        nonce?: string;
+      };
       /** RFC 9457 extension members of the problem (e.g. the `mfa_token` of `mfa-required`). */
       members?: Record<string, string | number | readonly string[]>;
     } = {},

@@ -32,6 +32,8 @@ export const ERROR_SPECS: Record<AppErrorCode, ErrorSpec> = {
   [AppErrorCode.InvalidPasskeyRegistration]: { status: 400, title: 'Passkey not registered' },
   [AppErrorCode.PasskeyAlreadyRegistered]: { status: 409, title: 'Passkey already registered' },
   [AppErrorCode.TooManyPasskeys]: { status: 409, title: 'Too many passkeys' },
+  [AppErrorCode.InvalidDpopProof]: { status: 400, title: 'Invalid DPoP proof' },
+  [AppErrorCode.UseDpopNonce]: { status: 400, title: 'DPoP nonce required' },
   [AppErrorCode.CrossSiteRequest]: { status: 403, title: 'Cross-site request refused' },
   [AppErrorCode.NotFound]: { status: 404, title: 'Not found' },
   [AppErrorCode.EmailTaken]: { status: 409, title: 'Email already registered' },

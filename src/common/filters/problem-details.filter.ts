@@ -120,6 +120,16 @@ function headersFor(error: AppError): Record<string, string> {
     headers['www-authenticate'] =
       `Bearer error="insufficient_scope", scope="${quotable(error.extra.requiredScopes.join(' '))}"`;
   }
+  // RFC 9449 §7.1: a DPoP refusal at a resource names the DPoP scheme, its error and the
+  // algorithms proofs may use; any DPoP refusal may carry the nonce to retry with (§8, §9).
+  const dpop = error.extra.dpop;
+  if (dpop) {
+    if (ERROR_SPECS[error.code].status === HttpStatus.UNAUTHORIZED) {
+      headers['www-authenticate'] =
+        `DPoP error="${dpop.error}", error_description="${quotable(error.detail ?? dpop.error)}", algs="${dpop.algs.join(' ')}"`;
+    }
+    if (dpop.nonce) headers['dpop-nonce'] = dpop.nonce;
+  }
   if (error.code === AppErrorCode.StoreUnavailable) headers['retry-after'] = '5';
   // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to.
   if (error.code === AppErrorCode.UpgradeRequired) headers.upgrade = 'websocket';

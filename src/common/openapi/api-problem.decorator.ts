@@ -31,7 +31,12 @@ const HEADER_NAMES: Record<string, string> = {
   'retry-after': 'Retry-After',
   'www-authenticate': 'WWW-Authenticate',
   upgrade: 'Upgrade',
+  'dpop-nonce': 'DPoP-Nonce',
 };
+
+/** A server nonce as DpopService makes them: `<kid>.<issued, base 36>.<mac>`. */
+const EXAMPLE_DPOP_NONCE =
+  'Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc';
 
 /** A validation detail ("a must …; b must …") as the `errors` the pipe lists with it. */
 function fieldErrorsOf(detail: string): FieldError[] {
@@ -58,6 +63,10 @@ function render(c: ProblemCase): { problem: Problem; headers: Record<string, str
       retryAfterSeconds,
       requiredScopes: c.requiredScopes,
       members: c.members,
+      // The answer that asks for a DPoP nonce carries one (DpopService.nonceNeeded).
+      ...(code === AppErrorCode.UseDpopNonce
+        ? { dpop: { error: 'use_dpop_nonce' as const, algs: ['ES256'], nonce: EXAMPLE_DPOP_NONCE } }
+        : {}),
     }),
   );
 }

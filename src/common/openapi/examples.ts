@@ -90,6 +90,25 @@ export const EXAMPLE_MFA_TOKEN = sampleJws(
     gen: 3,
   },
 );
+/** A DPoP proof of a login (RFC 9449): the client's own ES256 key in the `jwk` header. */
+export const EXAMPLE_DPOP_PROOF = sampleJws(
+  {
+    typ: 'dpop+jwt',
+    alg: 'ES256',
+    jwk: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: 'l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs',
+      y: '9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA',
+    },
+  },
+  {
+    jti: 'e1j3V_bKic8-LAEB',
+    htm: 'POST',
+    htu: `${EXAMPLE_ISSUER}/auth/login`,
+    iat: EXAMPLE_IAT,
+  },
+);
 /** A base32 TOTP secret (160 bits), as an enrolment returns it. */
 export const EXAMPLE_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 export const EXAMPLE_TOTP_CODE = '492039';

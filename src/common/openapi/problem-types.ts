@@ -130,6 +130,14 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     when: 'the account has the most passkeys allowed (20): remove one first',
     detail: 'This account has 20 passkeys, the most allowed; remove one first.',
   },
+  [AppErrorCode.InvalidDpopProof]: {
+    when: 'login or refresh with a `DPoP` proof that fails (signature, `typ`, `alg`, `htm`, `htu`, `iat`, replayed `jti`), or a DPoP-bound session refreshed without a proof by its key',
+    detail: 'DPoP proof refused: proof htu does not match the URL.',
+  },
+  [AppErrorCode.UseDpopNonce]: {
+    when: '`DPOP_NONCE_REQUIRED=true` and a proof without a fresh nonce: sign it again with the `DPoP-Nonce` header',
+    detail: 'Sign the DPoP proof again with the nonce of the DPoP-Nonce header.',
+  },
   [AppErrorCode.CrossSiteRequest]: {
     when: 'the refresh cookie on a request a cross-site form could send, or a foreign Origin',
     detail: 'The refresh cookie needs a JSON body or an X-Requested-With header.',

@@ -35,8 +35,10 @@ export const SET_LOGIN_COOKIES: HeadersObject = {
   'Set-Cookie': stringHeader(
     `Two cookies. The refresh cookie \`__Secure-refresh_token\` holds \`refresh_token\`: ${COOKIE_RULES} ` +
       'The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, ' +
-      'Path=/auth/login, 90 days) marks this client as one that signed in as this user, so ' +
-      'failed logins from elsewhere cannot lock it out (sent after a successful login).',
+      'Path=/auth, 90 days) marks this client as one that signed in as this user, so ' +
+      'failed logins from elsewhere cannot lock it out (sent after a successful login), and ' +
+      'names the client to the refresh grace window. A device cookie of the former ' +
+      'Path=/auth/login is cleared (a third Set-Cookie).',
     REFRESH_COOKIE,
   ),
 };

@@ -30,4 +30,10 @@ export class AuthorizationServerMetadataDto {
   })
   grant_types_supported!: string[];
   @ApiProperty({ format: 'uri', example: `${EXAMPLE_ISSUER}/docs` }) service_documentation!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'RFC 9449: the `alg` values DPoP proofs may use (`DPOP_ALGORITHMS`)',
+    example: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+  })
+  dpop_signing_alg_values_supported!: string[];
 }

@@ -14,13 +14,14 @@ import {
 export class IntrospectionResponseDto {
   @ApiProperty({ example: true }) active!: boolean;
   @ApiPropertyOptional({
-    enum: ['Bearer'],
+    enum: ['Bearer', 'DPoP'],
     description:
-      '`Bearer` for an access token (the OAuth Access Token Types registry, as RFC 7662 asks); ' +
-      'absent for a refresh token, which is not presented to resource servers',
+      '`Bearer` for an access token, `DPoP` for one bound to a DPoP key (the OAuth Access Token ' +
+      'Types registry, as RFC 7662 asks); absent for a refresh token, which is not presented to ' +
+      'resource servers',
     example: 'Bearer',
   })
-  token_type?: 'Bearer';
+  token_type?: 'Bearer' | 'DPoP';
   @ApiPropertyOptional({
     description: 'The client the access token was issued to (RFC 9068): always `tessera`',
     example: 'tessera',
@@ -43,6 +44,13 @@ export class IntrospectionResponseDto {
   @ApiPropertyOptional({ format: 'uri', example: EXAMPLE_ISSUER }) iss?: string;
   @ApiPropertyOptional({ description: 'Audience (access tokens)', example: 'tessera-api' })
   aud?: string;
+  @ApiPropertyOptional({
+    description:
+      'RFC 9449 §6.2: for a DPoP-bound access token, the thumbprint of its key; a resource ' +
+      "server checks the request's DPoP proof against it",
+    example: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' },
+  })
+  cnf?: { jkt: string };
 }
 
 /** The three answers a resource server sees. */

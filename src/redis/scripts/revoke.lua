@@ -2,6 +2,6 @@
 -- Revoked jti keys of the session are left to expire: without the session they grant nothing.
 local base, sid = KEYS[1], ARGV[1]
 local live = redis.call('DEL', base .. 's:' .. sid)
-redis.call('DEL', base .. 'r:' .. sid)
+redis.call('DEL', base .. 'r:' .. sid, base .. 'g:' .. sid)
 redis.call('ZREM', base .. 'sessions', sid)
 return live

@@ -15,7 +15,7 @@ for _, sid in ipairs(redis.call('ZRANGE', index, 0, -1)) do
 end
 local sid = ARGV[4]
 local session = base .. 's:' .. sid
-redis.call('DEL', session, base .. 'r:' .. sid)
+redis.call('DEL', session, base .. 'r:' .. sid, base .. 'g:' .. sid)
 redis.call('HSET', session, 'gen', ARGV[1], unpack(ARGV, 6))
 redis.call('PEXPIREAT', session, ARGV[5])
 -- Scored by last use: the cap ends the least recently used sessions (ids break ties: UUIDv7).
@@ -27,7 +27,7 @@ local reply = {'created'}
 local over = redis.call('ZCARD', index) - tonumber(ARGV[2])
 if over > 0 then
   for _, old in ipairs(redis.call('ZRANGE', index, 0, over - 1)) do
-    redis.call('DEL', base .. 's:' .. old, base .. 'r:' .. old)
+    redis.call('DEL', base .. 's:' .. old, base .. 'r:' .. old, base .. 'g:' .. old)
     redis.call('ZREM', index, old)
     reply[#reply + 1] = old
   end

@@ -12,7 +12,7 @@ local ended = {}
 for _, sid in ipairs(redis.call('ZRANGE', index, 0, -1)) do
   if sid ~= keep then
     if redis.call('DEL', base .. 's:' .. sid) == 1 then ended[#ended + 1] = sid end
-    redis.call('DEL', base .. 'r:' .. sid)
+    redis.call('DEL', base .. 'r:' .. sid, base .. 'g:' .. sid)
     redis.call('ZREM', index, sid)
   end
 end

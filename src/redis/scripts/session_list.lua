@@ -10,7 +10,7 @@ for _, sid in ipairs(redis.call('ZRANGE', index, 0, -1)) do
   if redis.call('HGET', session, 'gen') == gen then
     reply[#reply + 1] = redis.call('HGETALL', session)
   else
-    redis.call('DEL', session, base .. 'r:' .. sid)
+    redis.call('DEL', session, base .. 'r:' .. sid, base .. 'g:' .. sid)
     redis.call('ZREM', index, sid)
   end
 end

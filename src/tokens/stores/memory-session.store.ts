@@ -3,6 +3,8 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -15,6 +17,8 @@ interface Entry {
   refreshHash: string;
   retired: Set<string>;
   generation: number;
+  /** What the latest rotation kept for its presented hash (the refresh grace window). */
+  grace?: RefreshGrace & { hash: string };
 }
 
 /** Everything of one user, as the Redis driver keeps it under one `{u:<userId>}` tag. */
@@ -79,19 +83,43 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(sessions.map((s) => ({ ...s })).sort(byCreation));
   }
 
-  rotate(ref: SessionRef, presented: string, next: string, now: number): Promise<RotateResult> {
+  rotate(
+    ref: SessionRef,
+    presented: string,
+    next: string,
+    now: number,
+    jkt: string | null = null,
+    grace?: RefreshGrace,
+  ): Promise<RotateResult> {
     const entry = this.live(ref);
     if (!entry) return Promise.resolve({ status: 'invalid' });
+    // As rotate.lua: a bound session rotates only with its key, and nothing else happens.
+    const bound = entry.session.jkt;
+    if (bound !== undefined && bound !== jkt) return Promise.resolve({ status: 'dpop-mismatch' });
     if (entry.refreshHash === presented) {
+      if (bound === undefined && jkt) entry.session.jkt = jkt;
       entry.retired.add(presented);
       entry.refreshHash = next;
       entry.session.lastUsedAt = now;
+      // Only the latest rotation's answer is kept: an older retired hash is reuse, grace or not.
+      entry.grace = grace && { ...grace, hash: presented };
       return Promise.resolve({ status: 'rotated', session: { ...entry.session } });
     }
-    // A retired hash coming back means a stolen or replayed refresh token: end the session
-    // (RFC 9700 §4.14). A hash never issued changes nothing, or a session id would suffice to
-    // end someone else's session.
+    // A hash never issued changes nothing, or a session id would suffice to end someone else's
+    // session.
     if (!entry.retired.has(presented)) return Promise.resolve({ status: 'invalid' });
+    const kept = entry.grace;
+    if (kept && grace && kept.hash === presented && kept.client === grace.client) {
+      if (kept.expiresAt > this.clock.now()) {
+        return Promise.resolve({
+          status: 'grace',
+          session: { ...entry.session },
+          sealed: kept.sealed,
+        });
+      }
+    }
+    // A retired hash coming back means a stolen or replayed refresh token: end the session
+    // (RFC 9700 §4.14).
     this.end(ref);
     return Promise.resolve({ status: 'reused', session: { ...entry.session } });
   }
@@ -135,10 +163,17 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
-  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {
+  checkAccess(ref: SessionRef, jti: string, proof?: ProofMark): Promise<AccessCheck> {
     if (!this.live(ref)) return Promise.resolve('session-ended');
     const revoked = this.unexpired(this.revokedJtis, jtiKey(ref, jti));
-    return Promise.resolve(revoked ? 'token-revoked' : 'active');
+    if (revoked) return Promise.resolve('token-revoked');
+    if (proof) {
+      const key = `dpop:${ref.userId}:${proof.id}`;
+      if (this.unexpired(this.usedOnce, key)) return Promise.resolve('proof-replayed');
+      if (proof.until > this.clock.now()) this.usedOnce.set(key, proof.until);
+      this.wrote();
+    }
+    return Promise.resolve('active');
   }
 
   consumeOnce(id: string, expiresAt: number): Promise<boolean> {

@@ -4,6 +4,8 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -49,8 +51,10 @@ export class NotifyingSessionStore implements SessionStore {
     presented: string,
     next: string,
     now: number,
+    jkt: string | null = null,
+    grace?: RefreshGrace,
   ): Promise<RotateResult> {
-    const result = await this.inner.rotate(ref, presented, next, now);
+    const result = await this.inner.rotate(ref, presented, next, now, jkt, grace);
     if (result.status === 'reused') await this.ended([ref.sessionId]);
     return result;
   }
@@ -75,8 +79,8 @@ export class NotifyingSessionStore implements SessionStore {
     return this.inner.revokeAccessToken(ref, jti, expiresAt);
   }
 
-  checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {
-    return this.inner.checkAccess(ref, jti);
+  checkAccess(ref: SessionRef, jti: string, proof?: ProofMark): Promise<AccessCheck> {
+    return this.inner.checkAccess(ref, jti, proof);
   }
 
   consumeOnce(id: string, expiresAt: number): Promise<boolean> {

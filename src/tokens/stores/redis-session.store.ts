@@ -6,6 +6,8 @@ import {
   AccessCheck,
   CreateSessionResult,
   NewSession,
+  ProofMark,
+  RefreshGrace,
   RotateResult,
   Session,
   SessionRef,
@@ -24,8 +26,11 @@ import { byCreation, sessionFromFlat, sessionFromHash, sessionToFields } from '.
  *   {u:<uid>}:sessions       ZSET   session ids scored by last use (the cap ends the lowest)
  *   {u:<uid>}:s:<sid>        HASH   Session fields + current refreshHash + gen
  *   {u:<uid>}:r:<sid>        SET    refresh hashes rotated away (reuse detection)
+ *   {u:<uid>}:g:<sid>        HASH   the latest rotation's sealed answer, for the refresh grace
+ *                                   window (hash, client, sealed); expires with the window
  *   {u:<uid>}:j:<sid>:<jti>  STRING revoked access token, until the token's own expiry
  *   {u:<uid>}:devices        ZSET   known device ids scored by expiry
+ *   {u:<uid>}:dp:<proof id>  STRING a DPoP proof used with one of the user's tokens (replays)
  *   once:<id>                       single-use ids (WebSocket tickets)
  * Session keys expire at the session's end (PEXPIREAT); the generation never expires.
  */
@@ -39,7 +44,12 @@ const key = {
   once: (id: string) => `once:${id}`,
 };
 
-const ACCESS_CHECKS: readonly AccessCheck[] = ['active', 'session-ended', 'token-revoked'];
+const ACCESS_CHECKS: readonly AccessCheck[] = [
+  'active',
+  'session-ended',
+  'token-revoked',
+  'proof-replayed',
+];
 
 /**
  * Sessions in Redis; the atomic steps are Lua scripts (src/redis/scripts). What ends a session or
@@ -89,6 +99,8 @@ export class RedisSessionStore implements SessionStore {
     presented: string,
     next: string,
     now: number,
+    jkt: string | null = null,
+    grace?: RefreshGrace,
   ): Promise<RotateResult> {
     const reply = await this.acks.run(
       'rotate',
@@ -97,11 +109,18 @@ export class RedisSessionStore implements SessionStore {
       presented,
       next,
       now,
+      jkt ?? '',
+      grace?.client ?? '',
+      grace?.sealed ?? '',
+      grace?.expiresAt ?? '',
     );
-    const [status, ...fields] = reply;
-    const session = sessionFromFlat(fields);
+    const [status, ...rest] = reply;
+    if (status === 'dpop-mismatch') return { status };
+    const sealed = status === 'grace' ? rest.shift() : undefined;
+    const session = sessionFromFlat(rest);
     if (status === 'invalid' || session === null) return { status: 'invalid' };
     if (status === 'rotated' || status === 'reused') return { status, session };
+    if (status === 'grace' && sealed) return { status, session, sealed };
     throw new Error(`rotate.lua replied ${status}`);
   }
 
@@ -129,8 +148,16 @@ export class RedisSessionStore implements SessionStore {
     await this.acks.run('set', key.jti(ref, jti), '1', 'PXAT', expiresAt);
   }
 
-  async checkAccess(ref: SessionRef, jti: string): Promise<AccessCheck> {
-    const reply = await this.redis.checkAccess(base(ref.userId), ref.sessionId, jti);
+  async checkAccess(ref: SessionRef, jti: string, proof?: ProofMark): Promise<AccessCheck> {
+    const reply = proof
+      ? await this.redis.checkAccessDpop(
+          base(ref.userId),
+          ref.sessionId,
+          jti,
+          proof.id,
+          proof.until,
+        )
+      : await this.redis.checkAccess(base(ref.userId), ref.sessionId, jti);
     const check = ACCESS_CHECKS.find((c) => c === reply);
     if (!check) throw new Error(`check_access.lua replied ${reply}`);
     return check;

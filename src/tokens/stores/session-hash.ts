@@ -18,6 +18,7 @@ export function sessionToFields(session: NewSession): string[] {
     ['ip', session.ip],
     ['scope', session.scope],
     ['amr', session.amr ? session.amr.join(' ') : null],
+    ['jkt', session.jkt ?? null],
     ['refreshHash', session.refreshHash],
   ];
   return fields
@@ -38,6 +39,7 @@ export function sessionFromHash(hash: Record<string, string>): Session | null {
     ip: hash.ip ?? null,
     scope: hash.scope,
     ...(hash.amr === undefined ? {} : { amr: hash.amr.split(' ').filter(Boolean) }),
+    ...(hash.jkt === undefined ? {} : { jkt: hash.jkt }),
   };
 }
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { uuidv7 } from '../../common/crypto/ids';
 import { Clock } from '../../common/time/clock';
-import { NewSession, Session, SessionRef } from '../session';
+import { NewSession, RefreshGrace, RotateResult, Session, SessionRef } from '../session';
 import { SessionStore } from '../session.store';
 
 /** A store under test plus control of its time: instant for a ManualClock, sleeping for Redis. */
@@ -47,6 +47,13 @@ function stored(session: NewSession, changes: Partial<Session> = {}): Session {
   const { id, userId, createdAt, lastUsedAt, expiresAt, userAgent, ip, scope } = session;
   return { id, userId, createdAt, lastUsedAt, expiresAt, userAgent, ip, scope, ...changes };
 }
+
+/** A grace offer of `client` (a hash, as TokenService passes it) for `ms`, with its own answer. */
+function graceOf(clock: Clock, client: string, ms = HOUR): RefreshGrace {
+  return { client, sealed: `sealed-${hash()}`, expiresAt: clock.now() + ms };
+}
+
+const statusesOf = (results: RotateResult[]) => results.map((r) => r.status);
 
 /** The behaviour every SessionStore driver must have. Expiry tests wait about 400 ms. */
 export function describeSessionStoreContract(
@@ -140,6 +147,162 @@ export function describeSessionStoreContract(
         ).resolves.toEqual({
           status: 'invalid',
         });
+      });
+    });
+
+    describe('rotate within a refresh grace window', () => {
+      it('answers the retired hash from the same client with what its rotation kept, and changes nothing', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const [next, now, first] = [hash(), clock.now() + 5000, graceOf(clock, 'client-a')];
+        await store.rotate(ref(session), session.refreshHash, next, now, null, first);
+        const retry = graceOf(clock, 'client-a');
+        const again = await peer.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          now + 1,
+          null,
+          retry,
+        );
+        expect(again).toEqual({
+          status: 'grace',
+          session: stored(session, { lastUsedAt: now }),
+          sealed: first.sealed,
+        });
+        await expect(store.refreshHashState(ref(session), next)).resolves.toBe('current');
+        const onwards = await store.rotate(ref(session), next, hash(), now + 2);
+        expect(onwards.status).toBe('rotated');
+      });
+
+      it.each([
+        ['another client', graceOf],
+        ['a client without an identity', () => undefined],
+      ])('ends the session when %s presents the retired hash', async (_, offer) => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const grace = graceOf(clock, 'client-a');
+        await store.rotate(ref(session), session.refreshHash, hash(), clock.now(), null, grace);
+        const other = offer(clock, 'client-b');
+        const result = await peer.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          other,
+        );
+        expect(result).toMatchObject({ status: 'reused', session: { id: session.id } });
+        await expect(store.checkAccess(ref(session), 'jti')).resolves.toBe('session-ended');
+        const late = await store.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          grace,
+        );
+        expect(late).toEqual({ status: 'invalid' });
+      });
+
+      it('ends the session when the retired hash comes back after the window', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const grace = graceOf(clock, 'client-a', 300);
+        await store.rotate(ref(session), session.refreshHash, hash(), clock.now(), null, grace);
+        await elapse(400);
+        const result = await store.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          {
+            ...grace,
+            expiresAt: clock.now() + HOUR,
+          },
+        );
+        expect(result.status).toBe('reused');
+        await expect(store.get(ref(session))).resolves.toBeNull();
+      });
+
+      it.each([
+        ['a later rotation with a grace offer', true],
+        ['a later rotation without one', false],
+      ])('keeps only the latest answer: %s makes the older hash reuse', async (_, offered) => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const grace = graceOf(clock, 'client-a');
+        const next = hash();
+        await store.rotate(ref(session), session.refreshHash, next, clock.now(), null, grace);
+        const later = offered ? graceOf(clock, 'client-a') : undefined;
+        await store.rotate(ref(session), next, hash(), clock.now(), null, later);
+        const old = await peer.rotate(
+          ref(session),
+          session.refreshHash,
+          hash(),
+          clock.now(),
+          null,
+          grace,
+        );
+        expect(old.status).toBe('reused');
+        await expect(store.get(ref(session))).resolves.toBeNull();
+      });
+
+      it('gives 20 concurrent presentations of one hash by one client, on two instances, one rotation and its one answer, 50 times over', async () => {
+        for (let trial = 0; trial < 50; trial++) {
+          const session = aSession(clock);
+          await store.create(session, CAP);
+          const offers = Array.from({ length: 20 }, () => ({
+            next: hash(),
+            ...graceOf(clock, 'c'),
+          }));
+          const results = await Promise.all(
+            offers.map(({ next, ...grace }, i) =>
+              (i % 2 ? peer : store).rotate(
+                ref(session),
+                session.refreshHash,
+                next,
+                clock.now(),
+                null,
+                grace,
+              ),
+            ),
+          );
+          const winner = statusesOf(results).indexOf('rotated');
+          expect(statusesOf(results).filter((s) => s === 'rotated')).toHaveLength(1);
+          expect(statusesOf(results).filter((s) => s === 'grace')).toHaveLength(19);
+          const sealed = results.map((r) => (r.status === 'grace' ? r.sealed : undefined));
+          expect(new Set(sealed.filter(Boolean))).toEqual(new Set([offers[winner].sealed]));
+          await expect(store.refreshHashState(ref(session), offers[winner].next)).resolves.toBe(
+            'current',
+          );
+        }
+      });
+
+      it('ends the session once another client presents the hash, however the 20 interleave, 50 times over', async () => {
+        for (let trial = 0; trial < 50; trial++) {
+          const session = aSession(clock);
+          await store.create(session, CAP);
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              (i % 2 ? peer : store).rotate(
+                ref(session),
+                session.refreshHash,
+                hash(),
+                clock.now(),
+                // Interleaved differently each trial: which client comes first varies.
+                null,
+                graceOf(clock, (i + trial) % 3 === 0 ? 'client-b' : 'client-a'),
+              ),
+            ),
+          );
+          // Presentations of the client that did not rotate follow the rotation: the first one
+          // ends the session. Nothing but one rotation's answer is ever handed out.
+          expect(statusesOf(results).filter((s) => s === 'rotated')).toHaveLength(1);
+          expect(statusesOf(results).filter((s) => s === 'reused')).toHaveLength(1);
+          await expect(store.get(ref(session))).resolves.toBeNull();
+        }
       });
     });
 
@@ -340,6 +503,82 @@ export function describeSessionStoreContract(
         );
         expect(created.every((c) => c.status === 'created')).toBe(true);
         await expect(store.listForUser(userId)).resolves.toHaveLength(5);
+      });
+    });
+
+    describe('DPoP binding (RFC 9449)', () => {
+      it('binds a session at its first rotation with a key, then rotates only with that key', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const second = hash();
+        const rotated = await store.rotate(
+          ref(session),
+          session.refreshHash,
+          second,
+          clock.now(),
+          'jkt-1',
+        );
+        expect(rotated).toMatchObject({ status: 'rotated', session: { jkt: 'jkt-1' } });
+        const third = hash();
+        for (const jkt of [null, 'jkt-2']) {
+          await expect(
+            store.rotate(ref(session), second, third, clock.now(), jkt),
+          ).resolves.toEqual({
+            status: 'dpop-mismatch',
+          });
+        }
+        // Nothing changed: the current hash is still current, no reuse was detected.
+        await expect(store.refreshHashState(ref(session), second)).resolves.toBe('current');
+        await expect(
+          store.rotate(ref(session), second, third, clock.now(), 'jkt-1'),
+        ).resolves.toMatchObject({
+          status: 'rotated',
+        });
+        // A retired hash without the key changes nothing either (no revocation by a thief).
+        await expect(
+          store.rotate(ref(session), second, hash(), clock.now(), null),
+        ).resolves.toEqual({
+          status: 'dpop-mismatch',
+        });
+        await expect(store.get(ref(session))).resolves.toMatchObject({ jkt: 'jkt-1' });
+      });
+
+      it('keeps the key a session was created with', async () => {
+        const session = aSession(clock, { jkt: 'jkt-0' });
+        await store.create(session, CAP);
+        await expect(store.get(ref(session))).resolves.toMatchObject({ jkt: 'jkt-0' });
+        await expect(
+          store.rotate(ref(session), session.refreshHash, hash(), clock.now(), 'jkt-9'),
+        ).resolves.toEqual({ status: 'dpop-mismatch' });
+      });
+
+      it('marks a proof used with the access check, once, over every instance', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        const proof = { id: hash(), until: clock.now() + 60_000 };
+        const checks = await Promise.all(
+          [store, peer, store, peer].map((s) => s.checkAccess(ref(session), 'jti-1', proof)),
+        );
+        expect([...checks].sort()).toEqual([
+          'active',
+          'proof-replayed',
+          'proof-replayed',
+          'proof-replayed',
+        ]);
+        await expect(
+          store.checkAccess(ref(session), 'jti-1', { id: hash(), until: proof.until }),
+        ).resolves.toBe('active');
+        await expect(store.checkAccess(ref(session), 'jti-1')).resolves.toBe('active');
+      });
+
+      it('checks the session before the proof: an ended session is ended, whatever the proof', async () => {
+        const session = aSession(clock);
+        await store.create(session, CAP);
+        await store.revoke(ref(session));
+        const proof = { id: hash(), until: clock.now() + 60_000 };
+        await expect(store.checkAccess(ref(session), 'jti-1', proof)).resolves.toBe(
+          'session-ended',
+        );
       });
     });
 

@@ -61,6 +61,22 @@ describe('RedisSessionStore', () => {
     await raw.quit();
     expect(expiries.every((t) => t > Date.now() && t <= expiresAt)).toBe(true);
   });
+
+  it('keeps a grace answer under the same hash tag, gone at the end of its window', async () => {
+    const connection = await redis.connect('grace:');
+    const store = new RedisSessionStore(connection.client, new SystemClock());
+    const session = { id: 'sid', userId: 'uid', createdAt: 1, lastUsedAt: 1 };
+    const fields = { userAgent: null, ip: null, scope: '', refreshHash: 'h1', generation: 0 };
+    await store.create({ ...session, expiresAt: Date.now() + 60_000, ...fields }, 50);
+    const grace = { client: 'c', sealed: 'v1.sealed', expiresAt: Date.now() + 5_000 };
+    await store.rotate({ userId: 'uid', sessionId: 'sid' }, 'h1', 'h2', Date.now(), null, grace);
+    const key = `${redis.prefix}grace:{u:uid}:g:sid`;
+    const raw = new Redis(REDIS_URL);
+    const [kept, expiry] = [await raw.hgetall(key), await raw.pexpiretime(key)];
+    await raw.quit();
+    expect(kept).toEqual({ hash: 'h1', client: 'c', sealed: 'v1.sealed' });
+    expect(expiry).toBe(grace.expiresAt);
+  });
 });
 
 describeOnTopologies('RedisSessionStore', (topology) => {

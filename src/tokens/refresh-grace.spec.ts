@@ -1,0 +1,58 @@
+import { graceClientHash, openGraceAnswer, sealGraceAnswer } from './refresh-grace';
+import { newRefreshToken } from './refresh-token';
+import { TokenResponse } from './token.types';
+
+describe('refresh grace answers', () => {
+  const ref = {
+    userId: '0190a6e4-0000-7c3e-8a1b-1234567890ab',
+    sessionId: '0190a6e4-7f4b-7c3e-8a1b-1234567890ab',
+  };
+  const presented = newRefreshToken(ref).token;
+  const next = newRefreshToken(ref).token;
+  const response: TokenResponse = {
+    access_token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl',
+    token_type: 'Bearer',
+    expires_in: 900,
+    refresh_token: next,
+    refresh_expires_in: 3600,
+    scope: 'profile',
+    session_id: ref.sessionId,
+  };
+  const answer = { response, issuedAt: 1_700_000_000_000 };
+  const context = `${ref.sessionId}.${graceClientHash('device:a')}`;
+
+  it('opens with the token it answers, in its context', () => {
+    const sealed = sealGraceAnswer(presented, context, answer);
+    expect(openGraceAnswer(presented, context, sealed)).toEqual(answer);
+  });
+
+  it('holds neither token nor any part of them in the clear', () => {
+    const sealed = sealGraceAnswer(presented, context, answer);
+    const parts = [presented, next, response.access_token].flatMap((t) => t.split(/[._]/));
+    for (const part of parts) expect(sealed).not.toContain(part);
+  });
+
+  it('does not open with another token, in another context, or tampered with', () => {
+    const sealed = sealGraceAnswer(presented, context, answer);
+    expect(openGraceAnswer(next, context, sealed)).toBeNull();
+    const elsewhere = `${ref.sessionId}.${graceClientHash('device:b')}`;
+    expect(openGraceAnswer(presented, elsewhere, sealed)).toBeNull();
+    const other = sealed.at(-2) === 'A' ? 'B' : 'A';
+    const flipped = sealed.slice(0, -2) + other + sealed.slice(-1);
+    expect(flipped).not.toBe(sealed);
+    expect(openGraceAnswer(presented, context, flipped)).toBeNull();
+    expect(openGraceAnswer(presented, context, 'v1.short.x')).toBeNull();
+    expect(openGraceAnswer(presented, context, '')).toBeNull();
+  });
+
+  it('seals the same answer differently each time (a fresh IV)', () => {
+    expect(sealGraceAnswer(presented, context, answer)).not.toBe(
+      sealGraceAnswer(presented, context, answer),
+    );
+  });
+
+  it('keeps a client only as a hash', () => {
+    expect(graceClientHash('device:a')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(graceClientHash('device:a')).not.toContain('device');
+  });
+});
