@@ -1,3 +1,5 @@
+import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { totpCode } from '../src/auth/mfa/totp';
 import { aUser, credentials, UserInput } from './factories/user.factory';
 import { expectProblem } from './support/expectations';
@@ -279,6 +281,32 @@ describe('signing in: every refusal is the one 401', () => {
         expect.stringMatching(/[Uu]ser verification/),
       ]),
     );
+  });
+
+  it('binds the session to a DPoP key when the sign-in carries a proof (RFC 9449), as a login does', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = await exportJWK(publicKey);
+    const proof = await new SignJWT({
+      jti: randomBytes(12).toString('base64url'),
+      htm: 'POST',
+      htu: 'http://localhost:3000/auth/login/passkey', // JWT_ISSUER of the test environment
+      iat: Math.floor(Date.now() / 1000),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+      .sign(privateKey);
+    const credential = authenticator.authenticate(await loginOptions(), HONEST);
+    const response = await http.post(
+      '/auth/login/passkey',
+      { credential },
+      { headers: { dpop: proof } },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.token_type).toBe('DPoP');
+    expect(claims(response.body.access_token).cnf).toEqual({
+      jkt: await calculateJwkThumbprint(jwk, 'sha256'),
+    });
+    const bearer = await http.get('/auth/me', { token: response.body.access_token });
+    expect(bearer.status).toBe(401);
   });
 
   it('audits a passkey sign-in as LOGIN_SUCCESS with method and passkey id', async () => {
