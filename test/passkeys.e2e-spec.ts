@@ -28,6 +28,8 @@ const app = useTestApp({
 });
 let http: Http;
 let adminToken: string;
+let adminRefresh: string;
+let adminPasskeyId: string;
 
 const claims = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
@@ -95,6 +97,8 @@ beforeAll(async () => {
   const signIn = await passkeyLogin(authenticator);
   expect(signIn.status).toBe(200);
   adminToken = signIn.body.access_token;
+  adminRefresh = signIn.body.refresh_token;
+  adminPasskeyId = passkey.body.id;
   expect(String(claims(adminToken).scope).split(' ')).toContain('audit:read');
 });
 
@@ -109,6 +113,21 @@ describe('passkeys as a second factor', () => {
       }),
     );
     expect(response.body.mfa_token).toBeUndefined();
+  });
+
+  it('keeps a passkey session of an MFA_REQUIRED_ROLES user full across a refresh', async () => {
+    const refreshed = await http.post('/auth/refresh', { refresh_token: adminRefresh });
+    expect(refreshed.status).toBe(200);
+    expect(String(refreshed.body.scope).split(' ')).toContain('audit:read');
+    adminToken = refreshed.body.access_token;
+    adminRefresh = refreshed.body.refresh_token;
+  });
+
+  it("refuses to remove an MFA_REQUIRED_ROLES user's last factor (403), as TOTP cannot be turned off", async () => {
+    const response = await http.delete(`/auth/passkeys/${adminPasskeyId}`, { token: adminToken });
+    expectProblem(response, 403);
+    expect(response.body.type).toBe('https://tessera.dev/problems/forbidden');
+    expect((await http.get('/auth/passkeys', { token: adminToken })).body).toHaveLength(1);
   });
 
   it('signs a user with TOTP on in with a passkey, no code asked, amr hwk user mfa', async () => {

@@ -4090,7 +4090,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            /**
+             * @description Your role requires a second factor (`MFA_REQUIRED_ROLES`) and this is your last one
+             *
+             *     An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first
+             */
             403: {
                 headers: {
                     /**

@@ -167,6 +167,14 @@ export class PasskeysController {
   })
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiProblem(
+    'Your role requires a second factor (`MFA_REQUIRED_ROLES`) and this is your last one',
+    {
+      code: AppErrorCode.Forbidden,
+      detail:
+        'Your role requires a second factor: the last one cannot be removed (register another passkey or turn on TOTP first).',
+    },
+  )
+  @ApiProblem(
     "Not one of your passkeys (whether someone else's exists is never told), or not a UUID",
     { code: AppErrorCode.NotFound, detail: 'No such passkey.' },
   )

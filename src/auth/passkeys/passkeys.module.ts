@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TokensModule } from '../../tokens/tokens.module';
 import { UsersModule } from '../../users/users.module';
 import { BruteForceModule } from '../brute-force/brute-force.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { PasskeyDemoController } from './passkey-demo.controller';
 import { PasskeySignInService } from './passkey-sign-in.service';
 import { PasskeysController } from './passkeys.controller';
@@ -13,7 +14,7 @@ import { passkeyStoreProvider } from './stores/passkey-store.provider';
  * them. AuthModule serves the sign-in (POST /auth/login/passkey) with PasskeySignInService.
  */
 @Module({
-  imports: [TokensModule, UsersModule, BruteForceModule],
+  imports: [TokensModule, UsersModule, BruteForceModule, MfaModule],
   controllers: [PasskeysController, PasskeyDemoController],
   providers: [passkeyStoreProvider, PasskeysService, PasskeySignInService],
   exports: [PasskeysService, PasskeySignInService],

@@ -17,6 +17,7 @@ import { AuthenticatedUser, ClientInfo } from '../../tokens/token.types';
 import { PasswordHasher } from '../../users/password-hasher';
 import { UsersService } from '../../users/users.service';
 import { BruteForceService } from '../brute-force/brute-force.service';
+import { MfaService } from '../mfa/mfa.service';
 import { InjectPasskeyStore, PasskeyStore, StoredPasskey } from './passkey.store';
 
 /** How long a ceremony may take in the browser, and how long its challenge is kept. */
@@ -37,6 +38,7 @@ export class PasskeysService implements OnModuleInit {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly bruteForce: BruteForceService,
+    private readonly mfa: MfaService,
     private readonly audit: AuditService,
     @InjectClock() private readonly clock: Clock,
   ) {}
@@ -139,9 +141,14 @@ export class PasskeysService implements OnModuleInit {
     return passkeys.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Removes one of the caller's passkeys; 404 for any other id, whoever's it is. */
+  /**
+   * Removes one of the caller's passkeys; 404 for any other id, whoever's it is. A user whose
+   * role requires a second factor keeps the last one (403) unless TOTP is on: a required factor
+   * cannot be turned off (MfaService.disable says the same of TOTP).
+   */
   async remove(caller: AuthenticatedUser, id: string, client: ClientInfo): Promise<void> {
     this.requireEnabled();
+    await this.keepRequiredFactor(caller.userId, id);
     if (!(await this.store.remove(caller.userId, id))) {
       throw new AppError(AppErrorCode.NotFound, 'No such passkey.');
     }
@@ -151,6 +158,16 @@ export class PasskeysService implements OnModuleInit {
       ip: client.ip,
       details: { passkeyId: id },
     });
+  }
+
+  private async keepRequiredFactor(userId: string, id: string): Promise<void> {
+    if (!this.mfa.requiredFor(await this.users.get(userId))) return;
+    const others = (await this.store.list(userId)).filter((passkey) => passkey.id !== id);
+    if (others.length > 0 || (await this.mfa.enabledFor(userId))) return;
+    throw new AppError(
+      AppErrorCode.Forbidden,
+      'Your role requires a second factor: the last one cannot be removed (register another passkey or turn on TOTP first).',
+    );
   }
 
   private async verifyRegistration(response: RegistrationResponseJSON, challenge: string) {
