@@ -52,6 +52,16 @@ export default tseslint.config(
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-restricted-syntax': 'off' },
   },
   {
+    // Scripts the service serves to browsers (the passkey page): browser globals, no types.
+    files: ['src/**/demo/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.browser,
+      sourceType: 'script',
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -30,6 +30,8 @@ export EMAIL_VERIFICATION=false
 export PASSWORD_RESET=false
 # Production seals TOTP secrets with a key of its own; both instances share this run's.
 export MFA_ENCRYPTION_KEY=$(openssl rand -base64 32)
+# No passkeys: production would need the relying party named, and the bench uses none.
+export PASSKEYS=false
 pids=()
 
 cleanup() {

@@ -38,6 +38,30 @@ interface BodyRoute {
   longStringStatus?: number;
 }
 
+/** PublicKeyCredential JSON of the right shape (what it proves is checked after validation). */
+const attestation = () => ({
+  id: 'n1fHk-hmrmU3-eJZzT7ViA',
+  rawId: 'n1fHk-hmrmU3-eJZzT7ViA',
+  type: 'public-key',
+  response: {
+    clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0',
+    attestationObject: 'o2NmbXRkbm9uZQ',
+  },
+  clientExtensionResults: {},
+});
+const assertion = () => ({
+  id: 'n1fHk-hmrmU3-eJZzT7ViA',
+  rawId: 'n1fHk-hmrmU3-eJZzT7ViA',
+  type: 'public-key',
+  response: {
+    clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0',
+    authenticatorData: 'SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAABw',
+    signature: 'MEUCIQDgXWhg5vYXuHmPX0zTsBiIYfOL7C1D4V5o9sR1WQnq0A',
+    userHandle: 'MDFhMTljOTItZDYyNy03YWQ4LTg4MjMtNTg0MWVhMzhjZGI1',
+  },
+  clientExtensionResults: {},
+});
+
 const asIs = (s: string): unknown => s;
 const listOf = (s: string): unknown => [s];
 const register = (): Record<string, unknown> => ({ ...aUser() });
@@ -123,6 +147,30 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     valid: () => ({ email: 'nobody-here@example.com' }),
     strings: { email: asIs },
     required: ['email'],
+  },
+  'POST /auth/passkeys/options': {
+    method: 'POST',
+    path: () => '/auth/passkeys/options',
+    token: () => userToken,
+    valid: () => ({ password: 'not-the-password' }),
+    strings: { password: asIs },
+    required: ['password'],
+  },
+  'POST /auth/passkeys': {
+    method: 'POST',
+    path: () => '/auth/passkeys',
+    token: () => userToken,
+    valid: () => ({ name: 'Laptop', credential: attestation() }),
+    strings: { name: asIs },
+    required: ['credential'],
+  },
+  'POST /auth/login/passkey': {
+    method: 'POST',
+    path: () => '/auth/login/passkey',
+    token: () => undefined,
+    valid: () => ({ credential: assertion(), scope: 'profile' }),
+    strings: { scope: asIs },
+    required: ['credential'],
   },
   'POST /auth/revoke': {
     method: 'POST',
@@ -270,8 +318,54 @@ function otherCases(): Case[] {
         send: () => http.delete(`/auth/sessions/${id}`, { token: userToken }),
         status,
       },
+      {
+        name: `DELETE /auth/passkeys/${id.slice(0, 40)}`,
+        send: () => http.delete(`/auth/passkeys/${id}`, { token: userToken }),
+        status,
+      },
     ]),
+    ...credentialCases(),
   ];
+}
+
+/** Inside the credential of a passkey registration or sign-in: every member is checked too. */
+function credentialCases(): Case[] {
+  const routes = [
+    { path: '/auth/passkeys', token: () => userToken, body: (c: unknown) => ({ credential: c }) },
+    {
+      path: '/auth/login/passkey',
+      token: () => undefined,
+      body: (c: unknown) => ({ credential: c }),
+    },
+  ];
+  const wrongs: [string, unknown][] = [
+    ['a 10 000-char value', LONG],
+    ['NUL', 'ab\u0000cd'],
+    ['not base64url', 'a+b/c='],
+    ['a number', 42],
+    ['null', null],
+    ['an object', {}],
+  ];
+  return routes.flatMap(({ path, token, body }) => {
+    const credential = path === '/auth/passkeys' ? attestation() : assertion();
+    const members = ['id', ...Object.keys(credential.response).map((m) => `response.${m}`)];
+    return members.flatMap((member) =>
+      // Browsers send null for a credential without a user handle: not bad input (a 401).
+      wrongs
+        .filter(([, value]) => value !== null || member !== 'response.userHandle')
+        .map(([label, value]) => ({
+          name: `POST ${path}: credential.${member} = ${label}`,
+          status: 400,
+          send: () => {
+            const broken = structuredClone(credential) as Record<string, any>;
+            const [outer, inner] = member.split('.');
+            if (inner) broken[outer][inner] = value;
+            else broken[outer] = value;
+            return http.post(path, body(broken), { token: token() });
+          },
+        })),
+    );
+  });
 }
 
 const CASES: Case[] = [

@@ -74,6 +74,28 @@ describe('security headers', () => {
     expect(script.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
   });
 
+  it('gives the passkey page a CSP of its own (its script, fetch to itself) on its two paths only', async () => {
+    const page = await plain.http.get('/passkeys/demo');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.text).toContain('<script src="/passkeys/demo.js" defer></script>');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).not.toMatch(/unsafe/);
+    const script = await plain.http.get('/passkeys/demo.js');
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(script.headers.get('content-security-policy')).toBe(csp);
+    // Neighbours keep the API's: no script or fetch source anywhere else.
+    for (const path of ['/passkeys/demo.json', '/passkeys/demox', '/auth/passkeys']) {
+      const other = await plain.http.get(path);
+      expectApiHeaders(other);
+      expect(other.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    }
+  });
+
   it('sends HSTS only when the request came over https, as told by a trusted proxy', async () => {
     const https = { headers: { 'x-forwarded-proto': 'https' } };
     const behindTls = await proxied.http.get('/health/live', https);

@@ -53,6 +53,8 @@ describe('OpenAPI document', () => {
       'post /auth/register',
       'post /auth/login',
       'post /auth/login/mfa',
+      'post /auth/login/passkey/options',
+      'post /auth/login/passkey',
       'post /auth/refresh',
       'post /auth/email/verify',
       'post /auth/email/verify/resend',

@@ -21,6 +21,7 @@ const PRODUCTION_WITHOUT_MAIL = {
   EMAIL_VERIFICATION: 'false',
   PASSWORD_RESET: 'false',
   MFA_TOTP: 'false',
+  PASSKEYS: 'false',
 };
 
 /** Runs the built service with exactly `env` (plus PATH) and waits for it to exit. */
@@ -129,6 +130,23 @@ describe('start-up with a bad environment', () => {
       'Invalid configuration: MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'Invalid configuration: APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'Invalid configuration: MFA_ENCRYPTION_KEY is required in production (MFA_TOTP is on; set MFA_TOTP=false to run without a second factor)',
+      'Invalid configuration: WEBAUTHN_RP_ID is required in production (PASSKEYS is on; set PASSKEYS=false to run without passkeys)',
+      'Invalid configuration: WEBAUTHN_ORIGINS is required in production (PASSKEYS is on; set PASSKEYS=false to run without passkeys)',
+    ]);
+  });
+
+  it('refuses WEBAUTHN_ORIGINS outside WEBAUTHN_RP_ID in one line', async () => {
+    const { code, stderr } = await runService({
+      ...PRODUCTION_WITHOUT_MAIL,
+      PASSKEYS: 'true',
+      JWT_ISSUER: PUBLIC_ISSUER,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://app.example.org',
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: WEBAUTHN_ORIGINS must be https origins (or http://localhost) on WEBAUTHN_RP_ID or its subdomains',
     ]);
   });
 

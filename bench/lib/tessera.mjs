@@ -63,6 +63,8 @@ export function serviceEnv({ port, workDir, redisUrl, threadPool, runtime }) {
     PASSWORD_RESET: 'false',
     // Production seals TOTP secrets with a key of its own: one per run.
     MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // No passkeys: production would need the relying party named, and nothing here uses one.
+    PASSKEYS: 'false',
     TRUST_PROXY: 'true',
     LOGIN_MAX_FAILURES: '1000',
     LOGIN_IP_MAX_FAILURES: '1000000',

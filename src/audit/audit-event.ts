@@ -25,6 +25,10 @@ export enum AuditEventType {
   /** A wrong second-factor code (sign-in, disabling, renewing codes); never holds the code. */
   MfaFailed = 'MFA_FAILED',
   RecoveryCodeUsed = 'RECOVERY_CODE_USED',
+  PasskeyRegistered = 'PASSKEY_REGISTERED',
+  PasskeyRemoved = 'PASSKEY_REMOVED',
+  /** A verified passkey signature whose counter did not go forward: the key may be cloned. */
+  PasskeyCounterRegressed = 'PASSKEY_COUNTER_REGRESSED',
 }
 
 export type AuditSeverity = 'info' | 'warning' | 'critical';
@@ -77,4 +81,7 @@ export const AUDIT_SEVERITY: Record<AuditEventType, AuditSeverity> = {
   [AuditEventType.MfaDisabled]: 'warning',
   [AuditEventType.MfaFailed]: 'warning',
   [AuditEventType.RecoveryCodeUsed]: 'warning',
+  [AuditEventType.PasskeyRegistered]: 'info',
+  [AuditEventType.PasskeyRemoved]: 'warning',
+  [AuditEventType.PasskeyCounterRegressed]: 'critical',
 };

@@ -11,6 +11,8 @@ import { PasswordResetModule } from './password-reset/password-reset.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { MfaModule } from './mfa/mfa.module';
+import { PasskeyLoginController } from './passkeys/passkey-login.controller';
+import { PasskeysModule } from './passkeys/passkeys.module';
 import { DpopService } from './dpop/dpop.service';
 import { ScopesGuard } from './guards/scopes.guard';
 import { RefreshCookie } from './refresh-cookie';
@@ -31,8 +33,9 @@ import { VerifiedTokenCache } from './strategies/verified-token.cache';
     EmailVerificationModule,
     PasswordResetModule,
     MfaModule,
+    PasskeysModule,
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, PasskeyLoginController, SessionsController],
   providers: [
     AuthService,
     DpopService,

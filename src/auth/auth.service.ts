@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { AuditEventType } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { AppError, AppErrorCode } from '../common/errors/app-error';
@@ -15,6 +16,8 @@ import { BruteForceService, LoginAttempt } from './brute-force/brute-force.servi
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LoginDto } from './dto/login.dto';
 import { MfaService } from './mfa/mfa.service';
+import { PasskeySignInService } from './passkeys/passkey-sign-in.service';
+import { PasskeysService } from './passkeys/passkeys.service';
 import { RegisterDto } from './dto/register.dto';
 import { allowedScopes, grantScopes } from './scope-grant';
 
@@ -23,6 +26,9 @@ const INVALID_CREDENTIALS = 'Invalid credentials';
 export const EMAIL_NOT_VERIFIED_DETAIL =
   'Verify your email address first: follow the link in the mail we sent, or ask for a new one ' +
   'at POST /auth/email/verify/resend.';
+
+const PASSKEY_SESSIONS_ENDED =
+  'The passkey could not sign you in; ask for new options and try again.';
 
 /** A successful login: the tokens, and a fresh device cookie value for this client. */
 export interface LoginResult {
@@ -46,6 +52,8 @@ export class AuthService {
     @Inject(mailConfig.KEY) private readonly mail: MailConfig,
     private readonly verification: EmailVerificationService,
     private readonly mfa: MfaService,
+    private readonly passkeys: PasskeysService,
+    private readonly passkeySignIn: PasskeySignInService,
   ) {}
 
   async register(dto: RegisterDto): Promise<User> {
@@ -94,7 +102,34 @@ export class AuthService {
       { amr: AMR.passwordAndOtp, jkt },
     );
     if (!tokens) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
-    return this.signedIn(user, tokens, challenge.generation, client, factor);
+    return this.signedIn(user, tokens, challenge.generation, client, { secondFactor: factor });
+  }
+
+  /**
+   * Sign-in with a passkey (usernameless): a session like any other, whose access tokens say how
+   * (`amr`). A passkey is two factors in one gesture: no TOTP code is asked after it, and a user
+   * whose role requires a second factor gets a full session.
+   */
+  async loginWithPasskey(
+    response: AuthenticationResponseJSON,
+    scope: string | undefined,
+    client: ClientInfo,
+    jkt: string | null = null,
+  ): Promise<LoginResult> {
+    const { user, generation, passkey, amr } = await this.passkeySignIn.verify(response, client);
+    if (this.mail.requireVerifiedEmail && user.emailVerified !== true) {
+      throw this.unverified(user, client);
+    }
+    const granted = grantScopes(user, scope);
+    const tokens = await this.tokens.startSession(subjectOf(user), granted, client, generation, {
+      amr,
+      jkt,
+    });
+    if (!tokens) throw new AppError(AppErrorCode.InvalidPasskey, PASSKEY_SESSIONS_ENDED);
+    return this.signedIn(user, tokens, generation, client, {
+      method: 'passkey',
+      passkeyId: passkey.id,
+    });
   }
 
   /** Audits a new session and issues the client's device cookie value. */
@@ -103,13 +138,13 @@ export class AuthService {
     tokens: TokenResponse,
     generation: number,
     client: ClientInfo,
-    secondFactor?: string,
+    how: Record<string, string> = {},
   ): Promise<LoginResult> {
     this.audit.record({
       event: AuditEventType.LoginSuccess,
       userId: user.id,
       ip: client.ip,
-      details: { sessionId: tokens.session_id, ...(secondFactor ? { secondFactor } : {}) },
+      details: { sessionId: tokens.session_id, ...how },
     });
     this.audit.record({
       event: AuditEventType.TokenIssued,
@@ -146,8 +181,11 @@ export class AuthService {
     }
     // A second factor is on: no session yet, a challenge (403 mfa-required with an mfa_token).
     if (await this.mfa.enabledFor(user.id)) throw this.mfa.challenge(user, dto.scope, generation);
+    // A role that requires a second factor, whose only factor is a passkey: sign in with it.
+    const required = this.mfa.requiredFor(user);
+    if (required && (await this.passkeys.has(user.id))) throw passkeyRequired();
     // A role that requires one, without one: a session that can only enrol (and sign out).
-    const scope = this.mfa.requiredFor(user) ? MFA_ENROL_SCOPE : grantScopes(user, dto.scope);
+    const scope = required ? MFA_ENROL_SCOPE : grantScopes(user, dto.scope);
     const tokens = await this.tokens.startSession(subjectOf(user), scope, client, generation, {
       jkt,
     });
@@ -310,6 +348,16 @@ export class AuthService {
     });
     return new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
   }
+}
+
+/**
+ * The 403 of a right password of a user whose role requires a second factor and whose factor is
+ * a passkey: no session, no mfa_token; the client signs in with the passkey instead.
+ */
+function passkeyRequired(): AppError {
+  return new AppError(AppErrorCode.MfaRequired, 'Sign in with your passkey.', {
+    members: { methods: ['passkey'] },
+  });
 }
 
 function subjectOf(user: User, mfaRequired = false): TokenSubject {

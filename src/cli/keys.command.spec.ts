@@ -39,6 +39,7 @@ describe('the keys command (Nest standalone context)', () => {
       EMAIL_VERIFICATION: 'false',
       PASSWORD_RESET: 'false',
       MFA_TOTP: 'false',
+      PASSKEYS: 'false',
     });
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, done) => {

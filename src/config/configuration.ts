@@ -18,6 +18,10 @@ export const securityConfig = registerAs(
 export const wsConfig = registerAs('ws', (): Env['ws'] => readEnvironment().ws);
 export const mailConfig = registerAs('mail', (): Env['mail'] => readEnvironment().mail);
 export const mfaConfig = registerAs('mfa', (): Env['mfa'] => readEnvironment().mfa);
+export const passkeysConfig = registerAs(
+  'passkeys',
+  (): Env['passkeys'] => readEnvironment().passkeys,
+);
 export const dpopConfig = registerAs('dpop', (): Env['dpop'] => readEnvironment().dpop);
 
 export type AppConfig = ConfigType<typeof appConfig>;
@@ -27,6 +31,7 @@ export type SecurityConfig = ConfigType<typeof securityConfig>;
 export type WsConfig = ConfigType<typeof wsConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
 export type MfaConfig = ConfigType<typeof mfaConfig>;
+export type PasskeysConfig = ConfigType<typeof passkeysConfig>;
 export type DpopConfig = ConfigType<typeof dpopConfig>;
 
 export function configLoaders(env: Env) {
@@ -38,6 +43,7 @@ export function configLoaders(env: Env) {
     registerAs('ws', () => env.ws),
     registerAs('mail', () => env.mail),
     registerAs('mfa', () => env.mfa),
+    registerAs('passkeys', () => env.passkeys),
     registerAs('dpop', () => env.dpop),
   ];
 }

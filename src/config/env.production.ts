@@ -1,5 +1,6 @@
 import { refuseUnsafeProductionMail } from './env.mail';
 import { refuseUnsafeProductionMfa } from './env.mfa';
+import { refuseUnsafeProductionPasskeys } from './env.passkeys';
 import { EnvError, EnvErrorCollector } from './env.parsers';
 import type { Env } from './env.validation';
 
@@ -28,4 +29,5 @@ export function refuseUnsafeProduction(env: Env, check: EnvErrorCollector['check
   }
   refuseUnsafeProductionMail(env.mail, refuse);
   refuseUnsafeProductionMfa(env.mfa, refuse);
+  refuseUnsafeProductionPasskeys(env.passkeys, refuse);
 }

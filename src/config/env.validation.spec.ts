@@ -9,6 +9,8 @@ const PRODUCTION = {
   MAIL_FROM: 'Tessera <no-reply@example.com>',
   APP_URL: 'https://app.example.com',
   MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  WEBAUTHN_RP_ID: 'example.com',
+  WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com',
 };
 
 function errorOf(env: Record<string, string>): string {
@@ -123,6 +125,8 @@ describe('validateEnv', () => {
       'MAIL_FROM must be an address of your domain in production, not @localhost (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'APP_URL must be the public URL of the web app in production (EMAIL_VERIFICATION and PASSWORD_RESET are on; set EMAIL_VERIFICATION=false and PASSWORD_RESET=false to run without mail)',
       'MFA_ENCRYPTION_KEY is required in production (MFA_TOTP is on; set MFA_TOTP=false to run without a second factor)',
+      'WEBAUTHN_RP_ID is required in production (PASSKEYS is on; set PASSKEYS=false to run without passkeys)',
+      'WEBAUTHN_ORIGINS is required in production (PASSKEYS is on; set PASSKEYS=false to run without passkeys)',
     ]);
   });
 
@@ -389,6 +393,76 @@ describe('validateEnv: second factor', () => {
     expect(errorOf({ ...PRODUCTION, MFA_ENCRYPTION_KEY: 'c2hvcnQ=' })).toBe(
       'MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
     );
+  });
+
+  it('derives the relying party from JWT_ISSUER outside production', () => {
+    expect(validateEnv({}).passkeys).toMatchObject({
+      enabled: true,
+      rpId: 'localhost',
+      rpName: 'Tessera',
+      origins: ['http://localhost:3000'],
+    });
+    const set = validateEnv({
+      WEBAUTHN_RP_ID: 'Example.COM',
+      WEBAUTHN_ORIGINS: 'https://example.com, https://app.example.com/',
+      WEBAUTHN_RP_NAME: 'Acme',
+    });
+    expect(set.passkeys).toMatchObject({
+      rpId: 'example.com',
+      rpName: 'Acme',
+      origins: ['https://example.com', 'https://app.example.com'],
+    });
+  });
+
+  it.each([
+    [
+      { WEBAUTHN_RP_ID: 'https://example.com' },
+      'WEBAUTHN_RP_ID must be a domain name (no scheme, port or IP address)',
+    ],
+    [
+      { WEBAUTHN_RP_ID: '127.0.0.1' },
+      'WEBAUTHN_RP_ID must be a domain name (no scheme, port or IP address)',
+    ],
+    [
+      { JWT_ISSUER: 'http://127.0.0.1:3000' },
+      "WEBAUTHN_RP_ID must be set: JWT_ISSUER's host is not a domain name",
+    ],
+    [
+      { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.org' },
+      'WEBAUTHN_ORIGINS must be https origins (or http://localhost) on WEBAUTHN_RP_ID or its subdomains',
+    ],
+    [
+      { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'http://app.example.com' },
+      'WEBAUTHN_ORIGINS must be https origins (or http://localhost) on WEBAUTHN_RP_ID or its subdomains',
+    ],
+    [
+      { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://badexample.com' },
+      'WEBAUTHN_ORIGINS must be https origins (or http://localhost) on WEBAUTHN_RP_ID or its subdomains',
+    ],
+    [
+      { WEBAUTHN_ORIGINS: 'localhost:3000' },
+      'WEBAUTHN_ORIGINS must be a comma-separated list of http(s) origins',
+    ],
+    [{ WEBAUTHN_RP_NAME: 'a\u0007b' }, 'WEBAUTHN_RP_NAME must be 1-64 printable characters'],
+    [{ PASSKEYS: 'maybe' }, 'PASSKEYS must be true or false'],
+  ])('refuses %j', (env, message) => {
+    expect(errorOf(env)).toBe(message);
+  });
+
+  it('refuses production without an explicit relying party while passkeys are on', () => {
+    const unset = { ...PRODUCTION, WEBAUTHN_RP_ID: '', WEBAUTHN_ORIGINS: '' };
+    expect(errorOf(unset).split('\n')).toEqual([
+      'WEBAUTHN_RP_ID is required in production (PASSKEYS is on; set PASSKEYS=false to run without passkeys)',
+      'WEBAUTHN_ORIGINS is required in production (PASSKEYS is on; set PASSKEYS=false to run without passkeys)',
+    ]);
+    expect(validateEnv({ ...unset, PASSKEYS: 'false' }).passkeys.enabled).toBe(false);
+    expect(
+      errorOf({
+        ...PRODUCTION,
+        WEBAUTHN_RP_ID: 'localhost',
+        WEBAUTHN_ORIGINS: 'http://localhost:3000',
+      }),
+    ).toBe('WEBAUTHN_ORIGINS must be https origins in production');
   });
 });
 

@@ -17,6 +17,7 @@ import { PasswordPolicy } from '../users/password-policy';
 import { refuseUnsafeProduction } from './env.production';
 import { mailEnv, MailEnv } from './env.mail';
 import { mfaEnv, MfaEnv } from './env.mfa';
+import { passkeysEnv, PasskeysEnv } from './env.passkeys';
 import { dpopEnv, DpopEnv } from './env.dpop';
 
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
@@ -83,6 +84,7 @@ export interface Env {
   ws: { maxSocketsPerSession: number; maxSocketsPerUser: number };
   mail: MailEnv;
   mfa: MfaEnv;
+  passkeys: PasskeysEnv;
   dpop: DpopEnv;
 }
 
@@ -216,6 +218,7 @@ export function validateEnv(env: RawEnv): Env {
     ws: wsLimits(env, ok),
     mail: mailEnv(env, ok),
     mfa: mfaEnv(env, ok),
+    passkeys: passkeysEnv(env, ok),
     dpop: dpopEnv(env, ok),
   };
   refuseUnsafeProduction(result, ok);

@@ -158,6 +158,25 @@ export interface ScriptCommands {
     sealedSecret: string,
     ...codeHashes: string[]
   ): Promise<number>;
+  /** 'added', 'exists' or 'full' (passkey_add.lua). */
+  passkeyAdd(
+    passkeysKey: Key,
+    usesKey: Key,
+    id: string,
+    json: string,
+    counter: number,
+    max: number,
+  ): Promise<string>;
+  /** 1 removed, 0 no passkey of that id (passkey_remove.lua). */
+  passkeyRemove(passkeysKey: Key, usesKey: Key, id: string): Promise<number>;
+  /** 'ok', 'regressed' or 'missing' (passkey_use.lua). */
+  passkeyUse(
+    passkeysKey: Key,
+    usesKey: Key,
+    id: string,
+    counter: number,
+    now: number,
+  ): Promise<string>;
   /** Renews WebSocket leases: the members given that are no longer counted. */
   wsRenew(
     orderKey: Key,
@@ -196,6 +215,9 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   mfaAcceptStep: { file: 'mfa_accept_step.lua', keys: 1 },
   mfaDisable: { file: 'mfa_disable.lua', keys: 3 },
   mfaReplaceCodes: { file: 'mfa_replace_codes.lua', keys: 2 },
+  passkeyAdd: { file: 'passkey_add.lua', keys: 2 },
+  passkeyUse: { file: 'passkey_use.lua', keys: 2 },
+  passkeyRemove: { file: 'passkey_remove.lua', keys: 2 },
 };
 
 /**

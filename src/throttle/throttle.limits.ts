@@ -50,6 +50,18 @@ export const THROTTLE_LIMITS = {
   loginMfa: 60,
   /** Enrolment, confirmation, disabling, renewing codes: rare, some verify a password. */
   mfa: 30,
+  /**
+   * Public: each stores a 2-minute challenge. A sign-in page asks once per attempt; this bounds
+   * how many challenges one client keeps alive (240 at most).
+   */
+  loginPasskeyOptions: 120,
+  /**
+   * Public: a signature check and a few store calls. A passkey's key cannot be guessed, so this
+   * only bounds load; every refusal is audited.
+   */
+  loginPasskey: 60,
+  /** Per user: registering (a password check), listing and removing passkeys: rare. */
+  passkeys: 30,
 } as const;
 
 /** Verification mails one account can be sent per hour through resend, from any IPs. */

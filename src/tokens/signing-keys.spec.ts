@@ -63,6 +63,7 @@ describe('SigningKeys', () => {
       EMAIL_VERIFICATION: 'false',
       PASSWORD_RESET: 'false',
       MFA_TOTP: 'false',
+      PASSKEYS: 'false',
     };
     await expect(instance(production)).rejects.toThrow(EnvError);
   });

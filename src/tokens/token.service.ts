@@ -35,6 +35,14 @@ export const AMR = {
   password: ['pwd'],
   /** A password and a one-time code (TOTP or recovery code): two factors. */
   passwordAndOtp: ['pwd', 'otp', 'mfa'],
+  /**
+   * A passkey: proof of possession of a key that never leaves the authenticator, unlocked by
+   * the authenticator's own user verification (PIN or biometric, which it does not tell us):
+   * two factors in one gesture. `hwk` when the credential is bound to one device's hardware,
+   * `swk` when it is a synced (backup-eligible) passkey kept in software by a password manager.
+   */
+  passkeyHardware: ['hwk', 'user', 'mfa'],
+  passkeySynced: ['swk', 'user', 'mfa'],
 } as const;
 
 /** A refresh's new pair; `repeated` when it is the answer of an earlier use (grace window). */

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
@@ -43,12 +44,13 @@ export function testEnvironment(
  */
 export async function startApp(
   raw: Record<string, string | undefined> = testEnvironment(),
-  options: { logDestination?: DestinationStream } = {},
+  options: { logDestination?: DestinationStream; port?: number } = {},
 ): Promise<TestApp> {
   const env = validateEnv(raw);
   // Silent, unless the test reads the JSON log lines (then Nest's own lines go there too).
-  const app = await createApp(env, options.logDestination ? options : { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { logDestination } = options;
+  const app = await createApp(env, logDestination ? { logDestination } : { logger: false });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
@@ -56,6 +58,15 @@ export async function startApp(
     http: new Http(`http://127.0.0.1:${address.port}`),
     close: () => app.close(),
   };
+}
+
+/** A TCP port that was free a moment ago (for an app whose config must name its own origin). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Removes what a test file left behind: its Redis keys (by its own prefix only) and keys dir. */

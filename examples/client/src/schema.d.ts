@@ -164,6 +164,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/login/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a passkey sign-in: options for navigator.credentials.get()
+         * @description No account is named (the authenticator offers the passkeys it holds for this site). The challenge works once, for 2 minutes. Then send what the browser signed to `POST /auth/login/passkey`.
+         */
+        post: operations["createPasskeyLoginOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a passkey: what navigator.credentials.get() signed
+         * @description Answers like a login (tokens, refresh and device cookies). Checked: the challenge (ours, unused, 2 minutes; used up now), the passkey (registered by the account its user handle names), the signature, the origin (`WEBAUTHN_ORIGINS`), the RP ID, user verification, and the signature counter (one that does not go forward is refused and audited: the key may be cloned). A passkey is two factors: no TOTP code is asked after it. Access tokens say `amr: ["hwk", "user", "mfa"]`, or `["swk", "user", "mfa"]` for a synced passkey.
+         */
+        post: operations["loginWithPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/email/verify": {
         parameters: {
             query?: never;
@@ -333,6 +373,70 @@ export interface paths {
         /** Ten new recovery codes; the old ones stop working (password and a code required) */
         post: operations["renewRecoveryCodes"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey: options for navigator.credentials.create()
+         * @description The password is required (counted like a login): a token alone cannot add a key that signs in as the user. The options ask for a discoverable credential with user verification, exclude the authenticators the user has registered, and hold a challenge valid for 2 minutes, once; a new call replaces it. Then send what the browser made to `POST /auth/passkeys`.
+         */
+        post: operations["createPasskeyRegistrationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's passkeys, oldest first
+         * @description Names, transports, when each was made and last signed in; never a key.
+         */
+        get: operations["listPasskeys"];
+        put?: never;
+        /**
+         * Finish registering a passkey: what navigator.credentials.create() made
+         * @description Checked: the challenge of the caller's options (used up either way), the origin (`WEBAUTHN_ORIGINS`), the RP ID (`WEBAUTHN_RP_ID`), user verification, and the attestation itself. The passkey then signs in at `POST /auth/login/passkey` and counts as a second factor. Other sessions stay; an enrolment-only session (`MFA_REQUIRED_ROLES`) ends: sign in again, with the passkey.
+         */
+        post: operations["registerPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of your passkeys
+         * @description It no longer signs in (the authenticator may still offer it: tell the user to delete it there too). Sessions it started stay; end them at `DELETE /auth/sessions/{id}`.
+         */
+        delete: operations["removePasskey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -783,6 +887,7 @@ export interface components {
          *     | `validation-failed` | 400 | Validation failed | the body or query breaks the rules; `errors` lists every field |
          *     | `invalid-verification-token` | 400 | Invalid verification token | the email verification token is unknown, used, expired, or for an email changed since |
          *     | `invalid-reset-token` | 400 | Invalid reset token | the password reset token is unknown, used, expired, of a deactivated user, or the password changed since |
+         *     | `invalid-passkey-registration` | 400 | Passkey not registered | a passkey registration was refused: no registration in progress (or it expired, or was used), wrong origin or RP ID, no user verification, or an attestation that does not verify |
          *     | `invalid-dpop-proof` | 400 | Invalid DPoP proof | login or refresh with a `DPoP` proof that fails (signature, `typ`, `alg`, `htm`, `htu`, `iat`, replayed `jti`), or a DPoP-bound session refreshed without a proof by its key |
          *     | `use-dpop-nonce` | 400 | DPoP nonce required | `DPOP_NONCE_REQUIRED=true` and a proof without a fresh nonce: sign it again with the `DPoP-Nonce` header |
          *     | `bad-request` | 400 | Bad request | the body is not valid JSON, or the URL is not validly percent-encoded |
@@ -794,6 +899,7 @@ export interface components {
          *     | `wrong-password` | 401 | Wrong password | the current password is wrong (do not refresh on it) |
          *     | `invalid-mfa-token` | 401 | Invalid MFA token | the `mfa_token` is malformed, expired, used, or spent its 5 attempts: sign in again |
          *     | `invalid-mfa-code` | 401 | Invalid code | the code is wrong, used already, or from too far in the past or future (do not refresh on it) |
+         *     | `invalid-passkey` | 401 | Passkey sign-in failed | a passkey sign-in was refused: unknown or removed passkey, wrong origin or RP ID, an unknown, used or expired challenge, no user verification, a bad signature or a counter that went back (one answer for all) |
          *     | `forbidden` | 403 | Forbidden | the token lacks a scope (WWW-Authenticate names it), or the change is not allowed |
          *     | `registration-closed` | 403 | Registration is closed | `REGISTRATION=closed` |
          *     | `email-not-verified` | 403 | Email not verified | `REQUIRE_VERIFIED_EMAIL=true` and a login with the right password of an unverified email |
@@ -805,6 +911,8 @@ export interface components {
          *     | `mfa-already-enabled` | 409 | Second factor already on | a second factor is on already: disable it first to enrol a new one |
          *     | `mfa-not-enabled` | 409 | No second factor | the account has no second factor to disable or renew codes of |
          *     | `mfa-enrolment-not-started` | 409 | No enrolment in progress | a confirmation without an enrolment in progress (none, or older than 10 minutes) |
+         *     | `passkey-already-registered` | 409 | Passkey already registered | the authenticator holds a passkey of this account already |
+         *     | `too-many-passkeys` | 409 | Too many passkeys | the account has the most passkeys allowed (20): remove one first |
          *     | `email-taken` | 409 | Email already registered | the email is registered (case-insensitively) |
          *     | `username-taken` | 409 | Username already taken | the username is taken (case-insensitively) |
          *     | `last-admin` | 409 | The last active admin must stay | the change would leave no active admin |
@@ -1264,7 +1372,7 @@ export interface components {
             expires_in: number;
         };
         /** @enum {string} */
-        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED" | "MAIL_FAILED" | "EMAIL_VERIFIED" | "PASSWORD_RESET_REQUESTED" | "PASSWORD_RESET" | "MFA_ENABLED" | "MFA_DISABLED" | "MFA_FAILED" | "RECOVERY_CODE_USED";
+        AuditEventType: "LOGIN_SUCCESS" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOKEN_ISSUED" | "TOKEN_REFRESHED" | "TOKEN_REVOKED" | "REFRESH_REUSE_DETECTED" | "SESSION_REVOKED" | "PASSWORD_CHANGED" | "USER_CREATED" | "USER_UPDATED" | "USER_DELETED" | "TOKEN_INVALID" | "KEY_ROTATED" | "MAIL_FAILED" | "EMAIL_VERIFIED" | "PASSWORD_RESET_REQUESTED" | "PASSWORD_RESET" | "MFA_ENABLED" | "MFA_DISABLED" | "MFA_FAILED" | "RECOVERY_CODE_USED" | "PASSKEY_REGISTERED" | "PASSKEY_REMOVED" | "PASSKEY_COUNTER_REGRESSED";
         AuditEventDto: {
             /**
              * Format: uuid
@@ -1420,6 +1528,54 @@ export interface components {
              * @example 492039
              */
             code: string;
+        };
+        PasskeyOptionsDto: {
+            /**
+             * @description The current password: an access token alone (stolen, or left signed in) must not be able to add a key that signs in as the user
+             * @example correct horse battery staple
+             */
+            password: string;
+        };
+        PasskeyDto: {
+            /**
+             * @description Its id, for `DELETE /auth/passkeys/{id}`
+             * @example 01a23c41-5b9e-7f02-9d31-2c7be0a4f6d8
+             */
+            id: string;
+            /**
+             * @description The name given when it was registered
+             * @example MacBook Touch ID
+             */
+            name: string;
+            /**
+             * @description How the browser can reach the authenticator (`internal`, `usb`, `hybrid`, …)
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports: string[];
+            /**
+             * @description `singleDevice`: bound to one authenticator; `multiDevice`: a synced passkey (a password manager's or a platform's), which may exist on several devices
+             * @example multiDevice
+             * @enum {string}
+             */
+            deviceType: "singleDevice" | "multiDevice";
+            /**
+             * @description Whether a synced passkey is backed up
+             * @example true
+             */
+            backedUp: boolean;
+            /**
+             * @description ISO 8601
+             * @example 2026-11-30T09:16:12.000Z
+             */
+            createdAt: string;
+            /**
+             * @description ISO 8601; null until it first signs in
+             * @example 2026-12-01T08:02:45.000Z
+             */
+            lastUsedAt: string | null;
         };
         /** @description An RFC 6749 §5.2 error response that is also a problem (RFC 9457): standard OAuth clients read `error`, Tessera clients read `type` as anywhere else. */
         OAuthProblemResponse: {
@@ -2252,6 +2408,233 @@ export interface operations {
              *
              *     More than 30 requests a minute from this client IP: wait `Retry-After` seconds
              */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    createPasskeyLoginOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PublicKeyCredentialRequestOptionsJSON */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Passkeys are off on this server (`PASSKEYS=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 120 requests a minute from this client IP: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    loginWithPasskey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
+                DPoP?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The `PublicKeyCredential` that `navigator.credentials.get()` returned, as JSON (`credential.toJSON()`, or `startAuthentication()` of @simplewebauthn/browser) */
+                    credential: Record<string, never>;
+                    /** @description Space-separated scopes to ask for; granted = asked ∩ allowed, unknown ones dropped */
+                    scope?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in: a new session */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description Two cookies. The refresh cookie `__Secure-refresh_token` holds `refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age = `refresh_expires_in`; named `refresh_token` and without Secure only when COOKIE_SECURE=false. Honoured by `POST /auth/refresh` only on a request with a JSON body or an `X-Requested-With` header. The device cookie `__Secure-device` (HttpOnly, Secure, SameSite=Strict, Path=/auth, 90 days) marks this client as one that signed in as this user, so failed logins from elsewhere cannot lock it out (sent after a successful login), and names the client to the refresh grace window. A device cookie of the former Path=/auth/login is cleared (a third Set-Cookie).
+                     * @example __Secure-refresh_token=01a19c92-d627-7ad8-8823-5841ea38cdb5_01a22bbc-7220-7764-bf69-a8a0d50fc3cf.2HAHxjXnvUrtlZxxEPS46lr52uUIQWJ1weZOjiSALa4; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict
+                     */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponseDto"];
+                };
+            };
+            /**
+             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             *
+             *     The body is not a credential of the expected shape
+             */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description DPoP-Nonce
+                     * @example Jj_kn3Kd4yosiLuYAUZTle84GTQ7k3guK2BFHLt_hfI.tjpw8o.Xv4mT0aQe3Lr9nBs2Kp7Wc
+                     */
+                    "DPoP-Nonce"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Refused, one answer for every cause (unknown passkey, wrong origin, used challenge, …): ask for new options and try again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description `REQUIRE_VERIFIED_EMAIL=true` and a user whose email is not verified */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Passkeys are off on this server (`PASSKEYS=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 60 requests a minute from this client IP: wait `Retry-After` seconds */
             429: {
                 headers: {
                     /**
@@ -3233,6 +3616,504 @@ export interface operations {
              *
              *     More than 30 requests a minute from this client IP: wait `Retry-After` seconds
              */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    createPasskeyRegistrationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOptionsDto"];
+            };
+        };
+        responses: {
+            /** @description PublicKeyCredentialCreationOptionsJSON */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer carries a token.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description `password` is missing or not a string */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description The password is wrong (do not refresh on it)
+             *
+             *     No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again
+             */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Passkeys are off on this server (`PASSKEYS=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The account has 20 passkeys, the most allowed */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description Too many wrong passwords: locked for `Retry-After` seconds
+             *
+             *     More than 30 requests a minute from this user: wait `Retry-After` seconds
+             */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    listPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every passkey of the caller (20 at most) */
+            200: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyDto"][];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Passkeys are off on this server (`PASSKEYS=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 120 requests a minute from this user: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    registerPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What to call it in the list (default "Passkey") */
+                    name?: string;
+                    /** @description The `PublicKeyCredential` that `navigator.credentials.create()` returned, as JSON (`credential.toJSON()`, or `startRegistration()` of @simplewebauthn/browser) */
+                    credential: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description The new passkey */
+            201: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyDto"];
+                };
+            };
+            /**
+             * @description No registration in progress (none, expired or used), or the credential does not verify: ask for new options
+             *
+             *     The body is not a credential of the expected shape
+             */
+            400: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Passkeys are off on this server (`PASSKEYS=false`) */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The authenticator holds a passkey of this account already, or the account has 20 */
+            409: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 30 requests a minute from this user: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description The store (Redis) cannot answer; Tessera fails closed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /**
+                     * @description Whole seconds (at least 1) until trying again can succeed: the end of the throttle block or brute-force lock on a 429, `5` on a 503.
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+        };
+    };
+    removePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A passkey id from GET /auth/passkeys */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    /**
+                     * @description Never cached: the answer is the caller's own (every route that takes an access token).
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token, or one that is refused (expired, revoked, its session ended): refresh once on `invalid-token`, then sign in again */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750 challenge. `Bearer` on every 401 (no token, a failed login or refresh, a wrong current password); `Bearer error="invalid_token", error_description="<reason>"` when an access token was presented and refused; on a 403, `Bearer error="insufficient_scope", scope="<the scopes the route needs>"`, only when a scope is missing.
+                     * @example Bearer error="invalid_token", error_description="token expired"
+                     */
+                    "WWW-Authenticate"?: string;
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /**
+             * @description Your role requires a second factor (`MFA_REQUIRED_ROLES`) and this is your last one
+             *
+             *     An enrolment-only token (`MFA_REQUIRED_ROLES`): enrol a second factor first
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description Not one of your passkeys (whether someone else's exists is never told), or not a UUID */
+            404: {
+                headers: {
+                    /**
+                     * @description Errors are never cached.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponse"];
+                };
+            };
+            /** @description More than 30 requests a minute from this user: wait `Retry-After` seconds */
             429: {
                 headers: {
                     /**

@@ -21,7 +21,7 @@ export class ScopesGuard implements CanActivate {
       if (policy.kind === 'authenticated' && policy.enrolment) return true;
       throw new AppError(
         AppErrorCode.MfaEnrolmentRequired,
-        'Your role requires a second factor: enrol at POST /auth/mfa/totp first.',
+        'Your role requires a second factor: enrol at POST /auth/mfa/totp (or register a passkey at POST /auth/passkeys) first.',
       );
     }
     if (policy.kind !== 'authorized') return true;

@@ -4,6 +4,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Swagger UI lives under these paths; everything else is the JSON API. */
 const DOCS_PATH = /^\/docs(\/|$)/;
+/** The passkey page and its script (src/auth/passkeys/passkey-demo.controller.ts). */
+const PASSKEY_DEMO_PATH = /^\/passkeys\/demo(\.js)?(\?|$)/;
 
 /** One year, subdomains included: once a browser has seen https here, it never tries http. */
 export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
@@ -44,6 +46,23 @@ const DOCS_CSP = {
   },
 };
 
+/**
+ * The passkey page: its one script from this origin ('self', no inline code), fetch to the API
+ * on this origin, nothing else (no styles, images, frames or form posts). WebAuthn itself needs
+ * no CSP source. Only these two paths get it; the API keeps API_CSP.
+ */
+const PASSKEY_DEMO_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
 const HELMET_BASE = {
   frameguard: { action: 'deny' as const },
   // Helmet would send HSTS on plain http too; it is added below, only when the request was https.
@@ -76,8 +95,10 @@ function headersOf(options: HelmetOptions): Headers {
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
   const api = headersOf({ ...HELMET_BASE, contentSecurityPolicy: API_CSP });
   const docs = headersOf({ ...HELMET_BASE, contentSecurityPolicy: DOCS_CSP });
+  const demo = headersOf({ ...HELMET_BASE, contentSecurityPolicy: PASSKEY_DEMO_CSP });
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(DOCS_PATH.test(request.url) ? docs : api);
+    const url = request.url;
+    void reply.headers(DOCS_PATH.test(url) ? docs : PASSKEY_DEMO_PATH.test(url) ? demo : api);
     if (request.protocol === 'https') void reply.header('strict-transport-security', HSTS_VALUE);
     done();
   });

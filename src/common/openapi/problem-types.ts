@@ -91,7 +91,8 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
   },
   [AppErrorCode.MfaEnrolmentRequired]: {
     when: 'an enrolment-only token (`scope` `mfa:enrol`, `MFA_REQUIRED_ROLES`) on a route other than enrolment',
-    detail: 'Your role requires a second factor: enrol at POST /auth/mfa/totp first.',
+    detail:
+      'Your role requires a second factor: enrol at POST /auth/mfa/totp (or register a passkey at POST /auth/passkeys) first.',
   },
   [AppErrorCode.InvalidMfaToken]: {
     when: 'the `mfa_token` is malformed, expired, used, or spent its 5 attempts: sign in again',
@@ -112,6 +113,22 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
   [AppErrorCode.MfaEnrolmentNotStarted]: {
     when: 'a confirmation without an enrolment in progress (none, or older than 10 minutes)',
     detail: 'No enrolment in progress; start one at POST /auth/mfa/totp.',
+  },
+  [AppErrorCode.InvalidPasskey]: {
+    when: 'a passkey sign-in was refused: unknown or removed passkey, wrong origin or RP ID, an unknown, used or expired challenge, no user verification, a bad signature or a counter that went back (one answer for all)',
+    detail: 'The passkey could not sign you in; ask for new options and try again.',
+  },
+  [AppErrorCode.InvalidPasskeyRegistration]: {
+    when: 'a passkey registration was refused: no registration in progress (or it expired, or was used), wrong origin or RP ID, no user verification, or an attestation that does not verify',
+    detail: 'The passkey could not be registered; ask for new options and try again.',
+  },
+  [AppErrorCode.PasskeyAlreadyRegistered]: {
+    when: 'the authenticator holds a passkey of this account already',
+    detail: 'This passkey is registered already.',
+  },
+  [AppErrorCode.TooManyPasskeys]: {
+    when: 'the account has the most passkeys allowed (20): remove one first',
+    detail: 'This account has 20 passkeys, the most allowed; remove one first.',
   },
   [AppErrorCode.InvalidDpopProof]: {
     when: 'login or refresh with a `DPoP` proof that fails (signature, `typ`, `alg`, `htm`, `htu`, `iat`, replayed `jti`), or a DPoP-bound session refreshed without a proof by its key',

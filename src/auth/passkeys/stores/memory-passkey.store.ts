@@ -1,0 +1,94 @@
+import { Clock } from '../../../common/time/clock';
+import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
+
+interface Expiring<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/**
+ * Passkeys in process memory: complete for one process, like RedisPasskeyStore. Every method
+ * reads and writes in one synchronous step, so concurrent calls cannot interleave.
+ */
+export class MemoryPasskeyStore implements PasskeyStore {
+  private readonly passkeys = new Map<string, Map<string, StoredPasskey>>();
+  private readonly registrations = new Map<string, Expiring<string>>();
+  private readonly logins = new Map<string, number>();
+
+  constructor(private readonly clock: Clock) {}
+
+  saveRegistrationChallenge(userId: string, challenge: string, ttlMs: number): Promise<void> {
+    this.registrations.set(userId, { value: challenge, expiresAt: this.clock.now() + ttlMs });
+    return Promise.resolve();
+  }
+
+  takeRegistrationChallenge(userId: string): Promise<string | null> {
+    const pending = this.registrations.get(userId);
+    this.registrations.delete(userId);
+    const live = pending && pending.expiresAt > this.clock.now() ? pending.value : null;
+    return Promise.resolve(live);
+  }
+
+  saveLoginChallenge(challenge: string, ttlMs: number): Promise<void> {
+    this.sweep();
+    this.logins.set(challenge, this.clock.now() + ttlMs);
+    return Promise.resolve();
+  }
+
+  takeLoginChallenge(challenge: string): Promise<boolean> {
+    const expiresAt = this.logins.get(challenge);
+    this.logins.delete(challenge);
+    return Promise.resolve(expiresAt !== undefined && expiresAt > this.clock.now());
+  }
+
+  add(userId: string, passkey: StoredPasskey, max: number): Promise<'added' | 'exists' | 'full'> {
+    const mine = this.passkeys.get(userId) ?? new Map<string, StoredPasskey>();
+    const key = credentialKey(passkey.credentialId);
+    if (mine.has(key)) return Promise.resolve('exists');
+    if (mine.size >= max) return Promise.resolve('full');
+    mine.set(key, { ...passkey, transports: [...passkey.transports] });
+    this.passkeys.set(userId, mine);
+    return Promise.resolve('added');
+  }
+
+  list(userId: string): Promise<StoredPasskey[]> {
+    const mine = [...(this.passkeys.get(userId)?.values() ?? [])];
+    return Promise.resolve(mine.map((p) => ({ ...p, transports: [...p.transports] })));
+  }
+
+  findByCredential(userId: string, credentialId: string): Promise<StoredPasskey | null> {
+    const found = this.passkeys.get(userId)?.get(credentialKey(credentialId));
+    return Promise.resolve(found ? { ...found, transports: [...found.transports] } : null);
+  }
+
+  use(userId: string, credentialId: string, counter: number, now: number): Promise<PasskeyUse> {
+    const found = this.passkeys.get(userId)?.get(credentialKey(credentialId));
+    if (!found) return Promise.resolve('missing');
+    if ((counter > 0 || found.counter > 0) && counter <= found.counter) {
+      return Promise.resolve('regressed');
+    }
+    found.counter = counter;
+    found.lastUsedAt = now;
+    return Promise.resolve('ok');
+  }
+
+  remove(userId: string, id: string): Promise<boolean> {
+    const mine = this.passkeys.get(userId);
+    const key = [...(mine?.entries() ?? [])].find(([, passkey]) => passkey.id === id)?.[0];
+    return Promise.resolve(key !== undefined && mine!.delete(key));
+  }
+
+  removeAll(userId: string): Promise<void> {
+    this.passkeys.delete(userId);
+    this.registrations.delete(userId);
+    return Promise.resolve();
+  }
+
+  /** Drops expired sign-in challenges, so unanswered ones do not pile up in the process. */
+  private sweep(): void {
+    const now = this.clock.now();
+    for (const [challenge, expiresAt] of this.logins) {
+      if (expiresAt <= now) this.logins.delete(challenge);
+    }
+  }
+}
