@@ -2527,10 +2527,7 @@ export interface operations {
     loginWithPasskey: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Optional (RFC 9449): a DPoP proof JWT (`typ: dpop+jwt`, `jwk` header, `htm` = `POST`, `htu` = `JWT_ISSUER` + this path, `iat`, `jti`). The session is then bound to that key: `token_type` is `DPoP`, access tokens carry `cnf.jkt` and work only as `Authorization: DPoP` with a proof, and refreshes need a proof by the same key. */
-                DPoP?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2565,7 +2562,7 @@ export interface operations {
                 };
             };
             /**
-             * @description The `DPoP` proof is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
+             * @description An optional `DPoP` header (RFC 9449, see `x-dpop`) carries a proof that is refused (or the session is bound to a key this request did not prove); or `DPOP_NONCE_REQUIRED=true` and the proof lacks the nonce of the `DPoP-Nonce` header sent with this answer
              *
              *     The body is not a credential of the expected shape
              */
