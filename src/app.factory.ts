@@ -19,6 +19,7 @@ import { createAppLogger, logCompletedRequests } from './common/logging/http-log
 import { NestPinoLogger } from './common/logging/root-logger';
 import { installRequestContext } from './common/request-context/request-context';
 import { validationPipe } from './common/validation.pipe';
+import { registerLivenessRoute } from './health/liveness.route';
 import { MetricsService } from './metrics/metrics.service';
 import { recordRequestMetrics } from './metrics/request-metrics';
 import { Env } from './config/env.validation';
@@ -52,6 +53,8 @@ export async function createApp(
   });
   logCompletedRequests(adapter.getInstance());
   installRequestContext(adapter.getInstance());
+  // Before Nest's routes: the liveness probe does not go through Nest's router.
+  registerLivenessRoute(adapter.getInstance());
   const module = AppModule.forRoot(env, { logger });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     abortOnError: false,

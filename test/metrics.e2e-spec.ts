@@ -41,4 +41,12 @@ describe('GET /metrics', () => {
     expect(metrics.text).not.toContain('for-metrics');
     expect(metrics.text).not.toContain('@example.com');
   });
+
+  it('counts the liveness probe, a Fastify route outside Nest, like any other route', async () => {
+    await app().http.get('/health/live');
+    const metrics = await app().http.get('/metrics');
+    expect(metrics.text).toMatch(
+      /^tessera_http_requests_total\{method="GET",route="\/health\/live",status="200"\} 1$/m,
+    );
+  });
 });

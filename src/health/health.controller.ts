@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
 import { AppErrorCode } from '../common/errors/app-error';
@@ -8,26 +8,18 @@ import { cacheControl } from '../common/openapi/response-headers';
 import { LivenessDto, ReadinessDto } from './dto/health.dto';
 import { StoreHealthIndicator } from './store.health';
 
+/**
+ * Readiness. Liveness (`GET /health/live`) is a plain Fastify route (liveness.route.ts); its
+ * answer's schema is registered here, where the document lists the health models.
+ */
 @ApiTags('health')
+@ApiExtraModels(LivenessDto)
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly store: StoreHealthIndicator,
   ) {}
-
-  @Get('live')
-  @Public()
-  @HttpCode(200)
-  @ApiOperation({
-    operationId: 'getLiveness',
-    summary: 'Liveness: the process answers',
-    description: 'Never touches the store: restart the process only when this fails.',
-  })
-  @ApiOkResponse({ description: 'Alive', type: LivenessDto })
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
 
   @Get('ready')
   @Public()

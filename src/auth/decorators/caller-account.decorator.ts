@@ -28,9 +28,13 @@ export const WithCallerAccount = () => SetMetadata(CALLER_ACCOUNT_KEY, true);
  * with the session check; on a route marked `@WithCallerAccount()` only.
  */
 export const CallerAccount = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): Promise<User> => {
-    const account = ctx.switchToHttp().getRequest<WithAccountRead>()[CALLER_ACCOUNT];
-    if (!account) throw new Error('CallerAccount used on a route without @WithCallerAccount()');
-    return account;
-  },
+  (_data: unknown, ctx: ExecutionContext): Promise<User> =>
+    callerAccountOf(ctx.switchToHttp().getRequest<WithAccountRead>()),
 );
+
+/** The account read JwtAuthGuard left on `request` (what `@CallerAccount()` gives). */
+export function callerAccountOf(request: WithAccountRead): Promise<User> {
+  const account = request[CALLER_ACCOUNT];
+  if (!account) throw new Error('CallerAccount used on a route without @WithCallerAccount()');
+  return account;
+}

@@ -1,5 +1,10 @@
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createAppLogger } from './http-logger';
+import pino from 'pino';
+import type SonicBoom from 'sonic-boom';
+import { batchedDestination, createAppLogger } from './http-logger';
 
 function capture() {
   const lines: Record<string, any>[] = [];
@@ -65,5 +70,23 @@ describe('createAppLogger', () => {
 
   it('is silent in tests unless a test captures the output', () => {
     expect(createAppLogger(app).level).toBe('silent');
+  });
+});
+
+describe('batchedDestination', () => {
+  it('writes every line whole, in order, multi-byte characters included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
+    const file = join(dir, 'out.log');
+    const fd = openSync(file, 'w');
+    const stream = batchedDestination(fd) as SonicBoom;
+    const logger = pino({ base: null, timestamp: false }, stream);
+    // More than one 4 KiB batch, and lines whose UTF-8 length differs from their length.
+    const names = Array.from({ length: 300 }, (_, i) => `${i} é ✓ 😀 ${'x'.repeat(i % 50)}`);
+    for (const name of names) logger.info({ name }, 'line');
+    stream.flushSync();
+    const written = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(written.map((l) => (JSON.parse(l) as { name: string }).name)).toEqual(names);
+    stream.destroy(); // closes fd
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -42,11 +42,26 @@ export function stdoutMode(app: Env['app'], isTTY: boolean): StdoutMode {
   return app.logPretty && isTTY ? 'pretty' : 'lines';
 }
 
+/**
+ * Lines written in batches of at least 4 KiB (`dest`: a file descriptor or path), as UTF-8
+ * buffers. sonic-boom's default string mode appends each line to the pending string and then
+ * measures that string's UTF-8 length, which flattens (copies) the whole pending batch on every
+ * line. In buffer mode a line is encoded once and a batch joined once per write(2): a request
+ * line costs ~2.8 µs instead of ~4.1 (bench/README.md). pino writes strings: each is encoded here.
+ * Still flushed on exit by pino, and still dropped on EPIPE (pino replaces `write` then).
+ */
+export function batchedDestination(dest: number | string): DestinationStream {
+  const stream = pino.destination({ dest, sync: false, minLength: 4096, contentMode: 'buffer' });
+  const writeBuffer = stream.write.bind(stream) as unknown as (line: Buffer) => boolean;
+  stream.write = (line: string) => writeBuffer(Buffer.from(line));
+  return stream;
+}
+
 function stdout(app: Env['app']): DestinationStream {
   const lines = () => pino.destination({ dest: 1, sync: true });
   switch (stdoutMode(app, process.stdout.isTTY === true)) {
     case 'batched':
-      return pino.destination({ dest: 1, sync: false, minLength: 4096 });
+      return batchedDestination(1);
     case 'pretty':
       // Without pino-pretty installed (`npm install` brings it), the JSON lines.
       return prettyStdout() ?? lines();

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { PathItemObject } from '@nestjs/swagger';
+import { LIVENESS_PATH, livenessPath } from '../../health/liveness.route';
 import { wsConfig, WsConfig } from '../../config/configuration';
 import { websocketPath } from '../../ws/ws.openapi';
 import { OAUTH_ENDPOINTS } from '../http/oauth-endpoints';
@@ -87,6 +89,8 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
     perSession: ws.maxSocketsPerSession,
     perUser: ws.maxSocketsPerUser,
   });
+  // Liveness is a plain Fastify route (liveness.route.ts): in its place, before readiness.
+  document.paths = withPathBefore(document.paths, LIVENESS_PATH, livenessPath(), '/health/ready');
   const finished = inTagOrder(privateAnswers(problemMediaTypes(document)));
   SwaggerModule.setup('docs', app, finished, {
     jsonDocumentUrl: 'docs-json',
@@ -158,6 +162,19 @@ function challengeOf(problem: Problem): string | undefined {
   if (problem.type.endsWith('/invalid-token')) return 'Bearer error="invalid_token"';
   if (problem.status === 403) return 'Bearer error="insufficient_scope"';
   return undefined;
+}
+
+/** `paths` with `path` added just before `before` (at the end if `before` is absent). */
+function withPathBefore(
+  paths: OpenAPIObject['paths'],
+  path: string,
+  item: PathItemObject,
+  before: string,
+): OpenAPIObject['paths'] {
+  const entries = Object.entries(paths);
+  const index = entries.findIndex(([key]) => key === before);
+  entries.splice(index < 0 ? entries.length : index, 0, [path, item]);
+  return Object.fromEntries(entries);
 }
 
 /** Paths in the order of their tags, so the document reads like Swagger UI shows it. */
