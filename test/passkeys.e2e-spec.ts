@@ -130,6 +130,37 @@ describe('passkeys as a second factor', () => {
     expect((await http.get('/auth/passkeys', { token: adminToken })).body).toHaveLength(1);
   });
 
+  it("ends the user's other sessions at a registration: an enrolment-only one left elsewhere enrols nothing", async () => {
+    const second = aUser();
+    const created = await http.post(
+      '/users',
+      { ...second, roles: ['admin'] },
+      { token: adminToken },
+    );
+    expect(created.status).toBe(201);
+    // Someone else signed in with the password first: an enrolment-only session of their own.
+    const other = await http.post('/auth/login', credentials(second));
+    expect(other.body.scope).toBe('mfa:enrol');
+    const mine = await signedIn(second);
+    expect((await registered(mine, second)).passkey.status).toBe(201);
+    expect((await http.get('/auth/mfa', { token: other.body.access_token })).status).toBe(401);
+    const refreshed = await http.post('/auth/refresh', { refresh_token: other.body.refresh_token });
+    expect(refreshed.status).toBe(401);
+  });
+
+  it("keeps one of a required user's passkeys when two are removed at once", async () => {
+    const second = await registered(adminToken, ADMIN);
+    expect(second.passkey.status).toBe(201);
+    const ids = [adminPasskeyId, second.passkey.body.id as string];
+    const answers = await Promise.all(
+      ids.map((id) => http.delete(`/auth/passkeys/${id}`, { token: adminToken })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([204, 403]);
+    const left = (await http.get('/auth/passkeys', { token: adminToken })).body as { id: string }[];
+    expect(left).toHaveLength(1);
+    adminPasskeyId = left[0].id;
+  });
+
   it('signs a user with TOTP on in with a passkey, no code asked, amr hwk user mfa', async () => {
     const user = aUser();
     expect((await http.post('/auth/register', user)).status).toBe(201);

@@ -167,8 +167,8 @@ export interface ScriptCommands {
     counter: number,
     max: number,
   ): Promise<string>;
-  /** 1 removed, 0 no passkey of that id (passkey_remove.lua). */
-  passkeyRemove(passkeysKey: Key, usesKey: Key, id: string): Promise<number>;
+  /** 1 removed, 0 no passkey of that id, -1 the last one and one must stay (passkey_remove.lua). */
+  passkeyRemove(passkeysKey: Key, usesKey: Key, id: string, keepOne: 0 | 1): Promise<number>;
   /** 'ok', 'regressed' or 'missing' (passkey_use.lua). */
   passkeyUse(
     passkeysKey: Key,

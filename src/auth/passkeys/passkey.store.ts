@@ -62,9 +62,14 @@ export interface PasskeyStore {
    */
   use(userId: string, credentialId: string, counter: number, now: number): Promise<PasskeyUse>;
   /** Removes one passkey by its id; false when the user has none of that id. */
-  remove(userId: string, id: string): Promise<boolean>;
+  remove(userId: string, id: string, keepOne?: boolean): Promise<boolean | 'last'>;
   /** Removes every passkey and the pending registration of the user (a deleted user). */
   removeAll(userId: string): Promise<void>;
 }
+/*
+ * remove(): with `keepOne`, the user's last passkey is not removed ('last'): of concurrent
+ * removals of a user who must keep a factor, at most all but one succeed (checked in the same
+ * atomic step as the removal).
+ */
 export const PasskeyStore = Symbol('PasskeyStore');
 export const InjectPasskeyStore = () => Inject(PasskeyStore);

@@ -129,9 +129,11 @@ export class PasskeysService implements OnModuleInit {
       ip: client.ip,
       details: { passkeyId: passkey.id, name: passkey.name, deviceType: passkey.deviceType },
     });
-    if (caller.scopes.includes(MFA_ENROL_SCOPE)) {
-      await this.sessions.end(caller.userId, caller.sessionId, 'mfa enabled');
-    }
+    // As a TOTP confirmation: every other session ends (signed in with fewer factors, and an
+    // enrolment-only one left elsewhere must not go on enrolling factors of its own); this one
+    // stays unless it is enrolment-only itself.
+    const keep = caller.scopes.includes(MFA_ENROL_SCOPE) ? undefined : caller.sessionId;
+    await this.sessions.endAll(caller.userId, 'passkey registered', keep);
     return passkey;
   }
 
@@ -148,10 +150,10 @@ export class PasskeysService implements OnModuleInit {
    */
   async remove(caller: AuthenticatedUser, id: string, client: ClientInfo): Promise<void> {
     this.requireEnabled();
-    await this.keepRequiredFactor(caller.userId, id);
-    if (!(await this.store.remove(caller.userId, id))) {
-      throw new AppError(AppErrorCode.NotFound, 'No such passkey.');
-    }
+    const keepOne = await this.mustKeepAPasskey(caller.userId);
+    const removed = await this.store.remove(caller.userId, id, keepOne);
+    if (removed === 'last') throw lastRequiredFactor();
+    if (!removed) throw new AppError(AppErrorCode.NotFound, 'No such passkey.');
     this.audit.record({
       event: AuditEventType.PasskeyRemoved,
       userId: caller.userId,
@@ -160,14 +162,14 @@ export class PasskeysService implements OnModuleInit {
     });
   }
 
-  private async keepRequiredFactor(userId: string, id: string): Promise<void> {
-    if (!this.mfa.requiredFor(await this.users.get(userId))) return;
-    const others = (await this.store.list(userId)).filter((passkey) => passkey.id !== id);
-    if (others.length > 0 || (await this.mfa.enabledFor(userId))) return;
-    throw new AppError(
-      AppErrorCode.Forbidden,
-      'Your role requires a second factor: the last one cannot be removed (register another passkey or turn on TOTP first).',
-    );
+  /**
+   * Whether the user's last passkey must stay: their role requires a second factor and TOTP is
+   * off (a required TOTP factor cannot be turned off, so it cannot go meanwhile). The store
+   * checks the count in the removal's own atomic step.
+   */
+  private async mustKeepAPasskey(userId: string): Promise<boolean> {
+    if (!this.mfa.requiredFor(await this.users.get(userId))) return false;
+    return !(await this.mfa.enabledFor(userId));
   }
 
   private async verifyRegistration(response: RegistrationResponseJSON, challenge: string) {
@@ -205,5 +207,12 @@ function tooMany(): AppError {
   return new AppError(
     AppErrorCode.TooManyPasskeys,
     `This account has ${MAX_PASSKEYS_PER_USER} passkeys, the most allowed; remove one first.`,
+  );
+}
+
+function lastRequiredFactor(): AppError {
+  return new AppError(
+    AppErrorCode.Forbidden,
+    'Your role requires a second factor: the last one cannot be removed (register another passkey or turn on TOTP first).',
   );
 }

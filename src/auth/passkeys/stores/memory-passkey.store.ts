@@ -72,10 +72,12 @@ export class MemoryPasskeyStore implements PasskeyStore {
     return Promise.resolve('ok');
   }
 
-  remove(userId: string, id: string): Promise<boolean> {
+  remove(userId: string, id: string, keepOne = false): Promise<boolean | 'last'> {
     const mine = this.passkeys.get(userId);
     const key = [...(mine?.entries() ?? [])].find(([, passkey]) => passkey.id === id)?.[0];
-    return Promise.resolve(key !== undefined && mine!.delete(key));
+    if (key === undefined || !mine) return Promise.resolve(false);
+    if (keepOne && mine.size <= 1) return Promise.resolve('last');
+    return Promise.resolve(mine.delete(key));
   }
 
   removeAll(userId: string): Promise<void> {

@@ -109,6 +109,21 @@ export function describePasskeyStoreContract(
       expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     });
 
+    it('keeps the last passkey when asked to, and one of two removed at once', async () => {
+      const [a, b] = [aPasskey(), aPasskey()];
+      await store.add(userId, a, 10);
+      await store.add(userId, b, 10);
+      const results = await Promise.all([
+        store.remove(userId, a.id, true),
+        store.remove(userId, b.id, true),
+      ]);
+      expect([...results].sort()).toEqual(['last', true].sort());
+      await expect(store.list(userId)).resolves.toHaveLength(1);
+      const [last] = await store.list(userId);
+      await expect(store.remove(userId, last.id, true)).resolves.toBe('last');
+      await expect(store.remove(userId, last.id)).resolves.toBe(true);
+    });
+
     it('removes one passkey, then every one of the user', async () => {
       const [a, b] = [aPasskey(), aPasskey()];
       await store.add(userId, a, 10);

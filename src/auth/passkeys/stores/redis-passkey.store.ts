@@ -94,8 +94,14 @@ export class RedisPasskeyStore implements PasskeyStore {
     return used as PasskeyUse;
   }
 
-  async remove(userId: string, id: string): Promise<boolean> {
-    return (await this.redis.passkeyRemove(key.passkeys(userId), key.uses(userId), id)) === 1;
+  async remove(userId: string, id: string, keepOne = false): Promise<boolean | 'last'> {
+    const removed = await this.redis.passkeyRemove(
+      key.passkeys(userId),
+      key.uses(userId),
+      id,
+      keepOne ? 1 : 0,
+    );
+    return removed === -1 ? 'last' : removed === 1;
   }
 
   async removeAll(userId: string): Promise<void> {
