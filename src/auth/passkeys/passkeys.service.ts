@@ -20,6 +20,13 @@ import { BruteForceService } from '../brute-force/brute-force.service';
 import { MfaService } from '../mfa/mfa.service';
 import { InjectPasskeyStore, PasskeyStore, StoredPasskey } from './passkey.store';
 
+/**
+ * The COSE algorithms a passkey may use, in the order offered: Ed25519, ES256, RS256. Fixed, not
+ * the library's default, which follows what the running Node can verify: on Node 24 it also
+ * offers ML-DSA, whose 2.4 KB signatures authenticators then choose and our bounds refuse, so
+ * the same build would register different keys on different Nodes.
+ */
+const PASSKEY_ALGORITHMS = [-8, -7, -257];
 /** How long a ceremony may take in the browser, and how long its challenge is kept. */
 export const CEREMONY_TIMEOUT_MS = 120_000;
 /** Passkeys one user may have: enough for every device, few enough to list and exclude. */
@@ -87,6 +94,7 @@ export class PasskeysService implements OnModuleInit {
       attestationType: 'none',
       excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
       authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+      supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
     });
     await this.store.saveRegistrationChallenge(user.id, options.challenge, CEREMONY_TIMEOUT_MS);
     return options;
@@ -180,6 +188,7 @@ export class PasskeysService implements OnModuleInit {
         expectedOrigin: this.config.origins,
         expectedRPID: this.config.rpId,
         requireUserVerification: true,
+        supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
       });
       if (result.verified) return result.registrationInfo;
     } catch {
