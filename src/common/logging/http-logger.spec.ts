@@ -74,7 +74,7 @@ describe('createAppLogger', () => {
 });
 
 describe('batchedDestination', () => {
-  it('writes every line whole, in order, multi-byte characters included', () => {
+  it('writes every line whole, in order, multi-byte characters included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
     const file = join(dir, 'out.log');
     const fd = openSync(file, 'w');
@@ -83,10 +83,15 @@ describe('batchedDestination', () => {
     // More than one 4 KiB batch, and lines whose UTF-8 length differs from their length.
     const names = Array.from({ length: 300 }, (_, i) => `${i} é ✓ 😀 ${'x'.repeat(i % 50)}`);
     for (const name of names) logger.info({ name }, 'line');
-    stream.flushSync();
+    // end() waits for a write in flight, writes the rest and closes the fd (flushSync() while an
+    // asynchronous write is in flight is a race: a loaded CI machine read 6 lines of 300).
+    await new Promise<void>((resolve, reject) => {
+      stream.once('close', () => resolve());
+      stream.once('error', reject);
+      stream.end();
+    });
     const written = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(written.map((l) => (JSON.parse(l) as { name: string }).name)).toEqual(names);
-    stream.destroy(); // closes fd
     rmSync(dir, { recursive: true, force: true });
   });
 });
