@@ -69,8 +69,19 @@ async function onOneMaster(
 
 /** CLUSTER FAILOVER on the replica of `key`'s master: a clean switch of the two roles. */
 async function failOver(client: Cluster, key: string): Promise<void> {
-  const [, , , replica] = await slotServers(client, key);
-  const node = serverOn(replica[1]);
+  // A file run after a failover test may find the cluster still healing (a killed master back
+  // as a replica only seconds later): wait until the slot has its replica again.
+  await topologiesHealthy();
+  let replicaPort: number | undefined;
+  await until(
+    'a replica serves the slot',
+    async () => {
+      replicaPort = (await slotServers(client, key))[3]?.[1];
+      return replicaPort !== undefined;
+    },
+    30_000,
+  );
+  const node = serverOn(replicaPort!);
   try {
     await node.cluster('FAILOVER');
     await until('replica promoted', async () => (await node.role())[0] === 'master');
