@@ -75,9 +75,15 @@ function rpName(env: RawEnv): string {
 
 /** The passkey settings, each bad variable reported through `ok` (one line each). */
 export function passkeysEnv(env: RawEnv, ok: EnvErrorCollector['check']): PasskeysEnv {
+  const enabled = ok(() => bool(env, 'PASSKEYS', true));
+  // Off: nothing is bound to a relying party, so nothing about one can stop start-up (an issuer
+  // on an IP address, as benchmarks and tests on loopback use, has no RP ID to derive).
+  if (enabled === false) {
+    return { enabled, rpId: 'localhost', rpName: 'Tessera', origins: [], derived: [] };
+  }
   const id = ok(() => rpId(env));
   return {
-    enabled: ok(() => bool(env, 'PASSKEYS', true)),
+    enabled,
     rpId: id,
     rpName: ok(() => rpName(env)),
     origins: ok(() => allowedOrigins(env, id)),

@@ -449,6 +449,16 @@ describe('validateEnv: second factor', () => {
     expect(errorOf(env)).toBe(message);
   });
 
+  it('asks nothing of a relying party with PASSKEYS=false, on an issuer at an IP address too', () => {
+    const loopback = { JWT_ISSUER: 'http://127.0.0.1:3000' };
+    expect(errorOf(loopback)).toBe(
+      "WEBAUTHN_RP_ID must be set: JWT_ISSUER's host is not a domain name",
+    );
+    expect(validateEnv({ ...loopback, PASSKEYS: 'false' }).passkeys.enabled).toBe(false);
+    const production = { ...PRODUCTION, ...loopback, PASSKEYS: 'false', WEBAUTHN_RP_ID: '' };
+    expect(validateEnv({ ...production, WEBAUTHN_ORIGINS: '' }).passkeys.enabled).toBe(false);
+  });
+
   it('refuses production without an explicit relying party while passkeys are on', () => {
     const unset = { ...PRODUCTION, WEBAUTHN_RP_ID: '', WEBAUTHN_ORIGINS: '' };
     expect(errorOf(unset).split('\n')).toEqual([
