@@ -22,6 +22,9 @@ import {
   WithAccountRead,
 } from '../decorators/caller-account.decorator';
 
+/** `Authorization: DPoP …` (case-insensitive scheme), told apart without parsing the header. */
+const DPOP_SCHEME = /^dpop /i;
+
 type KeyCallback = (error: Error | null, key?: string | Buffer) => void;
 
 /**
@@ -78,10 +81,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    */
   async authorize(claims: AccessClaims, request: WithAccountRead): Promise<AuthenticatedUser> {
     const ref = { userId: claims.sub, sessionId: claims.sid };
+    // DPoP first, and awaited only when the request is one: the account read and the session
+    // check below must be issued in the same tick to share one round trip.
+    const proof =
+      claims.cnf ||
+      DPOP_SCHEME.test((request as unknown as FastifyRequest).headers.authorization ?? '')
+        ? await this.proofOf(claims, request as unknown as FastifyRequest)
+        : undefined;
     const account = request[READS_ACCOUNT] ? this.users.get(claims.sub) : undefined;
     // Refused tokens never await it: keep its failure from becoming an unhandled rejection.
     account?.catch(() => undefined);
-    const proof = await this.proofOf(claims, request as unknown as FastifyRequest);
     const state = await this.sessions.checkAccess(ref, claims.jti, proof);
     if (account) request[CALLER_ACCOUNT] = account;
     if (state === 'proof-replayed') throw this.dpop.refusal('resource', 'proof replayed');
