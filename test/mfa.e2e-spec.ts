@@ -730,3 +730,70 @@ describe('a second factor sealed under another MFA_ENCRYPTION_KEY', () => {
     );
   });
 });
+
+describe('second-factor races across two instances', () => {
+  const apps = useTwoInstances({ TRUST_PROXY: 'true' });
+  const RUNS = 50;
+
+  /** A signed-in MFA user on instance a: its password, secret, recovery codes and a token. */
+  async function mfaUser(w: World) {
+    const user = await register(w);
+    const { secret, recoveryCodes } = await enrolled(
+      w,
+      (await signedIn(w, user)).access_token,
+      user.password,
+    );
+    const session = await secondStep(w, await challenged(w, user), (await codes(secret))(0));
+    expect(session.status).toBe(200);
+    return { user, secret, recoveryCodes, token: session.body.access_token as string };
+  }
+
+  async function codesLeft(w: World, token: string): Promise<number> {
+    const status = await w.t.http.get('/auth/mfa', { token });
+    expect(status.status).toBe(200);
+    return status.body.recoveryCodesLeft as number;
+  }
+
+  it('uses up no recovery code of the loser when one mfa_token races itself', async () => {
+    const [a, b] = apps;
+    const w: World = { t: a, logs: new LogCapture(), secrets: [] };
+    const onB: World = { ...w, t: b };
+    const { user, recoveryCodes, token } = await mfaUser(w);
+    let pool = [...recoveryCodes];
+    let session = token;
+    const violations: string[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      if (pool.length < 3) {
+        const renewed = await a.http.post(
+          '/auth/mfa/recovery-codes',
+          { password: user.password, code: pool.shift() },
+          { token: session, ...fromOwnAddress() },
+        );
+        expect(renewed.status).toBe(200);
+        pool = renewed.body.recovery_codes as string[];
+        w.secrets.push(...pool);
+      }
+      const before = await codesLeft(w, session);
+      const mfaToken = await challenged(w, user);
+      const [first, second] = [pool[0], pool[1]];
+      const answers = await Promise.all([
+        secondStep(w, mfaToken, first),
+        secondStep(onB, mfaToken, second),
+      ]);
+      const winner = answers.findIndex((answer) => answer.status === 200);
+      const loser = answers[1 - winner];
+      if (winner < 0 || loser.status !== 401) {
+        violations.push(`run ${run}: ${answers.map((x) => x.status).join(', ')}`);
+        continue;
+      }
+      expect(loser.body.type).toBe(`${PROBLEMS}invalid-mfa-token`);
+      session = answers[winner].body.access_token as string;
+      const left = await codesLeft(w, session);
+      // Only the winner's code is used up: the loser's still works.
+      if (left !== before - 1) violations.push(`run ${run}: ${before} → ${left} codes`);
+      pool = pool.filter((c) => c !== (winner === 0 ? first : second));
+      if (left !== before - 1) pool = pool.filter((c) => c !== first && c !== second);
+    }
+    expect(violations).toEqual([]);
+  }, 120_000);
+});

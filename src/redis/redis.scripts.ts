@@ -147,8 +147,19 @@ export interface ScriptCommands {
     step: number,
     ...codeHashes: string[]
   ): Promise<number>;
-  /** 1 the step is later than every accepted one and is now the last; else 0. */
-  mfaAcceptStep(factorKey: Key, sealedSecret: string, step: number): Promise<number>;
+  /**
+   * 'used', 'claimed' (the challenge was claimed already) or 'refused' (mfa_accept_step.lua).
+   * Variable key count: 1, or 2 with the challenge's claim key.
+   */
+  mfaAcceptStep(
+    numKeys: 1 | 2,
+    ...keysAndArgs: (string | number)[]
+  ): Promise<'used' | 'claimed' | 'refused'>;
+  /** As mfaAcceptStep, for a recovery code (mfa_use_recovery_code.lua). */
+  mfaUseRecoveryCode(
+    numKeys: 1 | 2,
+    ...keysAndArgs: (string | number)[]
+  ): Promise<'used' | 'claimed' | 'refused'>;
   /** 1 the factor (the expected one, or any for '') and its codes are gone; 0 none. */
   mfaDisable(factorKey: Key, pendingKey: Key, codesKey: Key, sealedSecret: string): Promise<number>;
   /** 1 the recovery codes are replaced; 0 MFA is off or another factor now. */
@@ -212,7 +223,8 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   wsAdmit: { file: 'ws_admit.lua', keys: 2 },
   wsRenew: { file: 'ws_renew.lua', keys: 2 },
   mfaEnable: { file: 'mfa_enable.lua', keys: 3 },
-  mfaAcceptStep: { file: 'mfa_accept_step.lua', keys: 1 },
+  mfaAcceptStep: { file: 'mfa_accept_step.lua' },
+  mfaUseRecoveryCode: { file: 'mfa_use_recovery_code.lua' },
   mfaDisable: { file: 'mfa_disable.lua', keys: 3 },
   mfaReplaceCodes: { file: 'mfa_replace_codes.lua', keys: 2 },
   passkeyAdd: { file: 'passkey_add.lua', keys: 2 },

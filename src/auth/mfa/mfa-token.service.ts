@@ -29,7 +29,7 @@ export interface MfaChallenge {
  * audience (`<issuer>/mfa`), valid for 5 minutes. It proves the password was right moments ago
  * and nothing else: the access-token verifier refuses its `typ`, it cannot be refreshed,
  * introspected as active or used on a WebSocket, and it is used up by the first right code
- * (SessionStore.consumeOnce).
+ * (claimed in the same atomic step that uses the code up: MfaStore).
  */
 @Injectable()
 export class MfaTokenService {

@@ -10,14 +10,13 @@ import { ROLE_DEFAULT_SCOPES } from '../../config/scopes';
 import { allowedScopes } from '../scope-grant';
 import { MFA_ENROL_SCOPE } from '../../tokens/token.service';
 import { SessionsService } from '../../tokens/sessions.service';
-import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
 import { AuthenticatedUser, ClientInfo } from '../../tokens/token.types';
 import { PasswordHasher } from '../../users/password-hasher';
 import { User } from '../../users/user';
 import { UsersService } from '../../users/users.service';
 import { BruteForceService, LoginAttempt } from '../brute-force/brute-force.service';
 import { MFA_SECRET_BOX } from './mfa-secret-box';
-import { InjectMfaStore, MfaStore, TotpFactor } from './mfa.store';
+import { ChallengeClaim, CodeUse, InjectMfaStore, MfaStore, TotpFactor } from './mfa.store';
 import {
   invalidMfaToken,
   MFA_TOKEN_TTL_SECONDS,
@@ -53,6 +52,13 @@ export interface MfaStatus {
 /** Which second factor a right code was. */
 export type SecondFactor = 'totp' | 'recovery_code';
 
+/** A code checked: the factor it was (used up), null (no code of ours), or a claimed challenge. */
+type CodeCheck = SecondFactor | 'claimed' | null;
+
+function named(use: CodeUse, factor: SecondFactor): CodeCheck {
+  return use === 'used' ? factor : use === 'claimed' ? 'claimed' : null;
+}
+
 /**
  * TOTP second factor (RFC 6238) with recovery codes (issue 10.4, docs/mfa.md): enrolment with a
  * confirming first code, the sign-in challenge (mfa_token) and its completion, disabling and
@@ -72,7 +78,6 @@ export class MfaService implements OnModuleInit {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
-    @InjectSessionStore() private readonly sessionStore: SessionStore,
     private readonly bruteForce: BruteForceService,
     private readonly audit: AuditService,
     @InjectClock() private readonly clock: Clock,
@@ -238,7 +243,8 @@ export class MfaService implements OnModuleInit {
   }
 
   /**
-   * Checks the code of a sign-in challenge and uses the challenge up. Refusals: 401
+   * Checks the code of a sign-in challenge and uses the challenge up, in one atomic step with the
+   * code (a request that loses a race for the challenge uses up no code). Refusals: 401
    * invalid-mfa-token (not ours, expired, used, or its 5 attempts spent), 429 (the user's wrong
    * codes locked), 401 invalid-mfa-code (wrong, or used already).
    */
@@ -260,16 +266,17 @@ export class MfaService implements OnModuleInit {
     const factor = await this.store.factor(userId);
     // Disabled since the password was checked: this challenge is for a factor that is gone.
     if (!factor) throw invalidMfaToken();
-    const used = await this.checkSettling(lock, userId, factor, code);
+    // Single use: of two right codes sent with one token, one signs in; the other uses nothing.
+    const used = await this.checkSettling(lock, userId, factor, code, { id: challenge.id, ttlMs });
+    if (used === 'claimed') {
+      await this.bruteForce.succeeded(lock); // not a guess: the reservation goes back
+      throw invalidMfaToken();
+    }
     if (!used) {
       await this.failed(lock, userId, client, 'login', MAX_CHALLENGE_ATTEMPTS - attempt);
       throw invalidCode();
     }
     await this.bruteForce.succeeded(lock);
-    // Single use: of two right codes sent with one token, one signs in.
-    if (!(await this.sessionStore.consumeOnce(`mfa:${challenge.id}`, until))) {
-      throw invalidMfaToken();
-    }
     if (used === 'recovery_code') await this.recoveryCodeUsed(userId, client);
     return { challenge, factor: used };
   }
@@ -287,7 +294,7 @@ export class MfaService implements OnModuleInit {
     if (!factor) throw notEnabled();
     const lock = await this.bruteForce.admitSecondFactor(user.id, client);
     const used = await this.checkSettling(lock, user.id, factor, code);
-    if (!used) {
+    if (!used || used === 'claimed') {
       await this.failed(lock, user.id, client, 'confirmation', null);
       throw invalidCode();
     }
@@ -312,9 +319,10 @@ export class MfaService implements OnModuleInit {
     userId: string,
     factor: TotpFactor,
     code: string,
-  ): Promise<SecondFactor | null> {
+    claim?: ChallengeClaim,
+  ): Promise<CodeCheck> {
     try {
-      return await this.check(userId, factor, code);
+      return await this.check(userId, factor, code, claim);
     } catch (error) {
       await this.bruteForce.succeeded(lock).catch(() => undefined);
       throw error;
@@ -323,24 +331,26 @@ export class MfaService implements OnModuleInit {
 
   /**
    * Which factor `code` is, used up: a TOTP code of the factor's secret for a time step later
-   * than any accepted before, or an unused recovery code. Null for anything else.
+   * than any accepted before, or an unused recovery code. Null for anything else; `claimed`
+   * when `claim` names a challenge claimed already (then nothing was used up).
    */
   private async check(
     userId: string,
     factor: TotpFactor,
     code: string,
-  ): Promise<SecondFactor | null> {
+    claim?: ChallengeClaim,
+  ): Promise<CodeCheck> {
     const typed = code.replace(/\s/g, '');
     if (/^\d{6}$/.test(typed)) {
       const secret = this.box.open(factor.sealedSecret, userId);
       if (!secret) throw this.unsealable(factor);
       const step = totpStep(secret, typed, this.clock.now());
-      const accepted =
-        step !== null && (await this.store.acceptStep(userId, factor.sealedSecret, step));
-      return accepted ? 'totp' : null;
+      if (step === null) return null;
+      return named(await this.store.acceptStep(userId, factor.sealedSecret, step, claim), 'totp');
     }
     const hash = recoveryCodeHash(typed);
-    return hash && (await this.store.useRecoveryCode(userId, hash)) ? 'recovery_code' : null;
+    if (!hash) return null;
+    return named(await this.store.useRecoveryCode(userId, hash, claim), 'recovery_code');
   }
 
   /**

@@ -9,6 +9,24 @@ export interface TotpFactor {
 }
 
 /**
+ * The sign-in challenge (mfa_token) a code is offered for: the code is used up and the challenge
+ * claimed in one atomic step, so of two requests racing with one mfa_token the loser uses up
+ * nothing (its recovery code stays valid).
+ */
+export interface ChallengeClaim {
+  id: string;
+  /** How long the claim is remembered: at least as long as the mfa_token verifies. */
+  ttlMs: number;
+}
+
+/**
+ * What became of a code offered to the store: `used` (used up, and the challenge claimed when
+ * one was named), `refused` (no unused code of this factor), or `claimed` (the challenge was
+ * claimed already: nothing was used up).
+ */
+export type CodeUse = 'used' | 'refused' | 'claimed';
+
+/**
  * Second factors: a pending TOTP enrolment, the enabled factor with the last time step a code was
  * accepted for, the hashes of the recovery codes, and the attempts made at each sign-in
  * challenge. Everything of one user lives together (one Redis hash tag), so each change below is
@@ -34,13 +52,22 @@ export interface MfaStore {
   /** The enabled factor, or null. */
   factor(userId: string): Promise<TotpFactor | null>;
   /**
-   * Accepts a code's time step for the factor `sealedSecret`: true only when it is later than
+   * Accepts a code's time step for the factor `sealedSecret`: `used` only when it is later than
    * every step accepted before, and the factor is still that one. Of concurrent calls with the
-   * same step exactly one wins: a code is accepted once (RFC 6238 §5.2).
+   * same step exactly one wins: a code is accepted once (RFC 6238 §5.2). With `claim`, the
+   * challenge is claimed in the same step, and nothing is accepted when it was claimed already.
    */
-  acceptStep(userId: string, sealedSecret: string, step: number): Promise<boolean>;
-  /** Uses up a recovery code (its hash): true once per code, while MFA is on. */
-  useRecoveryCode(userId: string, hash: string): Promise<boolean>;
+  acceptStep(
+    userId: string,
+    sealedSecret: string,
+    step: number,
+    claim?: ChallengeClaim,
+  ): Promise<CodeUse>;
+  /**
+   * Uses up a recovery code (its hash): `used` once per code, while MFA is on. With `claim`, as
+   * for `acceptStep`: the code is used only if the challenge is claimed by this call.
+   */
+  useRecoveryCode(userId: string, hash: string, claim?: ChallengeClaim): Promise<CodeUse>;
   recoveryCodesLeft(userId: string): Promise<number>;
   /** Replaces every recovery code while the factor is `sealedSecret`; false otherwise. */
   replaceRecoveryCodes(userId: string, sealedSecret: string, hashes: string[]): Promise<boolean>;

@@ -1,5 +1,5 @@
 import { Clock } from '../../../common/time/clock';
-import { MfaStore, TotpFactor } from '../mfa.store';
+import { ChallengeClaim, CodeUse, MfaStore, TotpFactor } from '../mfa.store';
 
 interface Expiring<T> {
   value: T;
@@ -15,6 +15,8 @@ export class MemoryMfaStore implements MfaStore {
   private readonly factors = new Map<string, TotpFactor & { step: number }>();
   private readonly codes = new Map<string, Set<string>>();
   private readonly attempts = new Map<string, Expiring<number>>();
+  /** Claimed sign-in challenges, by `<userId>:<challengeId>`. */
+  private readonly claims = new Map<string, Expiring<true>>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -50,17 +52,27 @@ export class MemoryMfaStore implements MfaStore {
     );
   }
 
-  acceptStep(userId: string, sealedSecret: string, step: number): Promise<boolean> {
+  acceptStep(
+    userId: string,
+    sealedSecret: string,
+    step: number,
+    claim?: ChallengeClaim,
+  ): Promise<CodeUse> {
+    if (claim && this.claimed(userId, claim)) return Promise.resolve('claimed');
     const factor = this.factors.get(userId);
     if (!factor || factor.sealedSecret !== sealedSecret || step <= factor.step) {
-      return Promise.resolve(false);
+      return Promise.resolve('refused');
     }
     factor.step = step;
-    return Promise.resolve(true);
+    if (claim) this.claim(userId, claim);
+    return Promise.resolve('used');
   }
 
-  useRecoveryCode(userId: string, hash: string): Promise<boolean> {
-    return Promise.resolve(this.codes.get(userId)?.delete(hash) ?? false);
+  useRecoveryCode(userId: string, hash: string, claim?: ChallengeClaim): Promise<CodeUse> {
+    if (claim && this.claimed(userId, claim)) return Promise.resolve('claimed');
+    if (!this.codes.get(userId)?.delete(hash)) return Promise.resolve('refused');
+    if (claim) this.claim(userId, claim);
+    return Promise.resolve('used');
   }
 
   recoveryCodesLeft(userId: string): Promise<number> {
@@ -85,7 +97,7 @@ export class MemoryMfaStore implements MfaStore {
   }
 
   countChallengeAttempt(userId: string, challengeId: string, ttlMs: number): Promise<number> {
-    this.sweepAttempts();
+    this.sweep(this.attempts);
     const key = `${userId}:${challengeId}`;
     const now = this.clock.now();
     const entry = this.attempts.get(key);
@@ -97,15 +109,25 @@ export class MemoryMfaStore implements MfaStore {
     return Promise.resolve(count);
   }
 
+  private claimed(userId: string, claim: ChallengeClaim): boolean {
+    return this.live(this.claims, `${userId}:${claim.id}`) !== null;
+  }
+
+  private claim(userId: string, claim: ChallengeClaim): void {
+    this.sweep(this.claims);
+    const expiresAt = this.clock.now() + claim.ttlMs;
+    this.claims.set(`${userId}:${claim.id}`, { value: true, expiresAt });
+  }
+
   private live<T>(map: Map<string, Expiring<T>>, key: string): T | null {
     const entry = map.get(key);
     return entry && entry.expiresAt > this.clock.now() ? entry.value : null;
   }
 
-  /** Challenges last minutes: drop the expired ones when the map grows (amortised). */
-  private sweepAttempts(): void {
-    if (this.attempts.size < 10_000) return;
+  /** Challenges last minutes: drop the expired ones when a map grows (amortised). */
+  private sweep<T>(map: Map<string, Expiring<T>>): void {
+    if (map.size < 10_000) return;
     const now = this.clock.now();
-    for (const [key, entry] of this.attempts) if (entry.expiresAt <= now) this.attempts.delete(key);
+    for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
   }
 }

@@ -83,12 +83,12 @@ export function describeMfaStoreContract(
 
     it('accepts each time step once and never an older one after a newer (no replay)', async () => {
       const { secret } = await enabled(100);
-      await expect(store.acceptStep(userId, secret, 100)).resolves.toBe(false); // the confirming one
-      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe(true);
-      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe(false);
-      await expect(store.acceptStep(userId, secret, 99)).resolves.toBe(false);
-      await expect(store.acceptStep(userId, secret, 103)).resolves.toBe(true);
-      await expect(store.acceptStep(userId, secret, 102)).resolves.toBe(false);
+      await expect(store.acceptStep(userId, secret, 100)).resolves.toBe('refused'); // the confirming one
+      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe('used');
+      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe('refused');
+      await expect(store.acceptStep(userId, secret, 99)).resolves.toBe('refused');
+      await expect(store.acceptStep(userId, secret, 103)).resolves.toBe('used');
+      await expect(store.acceptStep(userId, secret, 102)).resolves.toBe('refused');
     });
 
     it('accepts a step for exactly one of concurrent sign-ins', async () => {
@@ -96,15 +96,15 @@ export function describeMfaStoreContract(
       const results = await Promise.all(
         Array.from({ length: 10 }, () => store.acceptStep(userId, secret, 101)),
       );
-      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(results.filter((r) => r === 'used')).toHaveLength(1);
     });
 
     it('accepts no step for a factor that is gone or was replaced', async () => {
-      await expect(store.acceptStep(userId, sealed(), 5)).resolves.toBe(false);
+      await expect(store.acceptStep(userId, sealed(), 5)).resolves.toBe('refused');
       const { secret } = await enabled(100);
-      await expect(store.acceptStep(userId, sealed(), 200)).resolves.toBe(false);
+      await expect(store.acceptStep(userId, sealed(), 200)).resolves.toBe('refused');
       await expect(store.disable(userId)).resolves.toBe(true);
-      await expect(store.acceptStep(userId, secret, 300)).resolves.toBe(false);
+      await expect(store.acceptStep(userId, secret, 300)).resolves.toBe('refused');
     });
 
     it('uses each recovery code once, concurrently too, and knows none of another user', async () => {
@@ -112,11 +112,49 @@ export function describeMfaStoreContract(
       const uses = await Promise.all(
         Array.from({ length: 6 }, () => store.useRecoveryCode(userId, codes[0])),
       );
-      expect(uses.filter(Boolean)).toHaveLength(1);
+      expect(uses.filter((r) => r === 'used')).toHaveLength(1);
       await expect(store.recoveryCodesLeft(userId)).resolves.toBe(9);
-      await expect(store.useRecoveryCode(uuidv7(), codes[1])).resolves.toBe(false);
-      await expect(store.useRecoveryCode(userId, hashes(1)[0])).resolves.toBe(false);
-      await expect(store.useRecoveryCode(userId, codes[1])).resolves.toBe(true);
+      await expect(store.useRecoveryCode(uuidv7(), codes[1])).resolves.toBe('refused');
+      await expect(store.useRecoveryCode(userId, hashes(1)[0])).resolves.toBe('refused');
+      await expect(store.useRecoveryCode(userId, codes[1])).resolves.toBe('used');
+    });
+
+    it('claims a challenge with the code it uses; a racer for it uses up no code', async () => {
+      const { secret, codes } = await enabled(100);
+      const claim = { id: 'c1', ttlMs: 300 };
+      const uses = await Promise.all([
+        ...codes.slice(0, 6).map((code) => store.useRecoveryCode(userId, code, claim)),
+        store.acceptStep(userId, secret, 101, claim),
+        store.acceptStep(userId, secret, 102, claim),
+      ]);
+      expect(uses.filter((r) => r === 'used')).toHaveLength(1);
+      expect(uses.filter((r) => r === 'claimed')).toHaveLength(7);
+      // Exactly one code is spent: the six recovery codes and step 101 lost nothing.
+      const spentCode = uses.slice(0, 6).includes('used');
+      await expect(store.recoveryCodesLeft(userId)).resolves.toBe(spentCode ? 9 : 10);
+      const stepWon = uses[6] === 'used' || uses[7] === 'used';
+      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe(
+        stepWon ? 'refused' : 'used',
+      );
+      const unspent = codes.slice(0, 6).filter((_, i) => uses[i] !== 'used');
+      expect(unspent).toHaveLength(spentCode ? 5 : 6);
+      for (const [i, code] of unspent.entries()) {
+        const claimOfItsOwn = { id: `c2-${i}`, ttlMs: 300 };
+        await expect(store.useRecoveryCode(userId, code, claimOfItsOwn)).resolves.toBe('used');
+      }
+    });
+
+    it('keeps a claim for its lifetime, per user, and never claims for a refused code', async () => {
+      const { secret, codes } = await enabled(100);
+      const claim = { id: 'c1', ttlMs: 300 };
+      await expect(store.useRecoveryCode(userId, hashes(1)[0], claim)).resolves.toBe('refused');
+      await expect(store.acceptStep(userId, secret, 100, claim)).resolves.toBe('refused');
+      await expect(store.acceptStep(userId, secret, 101, claim)).resolves.toBe('used');
+      await expect(store.useRecoveryCode(userId, codes[0], claim)).resolves.toBe('claimed');
+      await expect(store.acceptStep(userId, secret, 102, claim)).resolves.toBe('claimed');
+      await expect(store.useRecoveryCode(uuidv7(), codes[0], claim)).resolves.toBe('refused');
+      await elapse(400);
+      await expect(store.useRecoveryCode(userId, codes[0], claim)).resolves.toBe('used');
     });
 
     it('replaces every recovery code only for the factor it names', async () => {
@@ -124,8 +162,8 @@ export function describeMfaStoreContract(
       const fresh = hashes(10);
       await expect(store.replaceRecoveryCodes(userId, sealed(), fresh)).resolves.toBe(false);
       await expect(store.replaceRecoveryCodes(userId, secret, fresh)).resolves.toBe(true);
-      await expect(store.useRecoveryCode(userId, codes[0])).resolves.toBe(false);
-      await expect(store.useRecoveryCode(userId, fresh[0])).resolves.toBe(true);
+      await expect(store.useRecoveryCode(userId, codes[0])).resolves.toBe('refused');
+      await expect(store.useRecoveryCode(userId, fresh[0])).resolves.toBe('used');
       await expect(store.recoveryCodesLeft(userId)).resolves.toBe(9);
     });
 
@@ -138,7 +176,7 @@ export function describeMfaStoreContract(
       await expect(store.factor(userId)).resolves.toBeNull();
       await expect(store.findPending(userId)).resolves.toBeNull();
       await expect(store.recoveryCodesLeft(userId)).resolves.toBe(0);
-      await expect(store.useRecoveryCode(userId, codes[2])).resolves.toBe(false);
+      await expect(store.useRecoveryCode(userId, codes[2])).resolves.toBe('refused');
       await expect(store.disable(userId)).resolves.toBe(false);
     });
 

@@ -30,9 +30,15 @@ describe('RedisMfaStore', () => {
     await store.savePending('u1', 'v1.k.sealed', 600_000);
     await store.enable('u1', 'v1.k.sealed', ['h1', 'h2'], 1, 7);
     await store.countChallengeAttempt('u1', 'c1', 300_000);
+    await store.useRecoveryCode('u1', 'h2', { id: 'c1', ttlMs: 300_000 });
     const prefix = `${redis.prefix}layout:`;
     await expect(keysWithPrefix(prefix)).resolves.toEqual(
-      [`${prefix}{u:u1}:mfa`, `${prefix}{u:u1}:mfa:rc`, `${prefix}{u:u1}:mfa:try:c1`].sort(),
+      [
+        `${prefix}{u:u1}:mfa`,
+        `${prefix}{u:u1}:mfa:rc`,
+        `${prefix}{u:u1}:mfa:try:c1`,
+        `${prefix}{u:u1}:mfa:used:c1`,
+      ].sort(),
     );
     const client = (await redis.connect()).client;
     await expect(client.hgetall('layout:{u:u1}:mfa')).resolves.toEqual({
@@ -42,6 +48,7 @@ describe('RedisMfaStore', () => {
     });
     const ttl = await client.pttl('layout:{u:u1}:mfa:try:c1');
     expect(ttl).toBeGreaterThan(290_000);
+    await expect(client.pttl('layout:{u:u1}:mfa:used:c1')).resolves.toBeGreaterThan(290_000);
   });
 });
 

@@ -1,6 +1,6 @@
 import { FailClosed } from '../../../redis/fail-closed';
 import { RedisClient } from '../../../redis/redis.scripts';
-import { MfaStore, TotpFactor } from '../mfa.store';
+import { ChallengeClaim, CodeUse, MfaStore, TotpFactor } from '../mfa.store';
 
 /*
  * Key layout (under the configured prefix), beside the user's sessions under the hash tag
@@ -10,6 +10,7 @@ import { MfaStore, TotpFactor } from '../mfa.store';
  *   {u:<uid>}:mfa:pending      STRING  sealed secret of an enrolment awaiting its first code (PX)
  *   {u:<uid>}:mfa:rc           SET     SHA-256 of each unused recovery code
  *   {u:<uid>}:mfa:try:<id>     STRING  attempts at one sign-in challenge (PX)
+ *   {u:<uid>}:mfa:used:<id>    STRING  a sign-in challenge claimed by its code (PX)
  */
 const base = (userId: string) => `{u:${userId}}:mfa`;
 const key = {
@@ -17,6 +18,7 @@ const key = {
   pending: (userId: string) => `${base(userId)}:pending`,
   codes: (userId: string) => `${base(userId)}:rc`,
   attempts: (userId: string, challengeId: string) => `${base(userId)}:try:${challengeId}`,
+  claim: (userId: string, challengeId: string) => `${base(userId)}:used:${challengeId}`,
 };
 
 /** Second factors in Redis, shared by every instance; the atomic steps are Lua scripts. */
@@ -61,12 +63,22 @@ export class RedisMfaStore implements MfaStore {
     return sealedSecret ? { sealedSecret, enabledAt: Number(enabledAt) } : null;
   }
 
-  async acceptStep(userId: string, sealedSecret: string, step: number): Promise<boolean> {
-    return (await this.redis.mfaAcceptStep(key.factor(userId), sealedSecret, step)) === 1;
+  acceptStep(
+    userId: string,
+    sealedSecret: string,
+    step: number,
+    claim?: ChallengeClaim,
+  ): Promise<CodeUse> {
+    const args = [sealedSecret, step];
+    if (!claim) return this.redis.mfaAcceptStep(1, key.factor(userId), ...args);
+    const claimKey = key.claim(userId, claim.id);
+    return this.redis.mfaAcceptStep(2, key.factor(userId), claimKey, ...args, claim.ttlMs);
   }
 
-  async useRecoveryCode(userId: string, hash: string): Promise<boolean> {
-    return (await this.redis.srem(key.codes(userId), hash)) === 1;
+  useRecoveryCode(userId: string, hash: string, claim?: ChallengeClaim): Promise<CodeUse> {
+    if (!claim) return this.redis.mfaUseRecoveryCode(1, key.codes(userId), hash);
+    const claimKey = key.claim(userId, claim.id);
+    return this.redis.mfaUseRecoveryCode(2, key.codes(userId), claimKey, hash, claim.ttlMs);
   }
 
   recoveryCodesLeft(userId: string): Promise<number> {
