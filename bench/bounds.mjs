@@ -14,13 +14,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-const require = createRequire(import.meta.url);
 const [mode, seconds, keysDir] = process.argv.slice(2);
+const dist = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
+// argon2 and jsonwebtoken as the service loads them: from the node_modules beside its build, the
+// one installed for the Node running this (bench/lib/node-runtime.mjs).
+const require = createRequire(join(dist, 'main.js'));
 const durationMs = Number(seconds) * 1000;
 
 async function argon2Bound() {
   const argon2 = require('argon2');
-  const dist = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
   const { ARGON2_OPTIONS } = require(join(dist, 'users', 'password-hasher.js'));
   const password = `bound-${randomBytes(8).toString('hex')}`;
   const hash = await argon2.hash(password, ARGON2_OPTIONS);

@@ -5,6 +5,8 @@
 //   npm run bench -- --smoke          every scenario for a second or two, no goals, nothing kept
 //   options: --rounds N  --seconds S  --connections C  --skip-build  --out DIR  --keep
 //            --timeout SECONDS  --note "text for the results file"
+//            --node auto|current|PATH   (auto: the running Node if package.json's engines allow it,
+//                                        else the .nvmrc LTS from the npm registry, cached)
 //
 // Exit 0 when the run completed, whether or not its targets were met (the verdicts say). Exit 1
 // when the harness could not measure: a build or start-up failure, wrk missing or failing, or any
@@ -17,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { computeFigures, invalidity } from './lib/figures.mjs';
 import { cleanup, guardRun, isAborting, log, onCleanup } from './lib/lifecycle.mjs';
 import { loadAverage, runMeta } from './lib/meta.mjs';
+import { resolveNode } from './lib/node-runtime.mjs';
 import { freePorts, HarnessError, run, start, stop, waitForHttp } from './lib/proc.mjs';
 import { buildRows, printTable, writeResults } from './lib/report.mjs';
 import * as scenario from './lib/scenarios.mjs';
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     timeout: { type: 'string' },
     note: { type: 'string', default: '' },
+    node: { type: 'string', default: process.env.BENCH_NODE ?? 'auto' },
   },
 });
 const smoke = args.smoke;
@@ -51,11 +55,11 @@ const settings = {
   threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
 };
 const perRound = 6 * settings.seconds + 2 * settings.loginSeconds + 30;
-const budget = args.timeout ?? (smoke ? 240 : 300 + (settings.rounds + 1) * perRound * 1.5);
+const budget = args.timeout ?? (smoke ? 360 : 300 + (settings.rounds + 1) * perRound * 1.5);
 guardRun(Number(budget));
 
-async function prepare(workDir) {
-  const dist = tessera.snapshotBuild(ROOT, workDir);
+async function prepare(workDir, node) {
+  const dist = tessera.snapshotBuild(ROOT, workDir, node.modules);
   const redisUrl = tessera.loopbackRedisUrl();
   const [servicePort, referencePort, portA, portB] = await freePorts(4);
   const { threadPool } = settings;
@@ -175,10 +179,14 @@ async function main() {
     log('building (npm run build)');
     await run('npm', ['run', '-s', 'build']);
   }
+  const node = await resolveNode(ROOT, args.node, log);
+  // Every child that runs `node` (service, reference, bounds, keys CLI, rotation.sh) runs this one.
+  process.env.PATH = `${dirname(node.bin)}:${process.env.PATH}`;
+  log(`Node ${node.version} (${node.source})`);
   const workDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   if (args.keep) log(`keeping ${workDir}`);
   else onCleanup(() => rmSync(workDir, { recursive: true, force: true }));
-  const ctx = await prepare(workDir);
+  const ctx = await prepare(workDir, node);
   const { rounds, memory } = await measure(ctx);
 
   log('key rotation under load (bench/rotation.sh)');
@@ -203,6 +211,7 @@ async function main() {
       ].join(' '),
     },
     wrk: await wrkVersion(),
+    node,
     loadBefore,
   });
   await report(computeFigures(rounds, { memory, rotation }), rounds, meta, workDir);

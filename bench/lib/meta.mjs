@@ -8,7 +8,7 @@ export const loadAverage = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-export function runMeta(startedAt, { smoke, note, settings, wrk, loadBefore }) {
+export function runMeta(startedAt, { smoke, note, settings, wrk, node, loadBefore }) {
   const git = (...args) => execFileSync('git', args, { encoding: 'utf8' }).trim();
   return {
     date: startedAt.toISOString().slice(0, 10),
@@ -20,7 +20,8 @@ export function runMeta(startedAt, { smoke, note, settings, wrk, loadBefore }) {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       memGb: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
+      node: node.version,
+      nodeSource: node.source,
       wrk,
     },
     note,

@@ -157,7 +157,7 @@ function markdown(rows, meta) {
     `# Tessera benchmark, ${meta.date}${meta.smoke ? ' (smoke: no goals)' : ''}`,
     '',
     `Run at ${meta.startedAt} by \`npm run bench\` (bench/run.mjs) on commit \`${meta.commit}\`${meta.dirty ? ' with uncommitted changes in the tree' : ''}.`,
-    `Machine: ${meta.machine.cpus} × ${meta.machine.cpuModel}, ${meta.machine.memGb} GiB, Node ${meta.machine.node}, ${meta.machine.wrk}; load average (1, 5, 15 min) ${meta.loadBefore} before the run, ${meta.loadAfter} after.`,
+    `Machine: ${meta.machine.cpus} × ${meta.machine.cpuModel}, ${meta.machine.memGb} GiB, Node ${meta.machine.node}${meta.machine.nodeSource ? ` (${meta.machine.nodeSource})` : ''}, ${meta.machine.wrk}; load average (1, 5, 15 min) ${meta.loadBefore} before the run, ${meta.loadAfter} after.`,
     `Settings: ${meta.settings.rounds} interleaved round${meta.settings.rounds === 1 ? '' : 's'} of ${meta.settings.seconds} s per measurement, wrk -t1 -c${meta.settings.connections}, ${meta.settings.algorithm}, UV_THREADPOOL_SIZE=${meta.settings.threadPool}, NODE_ENV=production as \`npm run start:prod\` runs it (\`${meta.settings.runtime}\`) with request logging to a file, Redis ${meta.settings.redis}. Medians over rounds; failures summed over rounds.`,
     ...(meta.note ? ['', `Note: ${meta.note}`] : []),
     '',

@@ -74,16 +74,17 @@ export function serviceEnv({ port, workDir, redisUrl, threadPool, runtime }) {
 
 /**
  * A private copy of the build, so a rebuild in the working tree during the run (`nest build`
- * empties dist/ first) cannot pull the service's files from under it. node_modules is linked.
+ * empties dist/ first) cannot pull the service's files from under it. `modules` (the node_modules
+ * installed for the Node that runs it, bench/lib/node-runtime.mjs) is linked beside it.
  */
-export function snapshotBuild(root, workDir) {
+export function snapshotBuild(root, workDir, modules) {
   if (!existsSync(join(root, 'dist', 'main.js'))) {
     throw new HarnessError(
       'dist/main.js is missing: run without --skip-build (or another build is running)',
     );
   }
   cpSync(join(root, 'dist'), join(workDir, 'app', 'dist'), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(workDir, 'app', 'node_modules'));
+  symlinkSync(modules, join(workDir, 'app', 'node_modules'));
   return join(workDir, 'app', 'dist');
 }
 
