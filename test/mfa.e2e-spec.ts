@@ -285,6 +285,36 @@ describe.each([
     expect((await secondStep(w, await challenged(w, user), at(1))).status).toBe(200);
   });
 
+  it("refuses a replayed right code without counting it toward the user's lock", async () => {
+    const w = world();
+    const user = await register(w);
+    const { secret } = await enrolled(w, (await signedIn(w, user)).access_token, user.password);
+    const at = await codes(secret);
+    expect((await secondStep(w, await challenged(w, user), at(0))).status).toBe(200);
+    // 12 replays: more than the user's lock allows wrong codes (10), over three challenges.
+    const replay = async (mfaToken: string, times: number) => {
+      for (let i = 0; i < times; i++) {
+        const refused = await secondStep(w, mfaToken, at(0));
+        expect([refused.status, refused.body.type]).toEqual([401, `${PROBLEMS}invalid-mfa-code`]);
+      }
+    };
+    const spent = await challenged(w, user);
+    await replay(spent, 5);
+    // Each still counts toward its mfa_token's 5 attempts: the 6th code is refused.
+    const late = await secondStep(w, spent, at(1));
+    expect([late.status, late.body.type]).toEqual([401, `${PROBLEMS}invalid-mfa-token`]);
+    await replay(await challenged(w, user), 5);
+    await replay(await challenged(w, user), 2);
+    // Not locked: the next code signs in.
+    const next = await secondStep(w, await challenged(w, user), at(1));
+    expect(next.status).toBe(200);
+    const userId = claimsOf(next.body.access_token).sub as string;
+    const failures = await auditEvents(w, 'MFA_FAILED', userId);
+    expect(failures).toHaveLength(12);
+    expect(failures.every((e) => e.details.reason === 'replayed code')).toBe(true);
+    expect(await auditEvents(w, 'ACCOUNT_LOCKED', userId)).toEqual([]);
+  });
+
   it('lets one of ten concurrent sign-ins with the same code through', async () => {
     const w = world();
     const user = await register(w);

@@ -148,14 +148,15 @@ export interface ScriptCommands {
     ...codeHashes: string[]
   ): Promise<number>;
   /**
-   * 'used', 'claimed' (the challenge was claimed already) or 'refused' (mfa_accept_step.lua).
-   * Variable key count: 1, or 2 with the challenge's claim key.
+   * 'used', 'claimed' (the challenge was claimed already), 'replayed' (a step not later than
+   * the last accepted) or 'refused' (mfa_accept_step.lua). Variable key count: 1, or 2 with
+   * the challenge's claim key.
    */
   mfaAcceptStep(
     numKeys: 1 | 2,
     ...keysAndArgs: (string | number)[]
-  ): Promise<'used' | 'claimed' | 'refused'>;
-  /** As mfaAcceptStep, for a recovery code (mfa_use_recovery_code.lua). */
+  ): Promise<'used' | 'claimed' | 'replayed' | 'refused'>;
+  /** As mfaAcceptStep, for a recovery code (never 'replayed'; mfa_use_recovery_code.lua). */
   mfaUseRecoveryCode(
     numKeys: 1 | 2,
     ...keysAndArgs: (string | number)[]

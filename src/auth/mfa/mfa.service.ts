@@ -52,11 +52,18 @@ export interface MfaStatus {
 /** Which second factor a right code was. */
 export type SecondFactor = 'totp' | 'recovery_code';
 
-/** A code checked: the factor it was (used up), null (no code of ours), or a claimed challenge. */
-type CodeCheck = SecondFactor | 'claimed' | null;
+/**
+ * A code checked: the factor it was (used up), null (no code of ours), `replayed` (a TOTP code
+ * accepted already), or `claimed` (the challenge was used already; nothing was used up).
+ */
+type CodeCheck = SecondFactor | 'replayed' | 'claimed' | null;
 
 function named(use: CodeUse, factor: SecondFactor): CodeCheck {
-  return use === 'used' ? factor : use === 'claimed' ? 'claimed' : null;
+  return use === 'used' ? factor : use === 'refused' ? null : use;
+}
+
+function isFactor(check: CodeCheck): check is SecondFactor {
+  return check === 'totp' || check === 'recovery_code';
 }
 
 /**
@@ -272,9 +279,9 @@ export class MfaService implements OnModuleInit {
       await this.bruteForce.succeeded(lock); // not a guess: the reservation goes back
       throw invalidMfaToken();
     }
-    if (!used) {
-      await this.failed(lock, userId, client, 'login', MAX_CHALLENGE_ATTEMPTS - attempt);
-      throw invalidCode();
+    if (!isFactor(used)) {
+      const left = MAX_CHALLENGE_ATTEMPTS - attempt;
+      return this.refuse(used, lock, userId, client, 'login', left);
     }
     await this.bruteForce.succeeded(lock);
     if (used === 'recovery_code') await this.recoveryCodeUsed(userId, client);
@@ -294,10 +301,7 @@ export class MfaService implements OnModuleInit {
     if (!factor) throw notEnabled();
     const lock = await this.bruteForce.admitSecondFactor(user.id, client);
     const used = await this.checkSettling(lock, user.id, factor, code);
-    if (!used || used === 'claimed') {
-      await this.failed(lock, user.id, client, 'confirmation', null);
-      throw invalidCode();
-    }
+    if (!isFactor(used)) return this.refuse(used, lock, user.id, client, 'confirmation', null);
     await this.bruteForce.succeeded(lock);
     if (used === 'recovery_code') await this.recoveryCodeUsed(user.id, client);
     return factor;
@@ -369,20 +373,33 @@ export class MfaService implements OnModuleInit {
     );
   }
 
-  private async failed(
+  /**
+   * Refuses a code with 401 invalid-mfa-code, audited. A wrong code counts toward the user's
+   * second-factor lock; a replayed one (a right code of a step accepted already) does not: it
+   * is no guess at the secret, and counting it would lock out a user whose app or browser sent
+   * a code twice. It still spent one of its mfa_token's attempts (counted before the check).
+   */
+  private async refuse(
+    used: 'replayed' | 'claimed' | null,
     lock: LoginAttempt,
     userId: string,
     client: ClientInfo,
     during: 'login' | 'confirmation',
     attemptsLeft: number | null,
-  ): Promise<void> {
-    await this.bruteForce.failed(lock);
+  ): Promise<never> {
+    const replayed = used === 'replayed';
+    await (replayed ? this.bruteForce.succeeded(lock) : this.bruteForce.failed(lock));
     this.audit.record({
       event: AuditEventType.MfaFailed,
       userId,
       ip: client.ip,
-      details: { during, ...(attemptsLeft === null ? {} : { attemptsLeft }) },
+      details: {
+        during,
+        reason: replayed ? 'replayed code' : 'wrong code',
+        ...(attemptsLeft === null ? {} : { attemptsLeft }),
+      },
     });
+    throw invalidCode();
   }
 
   private async recoveryCodeUsed(userId: string, client: ClientInfo): Promise<void> {

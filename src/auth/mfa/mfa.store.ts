@@ -21,10 +21,11 @@ export interface ChallengeClaim {
 
 /**
  * What became of a code offered to the store: `used` (used up, and the challenge claimed when
- * one was named), `refused` (no unused code of this factor), or `claimed` (the challenge was
- * claimed already: nothing was used up).
+ * one was named), `refused` (no unused code of this factor), `replayed` (a TOTP step accepted
+ * before, or older than the last accepted: a right code, used already), or `claimed` (the
+ * challenge was claimed already: nothing was used up).
  */
-export type CodeUse = 'used' | 'refused' | 'claimed';
+export type CodeUse = 'used' | 'refused' | 'replayed' | 'claimed';
 
 /**
  * Second factors: a pending TOTP enrolment, the enabled factor with the last time step a code was
@@ -53,7 +54,8 @@ export interface MfaStore {
   factor(userId: string): Promise<TotpFactor | null>;
   /**
    * Accepts a code's time step for the factor `sealedSecret`: `used` only when it is later than
-   * every step accepted before, and the factor is still that one. Of concurrent calls with the
+   * every step accepted before (else `replayed`), and the factor is still that one (else
+   * `refused`). Of concurrent calls with the
    * same step exactly one wins: a code is accepted once (RFC 6238 §5.2). With `claim`, the
    * challenge is claimed in the same step, and nothing is accepted when it was claimed already.
    */

@@ -60,9 +60,8 @@ export class MemoryMfaStore implements MfaStore {
   ): Promise<CodeUse> {
     if (claim && this.claimed(userId, claim)) return Promise.resolve('claimed');
     const factor = this.factors.get(userId);
-    if (!factor || factor.sealedSecret !== sealedSecret || step <= factor.step) {
-      return Promise.resolve('refused');
-    }
+    if (!factor || factor.sealedSecret !== sealedSecret) return Promise.resolve('refused');
+    if (step <= factor.step) return Promise.resolve('replayed');
     factor.step = step;
     if (claim) this.claim(userId, claim);
     return Promise.resolve('used');

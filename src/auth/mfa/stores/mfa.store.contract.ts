@@ -81,14 +81,14 @@ export function describeMfaStoreContract(
       await expect(store.recoveryCodesLeft(userId)).resolves.toBe(10);
     });
 
-    it('accepts each time step once and never an older one after a newer (no replay)', async () => {
+    it('accepts each time step once and never an older one after a newer: a replay', async () => {
       const { secret } = await enabled(100);
-      await expect(store.acceptStep(userId, secret, 100)).resolves.toBe('refused'); // the confirming one
+      await expect(store.acceptStep(userId, secret, 100)).resolves.toBe('replayed'); // the confirming one
       await expect(store.acceptStep(userId, secret, 101)).resolves.toBe('used');
-      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe('refused');
-      await expect(store.acceptStep(userId, secret, 99)).resolves.toBe('refused');
+      await expect(store.acceptStep(userId, secret, 101)).resolves.toBe('replayed');
+      await expect(store.acceptStep(userId, secret, 99)).resolves.toBe('replayed');
       await expect(store.acceptStep(userId, secret, 103)).resolves.toBe('used');
-      await expect(store.acceptStep(userId, secret, 102)).resolves.toBe('refused');
+      await expect(store.acceptStep(userId, secret, 102)).resolves.toBe('replayed');
     });
 
     it('accepts a step for exactly one of concurrent sign-ins', async () => {
@@ -97,6 +97,7 @@ export function describeMfaStoreContract(
         Array.from({ length: 10 }, () => store.acceptStep(userId, secret, 101)),
       );
       expect(results.filter((r) => r === 'used')).toHaveLength(1);
+      expect(results.filter((r) => r === 'replayed')).toHaveLength(9);
     });
 
     it('accepts no step for a factor that is gone or was replaced', async () => {
@@ -134,7 +135,7 @@ export function describeMfaStoreContract(
       await expect(store.recoveryCodesLeft(userId)).resolves.toBe(spentCode ? 9 : 10);
       const stepWon = uses[6] === 'used' || uses[7] === 'used';
       await expect(store.acceptStep(userId, secret, 101)).resolves.toBe(
-        stepWon ? 'refused' : 'used',
+        stepWon ? 'replayed' : 'used',
       );
       const unspent = codes.slice(0, 6).filter((_, i) => uses[i] !== 'used');
       expect(unspent).toHaveLength(spentCode ? 5 : 6);
@@ -144,11 +145,11 @@ export function describeMfaStoreContract(
       }
     });
 
-    it('keeps a claim for its lifetime, per user, and never claims for a refused code', async () => {
+    it('keeps a claim for its lifetime, per user, and never claims for a refused or replayed code', async () => {
       const { secret, codes } = await enabled(100);
       const claim = { id: 'c1', ttlMs: 300 };
       await expect(store.useRecoveryCode(userId, hashes(1)[0], claim)).resolves.toBe('refused');
-      await expect(store.acceptStep(userId, secret, 100, claim)).resolves.toBe('refused');
+      await expect(store.acceptStep(userId, secret, 100, claim)).resolves.toBe('replayed');
       await expect(store.acceptStep(userId, secret, 101, claim)).resolves.toBe('used');
       await expect(store.useRecoveryCode(userId, codes[0], claim)).resolves.toBe('claimed');
       await expect(store.acceptStep(userId, secret, 102, claim)).resolves.toBe('claimed');
