@@ -826,4 +826,38 @@ describe('second-factor races across two instances', () => {
     }
     expect(violations).toEqual([]);
   }, 120_000);
+
+  it('answers 200 to one of two concurrent renewals of the recovery codes, 409 to the other', async () => {
+    const [a, b] = apps;
+    const w: World = { t: a, logs: new LogCapture(), secrets: [] };
+    const { user, recoveryCodes, token } = await mfaUser(w);
+    const renew = (t: TestApp, code: string) =>
+      t.http.post(
+        '/auth/mfa/recovery-codes',
+        { password: user.password, code },
+        { token, ...fromOwnAddress() },
+      );
+    let pool = [...recoveryCodes];
+    const violations: string[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const answers = await Promise.all([renew(a, pool[0]), renew(b, pool[1])]);
+      const ok = answers.filter((answer) => answer.status === 200);
+      for (const answer of ok) w.secrets.push(...(answer.body.recovery_codes as string[]));
+      for (const loser of answers.filter((answer) => answer.status !== 200)) {
+        expect(loser.headers.get('content-type')).toContain('application/problem+json');
+        expect([loser.status, loser.body.type]).toEqual([409, `${PROBLEMS}recovery-codes-changed`]);
+      }
+      if (ok.length !== 1)
+        violations.push(`run ${run}: ${answers.map((x) => x.status).join(', ')}`);
+      if (ok.length === 0) break;
+      // The codes of every 200 work: the last answered set is the one in the store.
+      const shown = ok.map((answer) => answer.body.recovery_codes as string[]);
+      const left = await codesLeft(w, token);
+      pool = shown[shown.length - 1];
+      if (left !== 10) violations.push(`run ${run}: ${left} codes left`);
+    }
+    // A code of the last set signs in; the set shown to every 200 was that set.
+    expect((await secondStep(w, await challenged(w, user), pool[9])).status).toBe(200);
+    expect(violations).toEqual([]);
+  }, 120_000);
 });

@@ -156,20 +156,27 @@ export interface ScriptCommands {
     numKeys: 1 | 2,
     ...keysAndArgs: (string | number)[]
   ): Promise<'used' | 'claimed' | 'replayed' | 'refused'>;
-  /** As mfaAcceptStep, for a recovery code (never 'replayed'; mfa_use_recovery_code.lua). */
+  /**
+   * As mfaAcceptStep, for a recovery code, and 'stale' when the codes are no longer the set
+   * expected (mfa_use_recovery_code.lua). Variable key count: 2, or 3 with the claim key.
+   */
   mfaUseRecoveryCode(
-    numKeys: 1 | 2,
+    numKeys: 2 | 3,
     ...keysAndArgs: (string | number)[]
-  ): Promise<'used' | 'claimed' | 'refused'>;
+  ): Promise<'used' | 'claimed' | 'stale' | 'refused'>;
   /** 1 the factor (the expected one, or any for '') and its codes are gone; 0 none. */
   mfaDisable(factorKey: Key, pendingKey: Key, codesKey: Key, sealedSecret: string): Promise<number>;
-  /** 1 the recovery codes are replaced; 0 MFA is off or another factor now. */
+  /**
+   * 'replaced'; 'stale' another renewal replaced the set meanwhile; 'gone' MFA is off or another
+   * factor now (mfa_replace_codes.lua).
+   */
   mfaReplaceCodes(
     factorKey: Key,
     codesKey: Key,
     sealedSecret: string,
+    codesVersion: number,
     ...codeHashes: string[]
-  ): Promise<number>;
+  ): Promise<'replaced' | 'stale' | 'gone'>;
   /** 'added', 'exists' or 'full' (passkey_add.lua). */
   passkeyAdd(
     passkeysKey: Key,

@@ -370,7 +370,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ten new recovery codes; the old ones stop working (password and a code required) */
+        /**
+         * Ten new recovery codes; the old ones stop working (password and a code required)
+         * @description A recovery code works in place of the app's code. Of concurrent renewals (two tabs, a double click) one answers 200 and the others `409 recovery-codes-changed`: the codes of a 200 are always the ones that work. A renewal that finds the codes renewed before its own code was checked leaves that code unused.
+         */
         post: operations["renewRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -911,6 +914,7 @@ export interface components {
          *     | `mfa-already-enabled` | 409 | Second factor already on | a second factor is on already: disable it first to enrol a new one |
          *     | `mfa-not-enabled` | 409 | No second factor | the account has no second factor to disable or renew codes of |
          *     | `mfa-enrolment-not-started` | 409 | No enrolment in progress | a confirmation without an enrolment in progress (none, or older than 10 minutes) |
+         *     | `recovery-codes-changed` | 409 | Recovery codes changed meanwhile | another renewal of the recovery codes won a race with this one: its codes are the ones that work; renew again for a set of your own |
          *     | `passkey-already-registered` | 409 | Passkey already registered | the authenticator holds a passkey of this account already |
          *     | `too-many-passkeys` | 409 | Too many passkeys | the account has the most passkeys allowed (20): remove one first |
          *     | `email-taken` | 409 | Email already registered | the email is registered (case-insensitively) |
@@ -3594,7 +3598,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description The account has no second factor */
+            /**
+             * @description Another renewal of the recovery codes won a race with this one: its codes are the ones that work (renew again for a set shown here)
+             *
+             *     The account has no second factor
+             */
             409: {
                 headers: {
                     /**

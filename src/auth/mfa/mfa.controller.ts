@@ -163,9 +163,19 @@ export class MfaController {
   @ApiOperation({
     operationId: 'renewRecoveryCodes',
     summary: 'Ten new recovery codes; the old ones stop working (password and a code required)',
+    description:
+      "A recovery code works in place of the app's code. Of concurrent renewals (two tabs, a " +
+      'double click) one answers 200 and the others `409 recovery-codes-changed`: the codes ' +
+      'of a 200 are always the ones that work. A renewal that finds the codes renewed before ' +
+      'its own code was checked leaves that code unused.',
   })
   @ApiOkResponse({ description: 'The new codes', type: RecoveryCodesDto, headers: NO_STORE })
   @ApiProvingFactors()
+  @ApiProblem(
+    'Another renewal of the recovery codes won a race with this one: its codes are the ones ' +
+      'that work (renew again for a set shown here)',
+    AppErrorCode.RecoveryCodesChanged,
+  )
   renew(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: ProveFactorsDto,

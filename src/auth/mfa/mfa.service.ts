@@ -56,7 +56,13 @@ export type SecondFactor = 'totp' | 'recovery_code';
  * A code checked: the factor it was (used up), null (no code of ours), `replayed` (a TOTP code
  * accepted already), or `claimed` (the challenge was used already; nothing was used up).
  */
-type CodeCheck = SecondFactor | 'replayed' | 'claimed' | null;
+type CodeCheck = SecondFactor | 'replayed' | 'claimed' | 'stale' | null;
+
+/** What a code is checked under: a sign-in challenge to claim, or the codes a renewal read. */
+interface CodeGuard {
+  claim?: ChallengeClaim;
+  codesVersion?: number;
+}
 
 function named(use: CodeUse, factor: SecondFactor): CodeCheck {
   return use === 'used' ? factor : use === 'refused' ? null : use;
@@ -174,7 +180,7 @@ export class MfaService implements OnModuleInit {
     const pending = await this.store.findPending(caller.userId);
     if (!pending) throw notStarted();
     const secret = this.box.open(pending, caller.userId);
-    if (!secret) throw this.unsealable({ sealedSecret: pending, enabledAt: 0 });
+    if (!secret) throw this.unsealable({ sealedSecret: pending });
     const step = totpStep(secret, code, this.clock.now());
     if (step === null) throw invalidCode();
     const { codes, hashes } = newRecoveryCodes();
@@ -215,7 +221,13 @@ export class MfaService implements OnModuleInit {
     this.audit.record({ event: AuditEventType.MfaDisabled, userId: caller.userId, ip: client.ip });
   }
 
-  /** Ten new recovery codes (the old ones stop working), with the password and a code. */
+  /**
+   * Ten new recovery codes (the old ones stop working), with the password and a code. It
+   * replaces the set read before the password check and only that one (compare-and-set): of
+   * concurrent renewals one answers 200, the others 409 recovery-codes-changed, so the codes a
+   * 200 shows are the ones that work. A renewal that sees the set replaced before its own code
+   * is checked stops there, its code unused.
+   */
   async renewRecoveryCodes(
     caller: AuthenticatedUser,
     password: string,
@@ -223,12 +235,21 @@ export class MfaService implements OnModuleInit {
     client: ClientInfo,
   ): Promise<{ recovery_codes: string[] }> {
     this.requireEnabled();
-    const factor = await this.proveFactors(caller, password, code, client);
+    const seen = await this.store.factor(caller.userId);
+    if (!seen) throw notEnabled();
+    const factor = await this.proveFactors(caller, password, code, client, seen.codesVersion);
     const { codes, hashes } = newRecoveryCodes();
-    if (!(await this.store.replaceRecoveryCodes(caller.userId, factor.sealedSecret, hashes))) {
-      throw notEnabled();
+    const { sealedSecret, codesVersion } = factor;
+    switch (
+      await this.store.replaceRecoveryCodes(caller.userId, sealedSecret, codesVersion, hashes)
+    ) {
+      case 'replaced':
+        return { recovery_codes: codes };
+      case 'stale':
+        throw codesChanged();
+      case 'gone':
+        throw notEnabled();
     }
-    return { recovery_codes: codes };
   }
 
   /**
@@ -274,7 +295,8 @@ export class MfaService implements OnModuleInit {
     // Disabled since the password was checked: this challenge is for a factor that is gone.
     if (!factor) throw invalidMfaToken();
     // Single use: of two right codes sent with one token, one signs in; the other uses nothing.
-    const used = await this.checkSettling(lock, userId, factor, code, { id: challenge.id, ttlMs });
+    const claim = { id: challenge.id, ttlMs };
+    const used = await this.checkSettling(lock, userId, factor, code, { claim });
     if (used === 'claimed') {
       await this.bruteForce.succeeded(lock); // not a guess: the reservation goes back
       throw invalidMfaToken();
@@ -288,19 +310,30 @@ export class MfaService implements OnModuleInit {
     return { challenge, factor: used };
   }
 
-  /** The password and a second-factor code of the caller, each counted: the factor, or throws. */
+  /**
+   * The password and a second-factor code of the caller, each counted: the factor, or throws.
+   * With `codesVersion`, 409 when the recovery codes are another set by now (a concurrent
+   * renewal won): before the code is checked, and for a recovery code in the step that would
+   * use it, so a losing renewal proved with one leaves it unused.
+   */
   private async proveFactors(
     caller: AuthenticatedUser,
     password: string,
     code: string,
     client: ClientInfo,
+    codesVersion?: number,
   ): Promise<TotpFactor> {
     const user = await this.users.get(caller.userId);
     await this.provePassword(user, password, client);
     const factor = await this.store.factor(user.id);
     if (!factor) throw notEnabled();
+    if (codesVersion !== undefined && factor.codesVersion !== codesVersion) throw codesChanged();
     const lock = await this.bruteForce.admitSecondFactor(user.id, client);
-    const used = await this.checkSettling(lock, user.id, factor, code);
+    const used = await this.checkSettling(lock, user.id, factor, code, { codesVersion });
+    if (used === 'stale') {
+      await this.bruteForce.succeeded(lock); // not a guess: the reservation goes back
+      throw codesChanged();
+    }
     if (!isFactor(used)) return this.refuse(used, lock, user.id, client, 'confirmation', null);
     await this.bruteForce.succeeded(lock);
     if (used === 'recovery_code') await this.recoveryCodeUsed(user.id, client);
@@ -323,10 +356,10 @@ export class MfaService implements OnModuleInit {
     userId: string,
     factor: TotpFactor,
     code: string,
-    claim?: ChallengeClaim,
+    guard: CodeGuard = {},
   ): Promise<CodeCheck> {
     try {
-      return await this.check(userId, factor, code, claim);
+      return await this.check(userId, factor, code, guard);
     } catch (error) {
       await this.bruteForce.succeeded(lock).catch(() => undefined);
       throw error;
@@ -336,13 +369,14 @@ export class MfaService implements OnModuleInit {
   /**
    * Which factor `code` is, used up: a TOTP code of the factor's secret for a time step later
    * than any accepted before, or an unused recovery code. Null for anything else; `claimed`
-   * when `claim` names a challenge claimed already (then nothing was used up).
+   * when the guard's challenge was claimed already, `stale` when a recovery code's set is no
+   * longer the guard's (then nothing was used up).
    */
   private async check(
     userId: string,
     factor: TotpFactor,
     code: string,
-    claim?: ChallengeClaim,
+    { claim, codesVersion }: CodeGuard,
   ): Promise<CodeCheck> {
     const typed = code.replace(/\s/g, '');
     if (/^\d{6}$/.test(typed)) {
@@ -354,7 +388,8 @@ export class MfaService implements OnModuleInit {
     }
     const hash = recoveryCodeHash(typed);
     if (!hash) return null;
-    return named(await this.store.useRecoveryCode(userId, hash, claim), 'recovery_code');
+    const use = await this.store.useRecoveryCode(userId, hash, claim, codesVersion);
+    return named(use, 'recovery_code');
   }
 
   /**
@@ -362,7 +397,7 @@ export class MfaService implements OnModuleInit {
    * configured apart, or a key changed without re-sealing). An outage of ours, not the user's
    * fault: 503, logged with the key ids (never key material).
    */
-  private unsealable(factor: TotpFactor): AppError {
+  private unsealable(factor: Pick<TotpFactor, 'sealedSecret'>): AppError {
     this.logger.error(
       { sealedWith: factor.sealedSecret.split('.')[1] ?? 'unknown', keyId: this.box.keyId },
       'A TOTP secret does not open with MFA_ENCRYPTION_KEY',
@@ -380,7 +415,7 @@ export class MfaService implements OnModuleInit {
    * a code twice. It still spent one of its mfa_token's attempts (counted before the check).
    */
   private async refuse(
-    used: 'replayed' | 'claimed' | null,
+    used: Exclude<CodeCheck, SecondFactor>,
     lock: LoginAttempt,
     userId: string,
     client: ClientInfo,
@@ -429,6 +464,13 @@ function alreadyEnabled(): AppError {
 
 function notEnabled(): AppError {
   return new AppError(AppErrorCode.MfaNotEnabled, 'This account has no second factor.');
+}
+
+function codesChanged(): AppError {
+  return new AppError(
+    AppErrorCode.RecoveryCodesChanged,
+    'Another request renewed the recovery codes at the same time: its codes are the ones that work. Renew again for a set shown here.',
+  );
 }
 
 function notStarted(): AppError {

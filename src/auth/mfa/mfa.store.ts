@@ -6,7 +6,15 @@ export interface TotpFactor {
   sealedSecret: string;
   /** Epoch milliseconds. */
   enabledAt: number;
+  /**
+   * Which set of recovery codes is current: 0 from enabling, one more for each renewal. A
+   * renewal replaces the set it read, and only that one (compare-and-set).
+   */
+  codesVersion: number;
 }
+
+/** `replaced`; `stale`: another renewal replaced the set meanwhile; `gone`: not this factor. */
+export type CodesReplacement = 'replaced' | 'stale' | 'gone';
 
 /**
  * The sign-in challenge (mfa_token) a code is offered for: the code is used up and the challenge
@@ -22,10 +30,11 @@ export interface ChallengeClaim {
 /**
  * What became of a code offered to the store: `used` (used up, and the challenge claimed when
  * one was named), `refused` (no unused code of this factor), `replayed` (a TOTP step accepted
- * before, or older than the last accepted: a right code, used already), or `claimed` (the
- * challenge was claimed already: nothing was used up).
+ * before, or older than the last accepted: a right code, used already), `claimed` (the
+ * challenge was claimed already) or `stale` (the recovery codes are no longer the set a renewal
+ * read); after these last two nothing was used up.
  */
-export type CodeUse = 'used' | 'refused' | 'replayed' | 'claimed';
+export type CodeUse = 'used' | 'refused' | 'replayed' | 'claimed' | 'stale';
 
 /**
  * Second factors: a pending TOTP enrolment, the enabled factor with the last time step a code was
@@ -67,12 +76,26 @@ export interface MfaStore {
   ): Promise<CodeUse>;
   /**
    * Uses up a recovery code (its hash): `used` once per code, while MFA is on. With `claim`, as
-   * for `acceptStep`: the code is used only if the challenge is claimed by this call.
+   * for `acceptStep`: the code is used only if the challenge is claimed by this call. With
+   * `codesVersion` (a renewal), only while the codes are still that set (else `stale`).
    */
-  useRecoveryCode(userId: string, hash: string, claim?: ChallengeClaim): Promise<CodeUse>;
+  useRecoveryCode(
+    userId: string,
+    hash: string,
+    claim?: ChallengeClaim,
+    codesVersion?: number,
+  ): Promise<CodeUse>;
   recoveryCodesLeft(userId: string): Promise<number>;
-  /** Replaces every recovery code while the factor is `sealedSecret`; false otherwise. */
-  replaceRecoveryCodes(userId: string, sealedSecret: string, hashes: string[]): Promise<boolean>;
+  /**
+   * Replaces every recovery code while the factor is `sealedSecret` and its codes are still the
+   * set `codesVersion` (compare-and-set: of concurrent renewals of one set, one wins).
+   */
+  replaceRecoveryCodes(
+    userId: string,
+    sealedSecret: string,
+    codesVersion: number,
+    hashes: string[],
+  ): Promise<CodesReplacement>;
   /**
    * Removes the factor, its recovery codes and any pending enrolment; when `sealedSecret` is
    * given, only while the factor is that one. False when there was none to remove.

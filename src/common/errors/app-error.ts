@@ -19,6 +19,7 @@ export enum AppErrorCode {
   MfaAlreadyEnabled = 'mfa_already_enabled',
   MfaNotEnabled = 'mfa_not_enabled',
   MfaEnrolmentNotStarted = 'mfa_enrolment_not_started',
+  RecoveryCodesChanged = 'recovery_codes_changed',
   InvalidPasskey = 'invalid_passkey',
   InvalidPasskeyRegistration = 'invalid_passkey_registration',
   PasskeyAlreadyRegistered = 'passkey_already_registered',

@@ -28,6 +28,7 @@ export const ERROR_SPECS: Record<AppErrorCode, ErrorSpec> = {
   [AppErrorCode.MfaAlreadyEnabled]: { status: 409, title: 'Second factor already on' },
   [AppErrorCode.MfaNotEnabled]: { status: 409, title: 'No second factor' },
   [AppErrorCode.MfaEnrolmentNotStarted]: { status: 409, title: 'No enrolment in progress' },
+  [AppErrorCode.RecoveryCodesChanged]: { status: 409, title: 'Recovery codes changed meanwhile' },
   [AppErrorCode.InvalidPasskey]: { status: 401, title: 'Passkey sign-in failed' },
   [AppErrorCode.InvalidPasskeyRegistration]: { status: 400, title: 'Passkey not registered' },
   [AppErrorCode.PasskeyAlreadyRegistered]: { status: 409, title: 'Passkey already registered' },

@@ -114,6 +114,11 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     when: 'a confirmation without an enrolment in progress (none, or older than 10 minutes)',
     detail: 'No enrolment in progress; start one at POST /auth/mfa/totp.',
   },
+  [AppErrorCode.RecoveryCodesChanged]: {
+    when: 'another renewal of the recovery codes won a race with this one: its codes are the ones that work; renew again for a set of your own',
+    detail:
+      'Another request renewed the recovery codes at the same time: its codes are the ones that work. Renew again for a set shown here.',
+  },
   [AppErrorCode.InvalidPasskey]: {
     when: 'a passkey sign-in was refused: unknown or removed passkey, wrong origin or RP ID, an unknown, used or expired challenge, no user verification, a bad signature or a counter that went back (one answer for all)',
     detail: 'The passkey could not sign you in; ask for new options and try again.',

@@ -1,5 +1,5 @@
 import { Clock } from '../../../common/time/clock';
-import { ChallengeClaim, CodeUse, MfaStore, TotpFactor } from '../mfa.store';
+import { ChallengeClaim, CodesReplacement, CodeUse, MfaStore, TotpFactor } from '../mfa.store';
 
 interface Expiring<T> {
   value: T;
@@ -40,16 +40,16 @@ export class MemoryMfaStore implements MfaStore {
       return Promise.resolve(false);
     }
     this.pending.delete(userId);
-    this.factors.set(userId, { sealedSecret, enabledAt, step });
+    this.factors.set(userId, { sealedSecret, enabledAt, codesVersion: 0, step });
     this.codes.set(userId, new Set(recoveryHashes));
     return Promise.resolve(true);
   }
 
   factor(userId: string): Promise<TotpFactor | null> {
     const factor = this.factors.get(userId);
-    return Promise.resolve(
-      factor ? { sealedSecret: factor.sealedSecret, enabledAt: factor.enabledAt } : null,
-    );
+    if (!factor) return Promise.resolve(null);
+    const { sealedSecret, enabledAt, codesVersion } = factor;
+    return Promise.resolve({ sealedSecret, enabledAt, codesVersion });
   }
 
   acceptStep(
@@ -67,8 +67,15 @@ export class MemoryMfaStore implements MfaStore {
     return Promise.resolve('used');
   }
 
-  useRecoveryCode(userId: string, hash: string, claim?: ChallengeClaim): Promise<CodeUse> {
+  useRecoveryCode(
+    userId: string,
+    hash: string,
+    claim?: ChallengeClaim,
+    codesVersion?: number,
+  ): Promise<CodeUse> {
     if (claim && this.claimed(userId, claim)) return Promise.resolve('claimed');
+    const version = this.factors.get(userId)?.codesVersion ?? 0;
+    if (codesVersion !== undefined && version !== codesVersion) return Promise.resolve('stale');
     if (!this.codes.get(userId)?.delete(hash)) return Promise.resolve('refused');
     if (claim) this.claim(userId, claim);
     return Promise.resolve('used');
@@ -78,10 +85,18 @@ export class MemoryMfaStore implements MfaStore {
     return Promise.resolve(this.codes.get(userId)?.size ?? 0);
   }
 
-  replaceRecoveryCodes(userId: string, sealedSecret: string, hashes: string[]): Promise<boolean> {
-    if (this.factors.get(userId)?.sealedSecret !== sealedSecret) return Promise.resolve(false);
+  replaceRecoveryCodes(
+    userId: string,
+    sealedSecret: string,
+    codesVersion: number,
+    hashes: string[],
+  ): Promise<CodesReplacement> {
+    const factor = this.factors.get(userId);
+    if (factor?.sealedSecret !== sealedSecret) return Promise.resolve('gone');
+    if (factor.codesVersion !== codesVersion) return Promise.resolve('stale');
+    factor.codesVersion++;
     this.codes.set(userId, new Set(hashes));
-    return Promise.resolve(true);
+    return Promise.resolve('replaced');
   }
 
   disable(userId: string, sealedSecret?: string): Promise<boolean> {

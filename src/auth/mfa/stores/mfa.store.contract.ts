@@ -47,6 +47,7 @@ export function describeMfaStoreContract(
       await expect(store.factor(userId)).resolves.toEqual({
         sealedSecret: secret,
         enabledAt: 1_700_000_000_000,
+        codesVersion: 0,
       });
       await expect(store.recoveryCodesLeft(userId)).resolves.toBe(10);
       // The pending enrolment is used up: enabling it again, or over the factor, is refused.
@@ -161,11 +162,47 @@ export function describeMfaStoreContract(
     it('replaces every recovery code only for the factor it names', async () => {
       const { secret, codes } = await enabled();
       const fresh = hashes(10);
-      await expect(store.replaceRecoveryCodes(userId, sealed(), fresh)).resolves.toBe(false);
-      await expect(store.replaceRecoveryCodes(userId, secret, fresh)).resolves.toBe(true);
+      await expect(store.replaceRecoveryCodes(userId, sealed(), 0, fresh)).resolves.toBe('gone');
+      await expect(store.replaceRecoveryCodes(userId, secret, 0, fresh)).resolves.toBe('replaced');
       await expect(store.useRecoveryCode(userId, codes[0])).resolves.toBe('refused');
       await expect(store.useRecoveryCode(userId, fresh[0])).resolves.toBe('used');
       await expect(store.recoveryCodesLeft(userId)).resolves.toBe(9);
+      await expect(store.factor(userId)).resolves.toMatchObject({ codesVersion: 1 });
+    });
+
+    it('replaces the recovery codes only while they are the set read (compare-and-set)', async () => {
+      const { secret } = await enabled();
+      const first = hashes(10);
+      await expect(store.replaceRecoveryCodes(userId, secret, 0, first)).resolves.toBe('replaced');
+      // A renewal that read set 0 comes late: the codes stay those of the one that won.
+      const late = hashes(10);
+      await expect(store.replaceRecoveryCodes(userId, secret, 0, late)).resolves.toBe('stale');
+      await expect(store.useRecoveryCode(userId, late[0])).resolves.toBe('refused');
+      await expect(store.useRecoveryCode(userId, first[0])).resolves.toBe('used');
+      // Using a code is no renewal: the set is still version 1.
+      const sets = Array.from({ length: 6 }, () => hashes(10));
+      const results = await Promise.all(
+        sets.map((set) => store.replaceRecoveryCodes(userId, secret, 1, set)),
+      );
+      expect(results.filter((r) => r === 'replaced')).toHaveLength(1);
+      expect(results.filter((r) => r === 'stale')).toHaveLength(5);
+      const winner = sets[results.indexOf('replaced')];
+      for (const set of sets) {
+        await expect(store.useRecoveryCode(userId, set[1])).resolves.toBe(
+          set === winner ? 'used' : 'refused',
+        );
+      }
+      await expect(store.factor(userId)).resolves.toMatchObject({ codesVersion: 2 });
+    });
+
+    it('uses a recovery code for a renewal only while the codes are the set it read', async () => {
+      const { secret, codes } = await enabled();
+      await expect(store.useRecoveryCode(userId, codes[0], undefined, 0)).resolves.toBe('used');
+      const fresh = hashes(10);
+      await expect(store.replaceRecoveryCodes(userId, secret, 0, fresh)).resolves.toBe('replaced');
+      await expect(store.useRecoveryCode(userId, fresh[0], undefined, 0)).resolves.toBe('stale');
+      await expect(store.recoveryCodesLeft(userId)).resolves.toBe(10);
+      await expect(store.useRecoveryCode(userId, fresh[0], undefined, 1)).resolves.toBe('used');
     });
 
     it('disables the factor with its codes and pending enrolment; only the named one', async () => {

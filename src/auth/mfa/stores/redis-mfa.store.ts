@@ -1,12 +1,13 @@
 import { FailClosed } from '../../../redis/fail-closed';
 import { RedisClient } from '../../../redis/redis.scripts';
-import { ChallengeClaim, CodeUse, MfaStore, TotpFactor } from '../mfa.store';
+import { ChallengeClaim, CodesReplacement, CodeUse, MfaStore, TotpFactor } from '../mfa.store';
 
 /*
  * Key layout (under the configured prefix), beside the user's sessions under the hash tag
  * `{u:<id>}` (src/tokens/stores/redis-session.store.ts), so every script below is atomic on a
  * Cluster too:
- *   {u:<uid>}:mfa              HASH    secret (sealed), enabledAt, step (last accepted time step)
+ *   {u:<uid>}:mfa              HASH    secret (sealed), enabledAt, step (last accepted time step),
+ *                                      codes (renewals of the recovery codes; absent: 0)
  *   {u:<uid>}:mfa:pending      STRING  sealed secret of an enrolment awaiting its first code (PX)
  *   {u:<uid>}:mfa:rc           SET     SHA-256 of each unused recovery code
  *   {u:<uid>}:mfa:try:<id>     STRING  attempts at one sign-in challenge (PX)
@@ -55,12 +56,14 @@ export class RedisMfaStore implements MfaStore {
   }
 
   async factor(userId: string): Promise<TotpFactor | null> {
-    const [sealedSecret, enabledAt] = await this.redis.hmget(
+    const [sealedSecret, enabledAt, codes] = await this.redis.hmget(
       key.factor(userId),
       'secret',
       'enabledAt',
+      'codes',
     );
-    return sealedSecret ? { sealedSecret, enabledAt: Number(enabledAt) } : null;
+    if (!sealedSecret) return null;
+    return { sealedSecret, enabledAt: Number(enabledAt), codesVersion: Number(codes ?? 0) };
   }
 
   acceptStep(
@@ -75,28 +78,35 @@ export class RedisMfaStore implements MfaStore {
     return this.redis.mfaAcceptStep(2, key.factor(userId), claimKey, ...args, claim.ttlMs);
   }
 
-  useRecoveryCode(userId: string, hash: string, claim?: ChallengeClaim): Promise<CodeUse> {
-    if (!claim) return this.redis.mfaUseRecoveryCode(1, key.codes(userId), hash);
-    const claimKey = key.claim(userId, claim.id);
-    return this.redis.mfaUseRecoveryCode(2, key.codes(userId), claimKey, hash, claim.ttlMs);
+  useRecoveryCode(
+    userId: string,
+    hash: string,
+    claim?: ChallengeClaim,
+    codesVersion?: number,
+  ): Promise<CodeUse> {
+    const keys = [key.codes(userId), key.factor(userId)];
+    const args = [hash, claim?.ttlMs ?? 0, codesVersion ?? ''];
+    if (!claim) return this.redis.mfaUseRecoveryCode(2, ...keys, ...args);
+    return this.redis.mfaUseRecoveryCode(3, ...keys, key.claim(userId, claim.id), ...args);
   }
 
   recoveryCodesLeft(userId: string): Promise<number> {
     return this.redis.scard(key.codes(userId));
   }
 
-  async replaceRecoveryCodes(
+  replaceRecoveryCodes(
     userId: string,
     sealedSecret: string,
+    codesVersion: number,
     hashes: string[],
-  ): Promise<boolean> {
-    const replaced = await this.redis.mfaReplaceCodes(
+  ): Promise<CodesReplacement> {
+    return this.redis.mfaReplaceCodes(
       key.factor(userId),
       key.codes(userId),
       sealedSecret,
+      codesVersion,
       ...hashes,
     );
-    return replaced === 1;
   }
 
   async disable(userId: string, sealedSecret?: string): Promise<boolean> {
