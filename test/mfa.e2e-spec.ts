@@ -148,7 +148,11 @@ async function auditEvents(w: World, event: string, userId?: string) {
   const query = `?event=${event}&limit=100${userId ? `&userId=${userId}` : ''}`;
   const response = await w.t.http.get(`/admin/audit${query}`, { token: admin.access_token });
   expect(response.status).toBe(200);
-  return response.body.items as { details: Record<string, unknown>; userId: string }[];
+  return response.body.items as {
+    details: Record<string, unknown>;
+    userId: string;
+    ip: string | null;
+  }[];
 }
 
 describe.each([
@@ -313,6 +317,50 @@ describe.each([
     expect(failures).toHaveLength(12);
     expect(failures.every((e) => e.details.reason === 'replayed code')).toBe(true);
     expect(await auditEvents(w, 'ACCOUNT_LOCKED', userId)).toEqual([]);
+  });
+
+  it('audits a login stopped at the second factor, a renewal of the codes, and their addresses', async () => {
+    const w = world();
+    const user = await register(w);
+    const first = await signedIn(w, user);
+    const userId = claimsOf(first.access_token).sub as string;
+    const start = await w.t.http.post('/auth/mfa/totp', undefined, { token: first.access_token });
+    const secret = start.body.secret as string;
+    const at = await codes(secret);
+    const confirmFrom = fromOwnAddress();
+    const confirm = await w.t.http.post(
+      '/auth/mfa/totp/confirm',
+      { password: user.password, code: at(-1) },
+      { token: first.access_token, ...confirmFrom },
+    );
+    expect(confirm.status).toBe(200);
+    w.secrets.push(secret, start.body.otpauth_uri, ...(confirm.body.recovery_codes as string[]));
+    const loginFrom = fromOwnAddress();
+    const stopped = await w.t.http.post('/auth/login', credentials(user), loginFrom);
+    expect(stopped.status).toBe(403);
+    w.secrets.push(stopped.body.mfa_token);
+    const session = await secondStep(w, stopped.body.mfa_token, at(0));
+    const renewFrom = fromOwnAddress();
+    const renewed = await w.t.http.post(
+      '/auth/mfa/recovery-codes',
+      { password: user.password, code: at(1) },
+      { token: session.body.access_token, ...renewFrom },
+    );
+    expect(renewed.status).toBe(200);
+    w.secrets.push(...(renewed.body.recovery_codes as string[]));
+
+    const addressOf = (from: { headers: Record<string, string> }) =>
+      from.headers['x-forwarded-for'];
+    const enabled = await auditEvents(w, 'MFA_ENABLED', userId);
+    expect(enabled.map((e) => e.ip)).toEqual([addressOf(confirmFrom)]);
+    const challenged = await auditEvents(w, 'MFA_CHALLENGED', userId);
+    expect(challenged.map((e) => [e.ip, e.details])).toEqual([
+      [addressOf(loginFrom), { methods: ['totp', 'recovery_code'] }],
+    ]);
+    const renewals = await auditEvents(w, 'RECOVERY_CODES_RENEWED', userId);
+    expect(renewals.map((e) => [e.ip, e.details])).toEqual([
+      [addressOf(renewFrom), { codes: 10, provedWith: 'totp' }],
+    ]);
   });
 
   it('lets one of ten concurrent sign-ins with the same code through', async () => {
@@ -487,6 +535,8 @@ describe.each([
     expect(leaked).toEqual([]);
     const events = [
       'MFA_ENABLED',
+      'MFA_CHALLENGED',
+      'RECOVERY_CODES_RENEWED',
       'MFA_DISABLED',
       'MFA_FAILED',
       'RECOVERY_CODE_USED',

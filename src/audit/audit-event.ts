@@ -21,10 +21,14 @@ export enum AuditEventType {
   PasswordResetRequested = 'PASSWORD_RESET_REQUESTED',
   PasswordReset = 'PASSWORD_RESET',
   MfaEnabled = 'MFA_ENABLED',
+  /** A right password of a user with a second factor: the login waits for a code (never its token). */
+  MfaChallenged = 'MFA_CHALLENGED',
   MfaDisabled = 'MFA_DISABLED',
   /** A wrong second-factor code (sign-in, disabling, renewing codes); never holds the code. */
   MfaFailed = 'MFA_FAILED',
   RecoveryCodeUsed = 'RECOVERY_CODE_USED',
+  /** New recovery codes replaced the old ones (never a code). */
+  RecoveryCodesRenewed = 'RECOVERY_CODES_RENEWED',
   PasskeyRegistered = 'PASSKEY_REGISTERED',
   PasskeyRemoved = 'PASSKEY_REMOVED',
   /** A verified passkey signature whose counter did not go forward: the key may be cloned. */
@@ -78,9 +82,11 @@ export const AUDIT_SEVERITY: Record<AuditEventType, AuditSeverity> = {
   [AuditEventType.PasswordResetRequested]: 'info',
   [AuditEventType.PasswordReset]: 'info',
   [AuditEventType.MfaEnabled]: 'info',
+  [AuditEventType.MfaChallenged]: 'info',
   [AuditEventType.MfaDisabled]: 'warning',
   [AuditEventType.MfaFailed]: 'warning',
   [AuditEventType.RecoveryCodeUsed]: 'warning',
+  [AuditEventType.RecoveryCodesRenewed]: 'warning',
   [AuditEventType.PasskeyRegistered]: 'info',
   [AuditEventType.PasskeyRemoved]: 'warning',
   [AuditEventType.PasskeyCounterRegressed]: 'critical',

@@ -11,8 +11,8 @@ export type AuditRetention = Readonly<Record<AuditEventType, number>>;
  * logins, scripted logins) can only push out older events of that same type and kind — anonymous
  * noise never a user's history — never a
  * REFRESH_REUSE_DETECTED, an ACCOUNT_LOCKED or a USER_DELETED. Together the bounds cap the
- * store: 246 000 events at about 1.1 KB each in Redis (measured: a 330-byte event, its hash and
- * its four index entries) is about 270 MB at the very most, reached only when every type is
+ * store: 261 000 events at about 1.1 KB each in Redis (measured: a 330-byte event, its hash and
+ * its four index entries) is about 287 MB at the very most, reached only when every type is
  * full; the memory driver holds the same events. The routine, high-volume types keep more so
  * that a busy day stays searchable; the others keep 10 000, far more than they produce in a
  * day; key rotations happen a few times a year.
@@ -37,9 +37,11 @@ export const AUDIT_RETENTION: AuditRetention = {
   [AuditEventType.PasswordResetRequested]: 10_000,
   [AuditEventType.PasswordReset]: 10_000,
   [AuditEventType.MfaEnabled]: 5_000,
+  [AuditEventType.MfaChallenged]: 10_000,
   [AuditEventType.MfaDisabled]: 5_000,
   [AuditEventType.MfaFailed]: 10_000,
   [AuditEventType.RecoveryCodeUsed]: 5_000,
+  [AuditEventType.RecoveryCodesRenewed]: 5_000,
   [AuditEventType.PasskeyRegistered]: 5_000,
   [AuditEventType.PasskeyRemoved]: 5_000,
   [AuditEventType.PasskeyCounterRegressed]: 10_000,

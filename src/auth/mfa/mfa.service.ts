@@ -194,6 +194,7 @@ export class MfaService implements OnModuleInit {
     this.audit.record({
       event: AuditEventType.MfaEnabled,
       userId: caller.userId,
+      ip: client.ip,
       details: { method: 'totp', endedSessions: ended.length },
     });
     return { recovery_codes: codes };
@@ -216,7 +217,7 @@ export class MfaService implements OnModuleInit {
         'Your role requires a second factor: it cannot be turned off (renew the recovery codes, or enrol a new app after an operator removes this one).',
       );
     }
-    const factor = await this.proveFactors(caller, password, code, client);
+    const { factor } = await this.proveFactors(caller, password, code, client);
     if (!(await this.store.disable(caller.userId, factor.sealedSecret))) throw notEnabled();
     this.audit.record({ event: AuditEventType.MfaDisabled, userId: caller.userId, ip: client.ip });
   }
@@ -237,13 +238,19 @@ export class MfaService implements OnModuleInit {
     this.requireEnabled();
     const seen = await this.store.factor(caller.userId);
     if (!seen) throw notEnabled();
-    const factor = await this.proveFactors(caller, password, code, client, seen.codesVersion);
+    const proof = await this.proveFactors(caller, password, code, client, seen.codesVersion);
     const { codes, hashes } = newRecoveryCodes();
-    const { sealedSecret, codesVersion } = factor;
+    const { sealedSecret, codesVersion } = proof.factor;
     switch (
       await this.store.replaceRecoveryCodes(caller.userId, sealedSecret, codesVersion, hashes)
     ) {
       case 'replaced':
+        this.audit.record({
+          event: AuditEventType.RecoveryCodesRenewed,
+          userId: caller.userId,
+          ip: client.ip,
+          details: { codes: codes.length, provedWith: proof.used },
+        });
         return { recovery_codes: codes };
       case 'stale':
         throw codesChanged();
@@ -254,9 +261,17 @@ export class MfaService implements OnModuleInit {
 
   /**
    * The answer to a right password of a user with a second factor: 403 mfa-required carrying a
-   * 5-minute single-use `mfa_token` for POST /auth/login/mfa.
+   * 5-minute single-use `mfa_token` for POST /auth/login/mfa. Audited MFA_CHALLENGED.
    */
   challenge(user: User, scope: string | undefined, generation: number): AppError {
+    const methods = ['totp', 'recovery_code'];
+    // The ip is the request's (AuditService reads it from the request context, as clientOf
+    // does); never the mfa_token.
+    this.audit.record({
+      event: AuditEventType.MfaChallenged,
+      userId: user.id,
+      details: { methods },
+    });
     return new AppError(
       AppErrorCode.MfaRequired,
       'Enter the code from your authenticator app (or a recovery code).',
@@ -264,7 +279,7 @@ export class MfaService implements OnModuleInit {
         members: {
           mfa_token: this.mfaTokens.issue(user.id, scope ?? null, generation),
           expires_in: MFA_TOKEN_TTL_SECONDS,
-          methods: ['totp', 'recovery_code'],
+          methods,
         },
       },
     );
@@ -311,7 +326,8 @@ export class MfaService implements OnModuleInit {
   }
 
   /**
-   * The password and a second-factor code of the caller, each counted: the factor, or throws.
+   * The password and a second-factor code of the caller, each counted: the factor and which
+   * second factor the code was, or throws.
    * With `codesVersion`, 409 when the recovery codes are another set by now (a concurrent
    * renewal won): before the code is checked, and for a recovery code in the step that would
    * use it, so a losing renewal proved with one leaves it unused.
@@ -322,7 +338,7 @@ export class MfaService implements OnModuleInit {
     code: string,
     client: ClientInfo,
     codesVersion?: number,
-  ): Promise<TotpFactor> {
+  ): Promise<{ factor: TotpFactor; used: SecondFactor }> {
     const user = await this.users.get(caller.userId);
     await this.provePassword(user, password, client);
     const factor = await this.store.factor(user.id);
@@ -337,7 +353,7 @@ export class MfaService implements OnModuleInit {
     if (!isFactor(used)) return this.refuse(used, lock, user.id, client, 'confirmation', null);
     await this.bruteForce.succeeded(lock);
     if (used === 'recovery_code') await this.recoveryCodeUsed(user.id, client);
-    return factor;
+    return { factor, used };
   }
 
   /** The caller's password, counted like a login's (429 when locked), or 401 wrong-password. */
