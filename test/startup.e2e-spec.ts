@@ -2,6 +2,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deleteKeysWithPrefix, randomPrefix, REDIS_URL } from './support/redis';
+import { freePort } from './support/redis-server';
+import { until } from './support/wait';
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -237,5 +240,70 @@ describe('start-up with JWT_KEYS_PASSPHRASE over plaintext keys', () => {
     );
     expect(encrypted).toMatch(/^Encrypted key \S+ with JWT_KEYS_PASSPHRASE\.$/m);
     expect(await runUntil(passphrase, LISTENING)).not.toMatch(/JWT_KEYS_PASSPHRASE is set/);
+  }, 60_000);
+});
+
+describe('stopping a production instance', () => {
+  let keysDir: string;
+  const prefix = randomPrefix();
+
+  beforeAll(() => {
+    keysDir = mkdtempSync(join(tmpdir(), 'tessera-stop-keys-'));
+  });
+  afterAll(async () => {
+    rmSync(keysDir, { recursive: true, force: true });
+    await deleteKeysWithPrefix(prefix);
+  });
+
+  it('writes every batched log line before it exits on SIGTERM (none were written before)', async () => {
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...PRODUCTION_WITHOUT_MAIL,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      JWT_ISSUER: PUBLIC_ISSUER,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      JWT_KEYS_DIR: keysDir,
+    };
+    // Production never generates a key at boot: the keys CLI makes the first one.
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'keys.js'), 'rotate'], {
+      env,
+      stdio: 'ignore',
+    });
+    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await until(
+        'the service is ready',
+        async () => (await fetch(`${base}/health/ready`)).status === 200,
+        20_000,
+      );
+      const missing = `/no-such-route-${process.pid}`;
+      expect((await fetch(`${base}${missing}`)).status).toBe(404);
+      expect((await fetch(`${base}/auth/me`)).status).toBe(401);
+      // Far less than one 4 KiB batch has been logged: nothing is on stdout yet.
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string; req?: { url: string } });
+      expect(lines.map((line) => line.msg)).toContain(
+        'Listening on 127.0.0.1:' + port + '; Swagger UI off (DOCS_ENABLED)',
+      );
+      const completed = lines.filter((line) => line.msg === 'request completed');
+      expect(completed.map((line) => line.req?.url)).toEqual(
+        expect.arrayContaining([missing, '/auth/me']),
+      );
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
   }, 60_000);
 });
