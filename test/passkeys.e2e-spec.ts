@@ -442,3 +442,75 @@ describe('PASSKEYS=false', () => {
     );
   });
 });
+
+describe.each(['redis', 'memory'] as const)('review findings on the %s store', (driver) => {
+  const admin = aUser();
+  const t = useTestApp({
+    WEBAUTHN_RP_ID: 'localhost',
+    WEBAUTHN_ORIGINS: ORIGIN,
+    BOOTSTRAP_ADMIN_EMAIL: admin.email,
+    BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+    BOOTSTRAP_ADMIN_USERNAME: admin.username,
+    ...(driver === 'memory' ? { REDIS_URL: '' } : {}),
+  });
+  const h = () => t().http;
+
+  /** A new user, signed in with the password: the token. */
+  async function aSignedInUser(user = aUser()): Promise<string> {
+    expect((await h().post('/auth/register', user)).status).toBe(201);
+    const login = await h().post('/auth/login', credentials(user));
+    expect(login.status).toBe(200);
+    return login.body.access_token as string;
+  }
+
+  async function events(event: string, userId: string): Promise<any[]> {
+    const login = await h().post('/auth/login', credentials(admin));
+    const token = login.body.access_token as string;
+    const response = await h().get(`/admin/audit?event=${event}&userId=${userId}`, { token });
+    expect(response.status).toBe(200);
+    return response.body.items;
+  }
+
+  it('audits a counter regression with the counter stored when it was compared, also in a race', async () => {
+    const user = aUser();
+    const token = await aSignedInUser(user);
+    const options = await h().post(
+      '/auth/passkeys/options',
+      { password: user.password },
+      { token },
+    );
+    const authenticator = new SoftwareAuthenticator();
+    const credential = authenticator.register(options.body, HONEST);
+    expect((await h().post('/auth/passkeys', { credential }, { token })).status).toBe(201);
+    const userId = claims(token).sub as string;
+    // Each sign-in with a challenge of its own and a counter of its own, all at once: the losers
+    // lose against a counter a concurrent winner stored, not the one read before they verified.
+    // Counters out of order (100, 129, 101, 128, …), so some arrive after a higher one won.
+    const counters = Array.from({ length: 30 }, (_, i) =>
+      i % 2 ? 129 - (i >> 1) : 100 + (i >> 1),
+    );
+    const assertions = [];
+    for (const counter of counters) {
+      const challenge = (await h().post('/auth/login/passkey/options')).body;
+      assertions.push(authenticator.authenticate(challenge, { ...HONEST, counter }));
+    }
+    const statuses = await Promise.all(
+      assertions.map(async (assertion) => {
+        return (await h().post('/auth/login/passkey', { credential: assertion })).status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    const regressed = await events('PASSKEY_COUNTER_REGRESSED', userId);
+    expect(regressed.length).toBe(statuses.filter((s) => s === 401).length);
+    const wrong = regressed.filter((e) => !(e.details.counter <= e.details.stored));
+    expect(wrong).toEqual([]);
+    // And one after the race, in order: the stored counter is the highest that won.
+    const last = authenticator.authenticate((await h().post('/auth/login/passkey/options')).body, {
+      ...HONEST,
+      counter: 120,
+    });
+    expect((await h().post('/auth/login/passkey', { credential: last })).status).toBe(401);
+    const [latest] = await events('PASSKEY_COUNTER_REGRESSED', userId);
+    expect(latest.details).toEqual(expect.objectContaining({ counter: 120, stored: 129 }));
+  });
+});

@@ -188,14 +188,14 @@ export interface ScriptCommands {
   ): Promise<string>;
   /** 1 removed, 0 no passkey of that id, -1 the last one and one must stay (passkey_remove.lua). */
   passkeyRemove(passkeysKey: Key, usesKey: Key, id: string, keepOne: 0 | 1): Promise<number>;
-  /** 'ok', 'regressed' or 'missing' (passkey_use.lua). */
+  /** ['ok' | 'regressed' | 'missing', the counter stored before] (passkey_use.lua). */
   passkeyUse(
     passkeysKey: Key,
     usesKey: Key,
     id: string,
     counter: number,
     now: number,
-  ): Promise<string>;
+  ): Promise<[string, number]>;
   /** Renews WebSocket leases: the members given that are no longer counted. */
   wsRenew(
     orderKey: Key,

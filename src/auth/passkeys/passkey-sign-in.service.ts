@@ -88,16 +88,18 @@ export class PasskeySignInService {
       info.newCounter,
       this.clock.now(),
     );
-    if (used === 'regressed') {
+    if (used.outcome === 'regressed') {
+      // The counter the store compared against, not the one read before the signature was
+      // checked: a concurrent sign-in may have moved it on meanwhile.
       this.audit.record({
         event: AuditEventType.PasskeyCounterRegressed,
         userId: user.id,
         ip: client.ip,
-        details: { passkeyId: passkey.id, counter: info.newCounter, stored: passkey.counter },
+        details: { passkeyId: passkey.id, counter: info.newCounter, stored: used.stored },
       });
       throw new AppError(AppErrorCode.InvalidPasskey, FAILED);
     }
-    if (used === 'missing') throw this.failed(client, user.id, 'passkey removed');
+    if (used.outcome === 'missing') throw this.failed(client, user.id, 'passkey removed');
     const amr =
       info.credentialDeviceType === 'singleDevice' ? AMR.passkeyHardware : AMR.passkeySynced;
     return { user, generation, passkey, amr } satisfies PasskeySignInResult;

@@ -30,8 +30,15 @@ export function credentialKey(credentialId: string): string {
   return createHash('sha256').update(credentialId).digest('base64url');
 }
 
-/** What `use` found: the counter moved on (or neither side keeps one), went back, or no passkey. */
-export type PasskeyUse = 'ok' | 'regressed' | 'missing';
+/**
+ * What `use` found: the counter moved on (or neither side keeps one), went back, or no passkey;
+ * and the counter stored when it compared (before this use; 0 when missing), read in the same
+ * atomic step, so an audit of a regression names the value it lost against.
+ */
+export interface PasskeyUse {
+  outcome: 'ok' | 'regressed' | 'missing';
+  stored: number;
+}
 
 /**
  * Passkeys and the challenges of their ceremonies. A user's passkeys and pending registration

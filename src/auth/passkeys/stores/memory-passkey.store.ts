@@ -63,13 +63,14 @@ export class MemoryPasskeyStore implements PasskeyStore {
 
   use(userId: string, credentialId: string, counter: number, now: number): Promise<PasskeyUse> {
     const found = this.passkeys.get(userId)?.get(credentialKey(credentialId));
-    if (!found) return Promise.resolve('missing');
-    if ((counter > 0 || found.counter > 0) && counter <= found.counter) {
-      return Promise.resolve('regressed');
+    if (!found) return Promise.resolve({ outcome: 'missing', stored: 0 });
+    const stored = found.counter;
+    if ((counter > 0 || stored > 0) && counter <= stored) {
+      return Promise.resolve({ outcome: 'regressed', stored });
     }
     found.counter = counter;
     found.lastUsedAt = now;
-    return Promise.resolve('ok');
+    return Promise.resolve({ outcome: 'ok', stored });
   }
 
   remove(userId: string, id: string, keepOne = false): Promise<boolean | 'last'> {

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { uuidv7 } from '../../../common/crypto/ids';
-import { PasskeyStore, StoredPasskey } from '../passkey.store';
+import { PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
 
 /** A store under test plus control of its time: instant for a ManualClock, sleeping for Redis. */
 export interface PasskeyStoreFixture {
@@ -13,6 +13,7 @@ export interface PasskeyStoreFixture {
 }
 
 const MINUTE = 60_000;
+const used = (outcome: PasskeyUse['outcome'], stored: number): PasskeyUse => ({ outcome, stored });
 const b64 = (n: number) => randomBytes(n).toString('base64url');
 
 function aPasskey(overrides: Partial<StoredPasskey> = {}): StoredPasskey {
@@ -75,26 +76,34 @@ export function describePasskeyStoreContract(
     it('records a use only when the counter goes forward, and refuses one that goes back', async () => {
       const passkey = aPasskey({ counter: 5 });
       await store.add(userId, passkey, 10);
-      await expect(store.use(userId, passkey.credentialId, 6, 1_000)).resolves.toBe('ok');
+      await expect(store.use(userId, passkey.credentialId, 6, 1_000)).resolves.toEqual(
+        used('ok', 5),
+      );
       await expect(store.findByCredential(userId, passkey.credentialId)).resolves.toMatchObject({
         counter: 6,
         lastUsedAt: 1_000,
       });
-      await expect(store.use(userId, passkey.credentialId, 6, 2_000)).resolves.toBe('regressed');
-      await expect(store.use(userId, passkey.credentialId, 2, 2_000)).resolves.toBe('regressed');
-      await expect(store.use(userId, passkey.credentialId, 0, 2_000)).resolves.toBe('regressed');
+      for (const counter of [6, 2, 0]) {
+        await expect(store.use(userId, passkey.credentialId, counter, 2_000)).resolves.toEqual(
+          used('regressed', 6),
+        );
+      }
       await expect(store.findByCredential(userId, passkey.credentialId)).resolves.toMatchObject({
         counter: 6,
         lastUsedAt: 1_000,
       });
-      await expect(store.use(userId, 'no-such-id', 9, 1)).resolves.toBe('missing');
+      await expect(store.use(userId, 'no-such-id', 9, 1)).resolves.toEqual(used('missing', 0));
     });
 
     it('accepts every use of an authenticator that keeps no counter (0 and 0)', async () => {
       const passkey = aPasskey({ counter: 0 });
       await store.add(userId, passkey, 10);
-      await expect(store.use(userId, passkey.credentialId, 0, 1_000)).resolves.toBe('ok');
-      await expect(store.use(userId, passkey.credentialId, 0, 2_000)).resolves.toBe('ok');
+      await expect(store.use(userId, passkey.credentialId, 0, 1_000)).resolves.toEqual(
+        used('ok', 0),
+      );
+      await expect(store.use(userId, passkey.credentialId, 0, 2_000)).resolves.toEqual(
+        used('ok', 0),
+      );
       await expect(store.findByCredential(userId, passkey.credentialId)).resolves.toMatchObject({
         lastUsedAt: 2_000,
       });
@@ -106,7 +115,11 @@ export function describePasskeyStoreContract(
       const results = await Promise.all(
         Array.from({ length: 10 }, () => store.use(userId, passkey.credentialId, 2, 1_000)),
       );
-      expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'ok')).toHaveLength(1);
+      // Each loser names the counter it lost against: the winner's, not the one before.
+      expect(results.filter((r) => r.outcome === 'regressed')).toEqual(
+        Array.from({ length: 9 }, () => used('regressed', 2)),
+      );
     });
 
     it('keeps the last passkey when asked to, and one of two removed at once', async () => {
@@ -132,7 +145,7 @@ export function describePasskeyStoreContract(
       await expect(store.remove(uuidv7(), a.id)).resolves.toBe(false);
       await expect(store.remove(userId, a.id)).resolves.toBe(true);
       await expect(store.remove(userId, a.id)).resolves.toBe(false);
-      await expect(store.use(userId, a.credentialId, 9, 1)).resolves.toBe('missing');
+      await expect(store.use(userId, a.credentialId, 9, 1)).resolves.toEqual(used('missing', 0));
       await expect(store.list(userId)).resolves.toEqual([b]);
       await store.saveRegistrationChallenge(userId, b64(32), MINUTE);
       await store.removeAll(userId);

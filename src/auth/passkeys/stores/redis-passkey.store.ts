@@ -84,14 +84,14 @@ export class RedisPasskeyStore implements PasskeyStore {
   }
 
   async use(userId: string, credentialId: string, counter: number, now: number) {
-    const used = await this.redis.passkeyUse(
+    const [outcome, stored] = await this.redis.passkeyUse(
       key.passkeys(userId),
       key.uses(userId),
       credentialKey(credentialId),
       counter,
       now,
     );
-    return used as PasskeyUse;
+    return { outcome, stored: Number(stored) } as PasskeyUse;
   }
 
   async remove(userId: string, id: string, keepOne = false): Promise<boolean | 'last'> {
