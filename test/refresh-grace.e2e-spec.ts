@@ -1,4 +1,7 @@
 import { Redis } from 'ioredis';
+import { createDecipheriv, hkdfSync } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aUser } from './factories/user.factory';
 import { expectInvalidToken, expectProblem } from './support/expectations';
@@ -39,6 +42,32 @@ const refresh = (t: TestApp, token: string, device?: string) =>
     { refresh_token: token },
     device ? { headers: { cookie: device } } : {},
   );
+
+/**
+ * Opens a kept grace answer as whoever has a copy of the store and the used refresh token would
+ * try: AES-256-GCM under HKDF-SHA256 of the token's secret, with `salt` (empty: no server key).
+ * The plain answer, or null when it does not open.
+ */
+function openOffline(sealed: string, presented: string, context: string, salt: Buffer) {
+  const [, iv, body] = sealed.split('.');
+  const data = Buffer.from(body, 'base64url');
+  const secret = Buffer.from(presented.slice(presented.lastIndexOf('.') + 1), 'base64url');
+  for (const info of ['tessera refresh-grace v1', 'tessera refresh-grace v2']) {
+    const key = Buffer.from(hkdfSync('sha256', secret, salt, info, 32));
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
+      .setAAD(Buffer.from(context))
+      .setAuthTag(data.subarray(data.length - 16));
+    try {
+      const plain = decipher.update(data.subarray(0, data.length - 16));
+      return JSON.parse(Buffer.concat([plain, decipher.final()]).toString()) as {
+        response: { refresh_token: string };
+      };
+    } catch {
+      // not this derivation
+    }
+  }
+  return null;
+}
 
 /** The session of `client` has ended: its newest tokens are refused. */
 async function expectEnded(t: TestApp, ...pairs: Client['tokens'][]): Promise<void> {
@@ -148,13 +177,32 @@ describe('refresh grace window (REFRESH_REUSE_GRACE_SECONDS=5), two instances on
     const kept = await raw.hgetall(grace[0]);
     const ttl = await raw.pttl(grace[0]);
     await raw.quit();
-    expect(kept.sealed).toMatch(/^v1\./);
+    expect(kept.sealed).toMatch(/^v2\./);
     const secrets = [next.refresh_token, next.access_token, client.tokens.refresh_token];
     const values = Object.values(kept).join(' ');
     for (const part of secrets.flatMap((s) => s.split('.'))) expect(values).not.toContain(part);
     expect(values).not.toContain(client.device.split('=')[1]);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5000);
+  });
+
+  it('keeps the answer so that a copy of Redis and the used refresh token do not open it (review L4)', async () => {
+    const client = await signIn(a);
+    const next = (await refresh(b, client.tokens.refresh_token, client.device)).body;
+    const keys = await keysWithPrefix(a.env.store.keyPrefix);
+    const raw = new Redis(REDIS_URL);
+    const kept = await raw.hgetall(keys.find((k) => k.endsWith(`:g:${next.session_id}`)) ?? '');
+    await raw.quit();
+    const context = `${next.session_id}.${kept.client}`;
+    const used = client.tokens.refresh_token;
+    expect(openOffline(kept.sealed, used, context, Buffer.alloc(0))).toBeNull();
+    // The development key both instances share (JWT_KEYS_DIR; REFRESH_GRACE_KEY in production)
+    // is the missing part: with it, the answer opens, and it is the pair handed out.
+    const file = join(a.env.jwt.keysDir, 'refresh-grace.key');
+    const serverKey = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    expect(openOffline(kept.sealed, used, context, serverKey)?.response.refresh_token).toBe(
+      next.refresh_token,
+    );
   });
 
   it('audits a repeated answer as TOKEN_REFRESHED marked repeated, and the first one unmarked', async () => {
@@ -193,8 +241,18 @@ describe('refresh grace window (REFRESH_REUSE_GRACE_SECONDS=1): after the window
   });
 });
 
-describe('refresh grace window on the in-memory store', () => {
-  const app = useTestApp({ REFRESH_REUSE_GRACE_SECONDS: '5', REDIS_URL: undefined });
+describe('refresh grace window on the in-memory store, REFRESH_GRACE_KEY set', () => {
+  const app = useTestApp({
+    REFRESH_REUSE_GRACE_SECONDS: '5',
+    REDIS_URL: undefined,
+    REFRESH_GRACE_KEY: Buffer.alloc(32, 9).toString('base64'),
+  });
+
+  it('seals with the configured key: no development key file is made', async () => {
+    const client = await signIn(app());
+    expect((await refresh(app(), client.tokens.refresh_token, client.device)).status).toBe(200);
+    expect(existsSync(join(app().env.jwt.keysDir, 'refresh-grace.key'))).toBe(false);
+  });
 
   it('gives 20 concurrent refreshes of one token by one client one new pair', async () => {
     const client = await signIn(app());

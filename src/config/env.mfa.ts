@@ -1,5 +1,5 @@
 import { Role, ROLES } from '../users/user';
-import { bool, EnvError, EnvErrorCollector, list, raw, RawEnv, str } from './env.parsers';
+import { bool, EnvError, EnvErrorCollector, key32, list, raw, RawEnv, str } from './env.parsers';
 
 /** The second factor (issue 10.4, docs/mfa.md). */
 export interface MfaEnv {
@@ -19,13 +19,7 @@ export interface MfaEnv {
 
 /** MFA_ENCRYPTION_KEY: exactly 32 bytes, base64 or base64url (`openssl rand -base64 32`). */
 function encryptionKey(env: RawEnv): Buffer | null {
-  const value = raw(env, 'MFA_ENCRYPTION_KEY');
-  if (value === undefined) return null;
-  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : null;
-  if (!key || key.length !== 32) {
-    throw new EnvError('MFA_ENCRYPTION_KEY', 'must be 32 bytes, base64 (openssl rand -base64 32)');
-  }
-  return key;
+  return key32('MFA_ENCRYPTION_KEY', raw(env, 'MFA_ENCRYPTION_KEY'));
 }
 
 function requiredRoles(env: RawEnv): Role[] {

@@ -17,6 +17,19 @@ export function raw(env: RawEnv, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/**
+ * A 32-byte secret key given as `value` (read with `raw`), base64 or base64url
+ * (`openssl rand -base64 32`); null when unset.
+ */
+export function key32(name: string, value: string | undefined): Buffer | null {
+  if (value === undefined) return null;
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : null;
+  if (!key || key.length !== 32) {
+    throw new EnvError(name, 'must be 32 bytes, base64 (openssl rand -base64 32)');
+  }
+  return key;
+}
+
 export function str(env: RawEnv, name: string, fallback: string): string {
   return raw(env, name) ?? fallback;
 }

@@ -27,6 +27,13 @@ export function refuseUnsafeProduction(env: Env, check: EnvErrorCollector['check
       `must be the public URL of the service in production, not ${DEVELOPMENT_ISSUER}`,
     );
   }
+  // undefined: set and invalid, reported already. A host-made key would differ per instance.
+  if (env.security.refreshReuseGraceSeconds > 0 && env.security.refreshGraceKey === null) {
+    refuse(
+      'REFRESH_GRACE_KEY',
+      'is required in production (REFRESH_REUSE_GRACE_SECONDS is above 0; set it to 0 to run without a grace window)',
+    );
+  }
   refuseUnsafeProductionMail(env.mail, refuse);
   refuseUnsafeProductionMfa(env.mfa, refuse);
   refuseUnsafeProductionPasskeys(env.passkeys, refuse);

@@ -53,6 +53,7 @@ describe('validateEnv', () => {
       loginIpMaxFailures: 100,
       maxSessionsPerUser: 50,
       refreshReuseGraceSeconds: 0,
+      refreshGraceKey: null,
     });
   });
 
@@ -393,6 +394,27 @@ describe('validateEnv: second factor', () => {
     expect(errorOf({ ...PRODUCTION, MFA_ENCRYPTION_KEY: 'c2hvcnQ=' })).toBe(
       'MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
     );
+  });
+
+  it('reads REFRESH_GRACE_KEY, and refuses production without it while the grace window is open', () => {
+    const key = Buffer.alloc(32, 7);
+    const env = validateEnv({ REFRESH_GRACE_KEY: key.toString('base64url') });
+    expect(env.security.refreshGraceKey).toEqual(key);
+    expect(validateEnv({}).security.refreshGraceKey).toBeNull();
+    expect(errorOf({ REFRESH_GRACE_KEY: 'c2hvcnQ=' })).toBe(
+      'REFRESH_GRACE_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
+    );
+    expect(errorOf({ ...PRODUCTION, REFRESH_REUSE_GRACE_SECONDS: '5' })).toBe(
+      'REFRESH_GRACE_KEY is required in production (REFRESH_REUSE_GRACE_SECONDS is above 0; set it to 0 to run without a grace window)',
+    );
+    const graceful = { ...PRODUCTION, REFRESH_REUSE_GRACE_SECONDS: '5' };
+    expect(
+      validateEnv({ ...graceful, REFRESH_GRACE_KEY: key.toString('base64') }).security,
+    ).toMatchObject({ refreshReuseGraceSeconds: 5, refreshGraceKey: key });
+    expect(errorOf({ ...graceful, REFRESH_GRACE_KEY: 'c2hvcnQ=' })).toBe(
+      'REFRESH_GRACE_KEY must be 32 bytes, base64 (openssl rand -base64 32)',
+    );
+    expect(validateEnv(PRODUCTION).security.refreshGraceKey).toBeNull();
   });
 
   it('derives the relying party from JWT_ISSUER outside production', () => {

@@ -5,6 +5,7 @@ import {
   EnvErrorCollector,
   hostPorts,
   int,
+  key32,
   list,
   oneOf,
   origins,
@@ -79,6 +80,12 @@ export interface Env {
      * gets that use's answer instead of ending the session (0: never, the strict rule).
      */
     refreshReuseGraceSeconds: number;
+    /**
+     * REFRESH_GRACE_KEY: the server's part of the key that seals a grace answer in the store
+     * (with the used refresh token's secret), so a copy of the store and an old token do not
+     * open it. Null outside production when unset: a development key file in JWT_KEYS_DIR.
+     */
+    refreshGraceKey: Buffer | null;
   };
   /** Open WebSockets per session and per user, counted over every instance. */
   ws: { maxSocketsPerSession: number; maxSocketsPerUser: number };
@@ -214,6 +221,7 @@ export function validateEnv(env: RawEnv): Env {
       loginIpMaxFailures: ok(() => int(env, 'LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000)),
       maxSessionsPerUser: ok(() => int(env, 'MAX_SESSIONS_PER_USER', 50, 1, 1000)),
       refreshReuseGraceSeconds: ok(() => int(env, 'REFRESH_REUSE_GRACE_SECONDS', 0, 0, 60)),
+      refreshGraceKey: ok(() => key32('REFRESH_GRACE_KEY', raw(env, 'REFRESH_GRACE_KEY'))),
     },
     ws: wsLimits(env, ok),
     mail: mailEnv(env, ok),

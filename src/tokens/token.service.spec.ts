@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { AuditService } from '../audit/audit.service';
 import { AppErrorCode } from '../common/errors/app-error';
@@ -5,6 +6,7 @@ import { uuidv7 } from '../common/crypto/ids';
 import { ManualClock } from '../common/time/manual-clock';
 import { JwtConfig, SecurityConfig } from '../config/configuration';
 import { JwsSigner } from './jws-signer';
+import { RefreshGraceSeal } from './refresh-grace';
 import { MemorySessionStore } from './stores/memory-session.store';
 import { TokenService } from './token.service';
 import { AccessClaims, TokenSubject } from './token.types';
@@ -12,6 +14,7 @@ import { AccessClaims, TokenSubject } from './token.types';
 /** Signs by writing the claims out, so a test can read what a token would carry. */
 const signer = { sign: (claims: object) => JSON.stringify(claims) } as unknown as JwsSigner;
 const claimsOf = (token: string) => JSON.parse(token) as AccessClaims;
+const seal = new RefreshGraceSeal(randomBytes(32));
 
 describe('TokenService', () => {
   const clock = new ManualClock();
@@ -32,6 +35,7 @@ describe('TokenService', () => {
       sessions,
       clock,
       audit as unknown as AuditService,
+      seal,
     );
   });
 
@@ -100,7 +104,7 @@ describe('TokenService', () => {
     beforeEach(() => {
       const withGrace = { ...security, refreshReuseGraceSeconds: 10 };
       const auditor = audit as unknown as AuditService;
-      graceful = new TokenService(signer, jwt, withGrace, sessions, clock, auditor);
+      graceful = new TokenService(signer, jwt, withGrace, sessions, clock, auditor, seal);
     });
 
     async function signedIn() {
@@ -159,7 +163,7 @@ describe('TokenService', () => {
       const kept = inspect(sessions, { depth: 10, maxStringLength: null });
       const parts = [response.refresh_token, response.access_token, first.refresh_token];
       for (const part of parts.flatMap((t) => t.split('.'))) expect(kept).not.toContain(part);
-      expect(kept).toMatch(/sealed: 'v1\./);
+      expect(kept).toMatch(/sealed: 'v2\./);
     });
 
     it("ends a deactivated user's session, as without a window", async () => {

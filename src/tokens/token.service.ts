@@ -5,7 +5,7 @@ import { AppError, AppErrorCode } from '../common/errors/app-error';
 import { randomToken, uuidv7 } from '../common/crypto/ids';
 import { Clock, InjectClock } from '../common/time/clock';
 import { jwtConfig, JwtConfig, securityConfig, SecurityConfig } from '../config/configuration';
-import { graceClientHash, openGraceAnswer, sealGraceAnswer } from './refresh-grace';
+import { graceClientHash, RefreshGraceSeal } from './refresh-grace';
 import { newRefreshToken, parseRefreshToken } from './refresh-token';
 import { RefreshGrace, RotateResult, Session, SessionRef, sessionRef } from './session';
 import { InjectSessionStore, SessionStore } from './session.store';
@@ -69,6 +69,7 @@ export class TokenService {
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly graceSeal: RefreshGraceSeal,
   ) {}
 
   /**
@@ -233,7 +234,7 @@ export class TokenService {
     const now = this.clock.now();
     const clientHash = graceClientHash(client);
     const answer = { response, issuedAt: now };
-    const sealed = sealGraceAnswer(presented, `${session.id}.${clientHash}`, answer);
+    const sealed = this.graceSeal.seal(presented, `${session.id}.${clientHash}`, answer);
     const expiresAt = now + this.refreshGraceSeconds * 1000;
     return { response, session, grace: { client: clientHash, sealed, expiresAt } };
   }
@@ -245,7 +246,7 @@ export class TokenService {
     result: Extract<RotateResult, { status: 'grace' }>,
   ): RefreshOutcome {
     const context = `${result.session.id}.${offer?.grace.client}`;
-    const answer = offer && openGraceAnswer(presented, context, result.sealed);
+    const answer = offer && this.graceSeal.open(presented, context, result.sealed);
     if (!answer) throw invalidRefreshToken();
     const elapsed = Math.max(0, Math.floor((this.clock.now() - answer.issuedAt) / 1000));
     const { response } = answer;

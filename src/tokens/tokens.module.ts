@@ -4,6 +4,7 @@ import { JwksController } from './jwks.controller';
 import { JwsSigner } from './jws-signer';
 import { TypedTokens } from './typed-token-key';
 import { KeyRotation } from './key-rotation';
+import { refreshGraceSealProvider } from './refresh-grace-seal.provider';
 import { SessionStore } from './session.store';
 import { SessionsService } from './sessions.service';
 import { SigningKeys } from './signing-keys';
@@ -23,6 +24,7 @@ import { SessionEvents } from '../ws/session-events/session-events';
     SigningKeys,
     KeyRotation,
     TokenService,
+    refreshGraceSealProvider,
     SessionsService,
     ...sessionStoreProviders,
     // Ended sessions are announced here (see NotifyingSessionStore); the WebSocket gateway listens.

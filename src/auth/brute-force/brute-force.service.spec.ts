@@ -13,6 +13,7 @@ const LIMITS = {
   loginIpMaxFailures: 100,
   maxSessionsPerUser: 50,
   refreshReuseGraceSeconds: 0,
+  refreshGraceKey: null,
 };
 const USER = { id: '0190aaaa-0000-7000-8000-000000000001' };
 const client = (ip: string) => ({ ip, userAgent: null });
