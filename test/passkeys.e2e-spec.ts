@@ -466,7 +466,10 @@ describe.each(['redis', 'memory'] as const)('review findings on the %s store', (
   async function events(event: string, userId: string): Promise<any[]> {
     const login = await h().post('/auth/login', credentials(admin));
     const token = login.body.access_token as string;
-    const response = await h().get(`/admin/audit?event=${event}&userId=${userId}`, { token });
+    const response = await h().get(
+      `/admin/audit?event=${event}${userId ? `&userId=${userId}` : ''}`,
+      { token },
+    );
     expect(response.status).toBe(200);
     return response.body.items;
   }
@@ -512,5 +515,40 @@ describe.each(['redis', 'memory'] as const)('review findings on the %s store', (
     expect((await h().post('/auth/login/passkey', { credential: last })).status).toBe(401);
     const [latest] = await events('PASSKEY_COUNTER_REGRESSED', userId);
     expect(latest.details).toEqual(expect.objectContaining({ counter: 120, stored: 129 }));
+  });
+
+  /** Options for a registration by the user of `token`. */
+  async function registrationOptions(user: UserInput, token: string) {
+    const options = await h().post(
+      '/auth/passkeys/options',
+      { password: user.password },
+      { token },
+    );
+    expect(options.status).toBe(200);
+    return options.body;
+  }
+
+  it('refuses a credential made in a frame of another origin (crossOrigin): 400, and a sign-in so made: 401', async () => {
+    const user = aUser();
+    const token = await aSignedInUser(user);
+    const authenticator = new SoftwareAuthenticator();
+    const framed = authenticator.register(await registrationOptions(user, token), {
+      ...HONEST,
+      crossOrigin: true,
+    });
+    const refused = await h().post('/auth/passkeys', { credential: framed }, { token });
+    expectProblem(refused, 400);
+    expect(refused.body.type).toBe('https://tessera.dev/problems/invalid-passkey-registration');
+    expect(refused.body.detail).toMatch(/crossOrigin/);
+    expect((await h().get('/auth/passkeys', { token })).body).toEqual([]);
+    const honest = authenticator.register(await registrationOptions(user, token), HONEST);
+    expect((await h().post('/auth/passkeys', { credential: honest }, { token })).status).toBe(201);
+    const options = (await h().post('/auth/login/passkey/options')).body;
+    const credential = authenticator.authenticate(options, { ...HONEST, crossOrigin: true });
+    const signIn = await h().post('/auth/login/passkey', { credential });
+    expectProblem(signIn, 401);
+    expect(signIn.body.type).toBe(INVALID_PASSKEY);
+    const failures = await events('LOGIN_FAILED', '');
+    expect(failures.map((e) => e.details.reason)).toContain('cross-origin');
   });
 });

@@ -6,7 +6,7 @@ import { createHash, generateKeyPairSync, KeyObject, randomBytes, sign } from 'n
  * origin or RP ID, no user verification, a counter going back) where a browser never would.
  */
 
-type Cbor = number | string | Uint8Array | Map<Cbor, Cbor>;
+export type Cbor = number | string | Uint8Array | Map<Cbor, Cbor>;
 
 /** Just enough CBOR (RFC 8949) for a COSE key and an attestation object. */
 function cbor(value: Cbor): Buffer {
@@ -37,25 +37,43 @@ export interface Ceremony {
   counter?: number;
   /** Sign with another key than the credential's (a forged assertion). */
   forge?: boolean;
+  /** What clientDataJSON says of `crossOrigin` (made in a frame of another origin). */
+  crossOrigin?: boolean;
+}
+
+/** What a registration may be made with instead of the honest defaults. */
+export interface Making {
+  /** The COSE public key to attest (the credential's own ES256 key by default). */
+  coseKey?: Map<Cbor, Cbor>;
+  transports?: string[];
+  /** The `id` and `rawId` of the JSON (the attested credential id by default). */
+  id?: string;
 }
 
 export class SoftwareAuthenticator {
-  readonly credentialId = randomBytes(16);
   private readonly keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   private counter = 0;
   private userHandle: Uint8Array | null = null;
 
+  constructor(readonly credentialId: Buffer = randomBytes(16)) {}
+
   /** The credential for creation options (JSON as the service sent them). */
-  register(options: { challenge: string; user: { id: string } }, ceremony: Ceremony) {
+  register(
+    options: { challenge: string; user: { id: string } },
+    ceremony: Ceremony,
+    making: Making = {},
+  ) {
     this.userHandle = Buffer.from(options.user.id, 'base64url');
     const jwk = this.keys.publicKey.export({ format: 'jwk' });
-    const coseKey = new Map<Cbor, Cbor>([
-      [1, 2], // kty: EC2
-      [3, -7], // alg: ES256
-      [-1, 1], // crv: P-256
-      [-2, Buffer.from(jwk.x!, 'base64url')],
-      [-3, Buffer.from(jwk.y!, 'base64url')],
-    ]);
+    const coseKey =
+      making.coseKey ??
+      new Map<Cbor, Cbor>([
+        [1, 2], // kty: EC2
+        [3, -7], // alg: ES256
+        [-1, 1], // crv: P-256
+        [-2, Buffer.from(jwk.x!, 'base64url')],
+        [-3, Buffer.from(jwk.y!, 'base64url')],
+      ]);
     const idLength = Buffer.from([this.credentialId.length >> 8, this.credentialId.length & 0xff]);
     const attested = Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, cbor(coseKey)]);
     const authData = this.authenticatorData(ceremony, 0x40, attested);
@@ -66,18 +84,19 @@ export class SoftwareAuthenticator {
         ['authData', authData],
       ]),
     );
-    const clientData = this.clientData('webauthn.create', options.challenge, ceremony.origin);
-    return this.json({
+    const clientData = this.clientData('webauthn.create', options.challenge, ceremony);
+    const response = {
       clientDataJSON: b64url(clientData),
       attestationObject: b64url(attestationObject),
-      transports: ['internal'],
-    });
+      transports: making.transports ?? ['internal'],
+    };
+    return { ...this.json(response), ...(making.id === undefined ? {} : idOf(making.id)) };
   }
 
   /** An assertion for request options (JSON as the service sent them). */
   authenticate(options: { challenge: string }, ceremony: Ceremony) {
     const authData = this.authenticatorData(ceremony, 0, Buffer.alloc(0));
-    const clientData = this.clientData('webauthn.get', options.challenge, ceremony.origin);
+    const clientData = this.clientData('webauthn.get', options.challenge, ceremony);
     const key: KeyObject = ceremony.forge
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
       : this.keys.privateKey;
@@ -103,12 +122,29 @@ export class SoftwareAuthenticator {
     return Buffer.concat([sha256(ceremony.rpId), Buffer.from([flags]), counter, attested]);
   }
 
-  private clientData(type: string, challenge: string, origin: string): Buffer {
-    return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
+  private clientData(type: string, challenge: string, ceremony: Ceremony): Buffer {
+    const { origin, crossOrigin = false } = ceremony;
+    return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin }));
   }
 
   private json(response: Record<string, unknown>) {
-    const id = b64url(this.credentialId);
-    return { id, rawId: id, type: 'public-key', response, clientExtensionResults: {} };
+    return {
+      ...idOf(b64url(this.credentialId)),
+      type: 'public-key',
+      response,
+      clientExtensionResults: {},
+    };
   }
+}
+
+const idOf = (id: string) => ({ id, rawId: id });
+
+/** A COSE RSA key (RS256) of any modulus and exponent, for keys no authenticator should make. */
+export function rsaCoseKey(modulus: Uint8Array, exponent: Uint8Array): Map<Cbor, Cbor> {
+  return new Map<Cbor, Cbor>([
+    [1, 3], // kty: RSA
+    [3, -257], // alg: RS256
+    [-1, modulus],
+    [-2, exponent],
+  ]);
 }

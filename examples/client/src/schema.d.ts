@@ -3939,7 +3939,7 @@ export interface operations {
                 };
             };
             /**
-             * @description No registration in progress (none, expired or used), or the credential does not verify: ask for new options
+             * @description No registration in progress (none, expired or used), the credential does not verify, or the browser made it in a frame of another site (`crossOrigin`): ask for new options
              *
              *     The body is not a credential of the expected shape
              */

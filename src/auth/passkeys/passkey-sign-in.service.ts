@@ -15,6 +15,7 @@ import { AMR } from '../../tokens/token.service';
 import { ClientInfo } from '../../tokens/token.types';
 import { User } from '../../users/user';
 import { UsersService } from '../../users/users.service';
+import { ClientData, clientDataOf, madeCrossOrigin } from './client-data';
 import { InjectPasskeyStore, PasskeyStore, StoredPasskey } from './passkey.store';
 import { CEREMONY_TIMEOUT_MS, PasskeysService } from './passkeys.service';
 
@@ -66,10 +67,13 @@ export class PasskeySignInService {
    */
   async verify(response: AuthenticationResponseJSON, client: ClientInfo) {
     this.passkeys.requireEnabled();
-    const challenge = challengeOf(response);
+    const clientData = clientDataOf(response.response.clientDataJSON);
+    const challenge = challengeOf(clientData);
     if (!challenge || !(await this.store.takeLoginChallenge(challenge))) {
       throw this.failed(client, null, 'unknown, used or expired challenge');
     }
+    // The one 401 as for every other cause: a sign-in tells nothing apart (docs/passkeys.md).
+    if (madeCrossOrigin(clientData)) throw this.failed(client, null, 'cross-origin');
     const userId = userIdOf(response);
     if (!userId) throw this.failed(client, null, 'no account in the passkey');
     const generation = await this.sessions.generation(userId);
@@ -150,14 +154,9 @@ export class PasskeySignInService {
 }
 
 /** The challenge the browser signed, from clientDataJSON; null when it is not readable. */
-function challengeOf(response: AuthenticationResponseJSON): string | null {
-  try {
-    const json = Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8');
-    const challenge = (JSON.parse(json) as { challenge?: unknown }).challenge;
-    return typeof challenge === 'string' && challenge.length <= 128 ? challenge : null;
-  } catch {
-    return null;
-  }
+function challengeOf(clientData: ClientData | null): string | null {
+  const challenge = clientData?.challenge;
+  return typeof challenge === 'string' && challenge.length <= 128 ? challenge : null;
 }
 
 /** The user id the authenticator returned as user handle; null when absent or not one. */

@@ -115,8 +115,8 @@ export class PasskeysController {
     detail: 'credential.response.attestationObject must be base64url',
   })
   @ApiProblem(
-    'No registration in progress (none, expired or used), or the credential does not verify: ' +
-      'ask for new options',
+    'No registration in progress (none, expired or used), the credential does not verify, or ' +
+      'the browser made it in a frame of another site (`crossOrigin`): ask for new options',
     AppErrorCode.InvalidPasskeyRegistration,
   )
   @ApiProblem(

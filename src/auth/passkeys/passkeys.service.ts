@@ -18,6 +18,7 @@ import { PasswordHasher } from '../../users/password-hasher';
 import { UsersService } from '../../users/users.service';
 import { BruteForceService } from '../brute-force/brute-force.service';
 import { MfaService } from '../mfa/mfa.service';
+import { clientDataOf, madeCrossOrigin } from './client-data';
 import { InjectPasskeyStore, PasskeyStore, StoredPasskey } from './passkey.store';
 
 /**
@@ -114,6 +115,11 @@ export class PasskeysService implements OnModuleInit {
     this.requireEnabled();
     const challenge = await this.store.takeRegistrationChallenge(caller.userId);
     if (!challenge) throw invalidRegistration('No registration in progress; ask for options.');
+    if (madeCrossOrigin(clientDataOf(response.response.clientDataJSON))) {
+      throw invalidRegistration(
+        'The passkey was made in a frame of another site (crossOrigin); register it from this site.',
+      );
+    }
     const info = await this.verifyRegistration(response, challenge);
     const { credential } = info;
     const passkey: StoredPasskey = {
