@@ -551,4 +551,25 @@ describe.each(['redis', 'memory'] as const)('review findings on the %s store', (
     const failures = await events('LOGIN_FAILED', '');
     expect(failures.map((e) => e.details.reason)).toContain('cross-origin');
   });
+
+  it('keeps only known transports, each once, and refuses a list longer than 16 (400)', async () => {
+    const user = aUser();
+    const token = await aSignedInUser(user);
+    const authenticator = new SoftwareAuthenticator();
+    const tooMany = authenticator.register(await registrationOptions(user, token), HONEST, {
+      transports: Array.from({ length: 17 }, () => 'usb'),
+    });
+    const refused = await h().post('/auth/passkeys', { credential: tooMany }, { token });
+    expectProblem(refused, 400);
+    expect(refused.body.type).toBe('https://tessera.dev/problems/validation-failed');
+    const transports = ['internal', 'hybrid', 'internal', 'x'.repeat(32), 'carrier-pigeon', 'usb'];
+    const credential = authenticator.register(await registrationOptions(user, token), HONEST, {
+      transports,
+    });
+    const created = await h().post('/auth/passkeys', { credential }, { token });
+    expect(created.status).toBe(201);
+    expect(created.body.transports).toEqual(['internal', 'hybrid', 'usb']);
+    const [listed] = (await h().get('/auth/passkeys', { token })).body;
+    expect(listed.transports).toEqual(['internal', 'hybrid', 'usb']);
+  });
 });

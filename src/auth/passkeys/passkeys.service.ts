@@ -19,6 +19,7 @@ import { UsersService } from '../../users/users.service';
 import { BruteForceService } from '../brute-force/brute-force.service';
 import { MfaService } from '../mfa/mfa.service';
 import { clientDataOf, madeCrossOrigin } from './client-data';
+import { usableTransports } from './credential-checks';
 import { InjectPasskeyStore, PasskeyStore, StoredPasskey } from './passkey.store';
 
 /**
@@ -127,7 +128,7 @@ export class PasskeysService implements OnModuleInit {
       credentialId: credential.id,
       publicKey: Buffer.from(credential.publicKey).toString('base64url'),
       counter: credential.counter,
-      transports: credential.transports ?? [],
+      transports: usableTransports(credential.transports),
       name: name?.trim() || 'Passkey',
       deviceType: info.credentialDeviceType,
       backedUp: info.credentialBackedUp,

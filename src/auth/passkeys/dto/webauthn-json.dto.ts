@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   Equals,
   IsArray,
   IsIn,
@@ -21,6 +22,8 @@ import { IfPresent } from '../../../common/validation.pipe';
 /** Browsers send `null` for some absent members (`userHandle`, `authenticatorAttachment`). */
 const PresentNotNull = () => ValidateIf((_object: object, value: unknown) => value != null);
 
+/** More transports than a browser could report (WebAuthn knows 6): refused with a 400. */
+const MAX_TRANSPORTS_SENT = 16;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const base64url = (field: string) => Matches(BASE64URL, { message: `${field} must be base64url` });
 
@@ -41,8 +44,10 @@ class AttestationResponseJson {
   @base64url('authenticatorData')
   authenticatorData?: string;
 
+  /** Bounded here; unknown values and repeats are dropped by the service (usableTransports). */
   @IfPresent()
   @IsArray()
+  @ArrayMaxSize(MAX_TRANSPORTS_SENT)
   @IsString({ each: true })
   @MaxLength(32, { each: true })
   transports?: string[];
