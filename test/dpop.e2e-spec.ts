@@ -333,6 +333,81 @@ describe('DPoP on two instances (Redis)', () => {
   });
 });
 
+const HTU_ISSUER = 'https://auth.example.test';
+
+describe.each([
+  ['the in-memory store', false],
+  ['two instances on Redis', true],
+])('DPoP htu normalisation (RFC 9449 §4.3), issuer %s, on %s', (_, onRedis) => {
+  // Login on one instance, the resource on the other (the same one on the memory store).
+  const pair = onRedis ? useTwoInstances({ JWT_ISSUER: HTU_ISSUER }) : [];
+  const single = onRedis ? undefined : useTestApp({ JWT_ISSUER: HTU_ISSUER, REDIS_URL: undefined });
+  const instances = (): [TestApp, TestApp] => (single ? [single(), single()] : [pair[0], pair[1]]);
+
+  async function boundToken(key: DpopKey, htu = `${HTU_ISSUER}/auth/login`) {
+    const [a] = instances();
+    return a.http.post('/auth/login', credentials(await register(a)), {
+      headers: { dpop: await key.proof('POST', '/auth/login', { htu }) },
+    });
+  }
+
+  const meWith = async (token: string, key: DpopKey, htu: string) => {
+    const [, b] = instances();
+    return me(b, token, key, await key.proof('GET', '/auth/me', { accessToken: token, htu }));
+  };
+
+  it.each([
+    ['scheme and host in another case', 'HTTPS://Auth.EXAMPLE.test/auth/me'],
+    ['the default port written out', 'https://auth.example.test:443/auth/me'],
+    ['a query and a fragment (not compared)', 'https://auth.example.test/auth/me?x=1#top'],
+    ['percent-encoded unreserved characters', 'https://auth.example.test/auth/%6D%65'],
+    ['a dot segment', 'https://auth.example.test/auth/./me'],
+  ])('accepts an htu with %s', async (_case, htu) => {
+    const key = new DpopKey();
+    const token = (await boundToken(key)).body.access_token as string;
+    expect((await meWith(token, key, htu)).status).toBe(200);
+  });
+
+  it.each([
+    ['user and password', 'https://user:secret@auth.example.test/auth/me'],
+    ['a user', 'https://user@auth.example.test/auth/me'],
+    ['an empty userinfo', 'https://@auth.example.test/auth/me'],
+    ['another host as userinfo', 'https://evil.example@auth.example.test/auth/me'],
+  ])('refuses an htu with userinfo: %s', async (_case, htu) => {
+    const key = new DpopKey();
+    const token = (await boundToken(key)).body.access_token as string;
+    const refused = await meWith(token, key, htu);
+    expectDpopRefusal(refused, 'invalid_dpop_proof', 'proof htu does not match the URL');
+    expect(JSON.stringify(refused.body)).not.toContain('secret');
+  });
+
+  it.each([
+    ['another scheme', 'http://auth.example.test/auth/me'],
+    ['another port', 'https://auth.example.test:8443/auth/me'],
+    ['another host', 'https://auth.example.test.evil.example/auth/me'],
+    ['the path in another case', 'https://auth.example.test/auth/ME'],
+    ['an encoded slash', 'https://auth.example.test/auth%2Fme'],
+  ])('refuses an htu with %s', async (_case, htu) => {
+    const key = new DpopKey();
+    const token = (await boundToken(key)).body.access_token as string;
+    expectDpopRefusal(
+      await meWith(token, key, htu),
+      'invalid_dpop_proof',
+      'proof htu does not match the URL',
+    );
+  });
+
+  it('refuses a token request whose proof names the URL with userinfo (400)', async () => {
+    const login = await boundToken(new DpopKey(), 'https://user:pw@auth.example.test/auth/login');
+    expect(login.status).toBe(400);
+    expect(login.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(login.body.type).toBe(`${PROBLEMS}invalid-dpop-proof`);
+    const normal = await boundToken(new DpopKey(), 'HTTPS://AUTH.example.test:443/auth/login?a#b');
+    expect(normal.status).toBe(200);
+    expect(normal.body.token_type).toBe('DPoP');
+  });
+});
+
 describe('DPOP_NONCE_REQUIRED=true', () => {
   const app = useTestApp({ DPOP_NONCE_REQUIRED: 'true' });
 

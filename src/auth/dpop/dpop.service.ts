@@ -15,6 +15,10 @@ const NONCE_TTL_SECONDS = 300;
 /** A proof is a small JWS; anything longer is not one we would verify. */
 const MAX_PROOF_LENGTH = 4096;
 const MAX_JTI_LENGTH = 256;
+/** An authority with a userinfo part: `scheme://…@`, before any path, query or fragment. */
+const USERINFO = /^[^:/?#]+:[/\\]*[^/\\?#]*@/;
+/** RFC 3986 §2.3 unreserved characters: the same whether percent-encoded or not. */
+const UNRESERVED = /[A-Za-z0-9._~-]/;
 
 /** A verified proof: the key's thumbprint, and what marks it used (the replay check). */
 export interface DpopProof {
@@ -180,12 +184,26 @@ export class DpopService {
     });
   }
 
+  /**
+   * RFC 9449 §4.3: `htu` names the request's URL, without query and fragment, compared after
+   * RFC 3986 §6.2.2/§6.2.3 normalisation: scheme and host in any case, the default port written
+   * or not, dot segments removed, percent-encoding in either hex case and of unreserved
+   * characters or not. Refused outright: userinfo (`user:pass@host`), which names no part of an
+   * HTTP URL (RFC 9110 §4.2.4) and could make a URL read as another host's.
+   */
   private sameUrl(htu: string, path: string): boolean {
+    if (USERINFO.test(htu)) return false;
     try {
       const presented = new URL(htu);
       const expected = new URL(`${this.jwt.issuer.replace(/\/+$/, '')}${path.split('?')[0]}`);
-      // RFC 9449 §4.3: without query and fragment; URL() normalises case and default ports.
-      return presented.origin === expected.origin && presented.pathname === expected.pathname;
+      // URL() lowercases scheme and host, drops a default port, removes dot segments; the
+      // query and fragment are not compared.
+      return (
+        presented.username === '' &&
+        presented.password === '' &&
+        presented.origin === expected.origin &&
+        normalisedPath(presented.pathname) === normalisedPath(expected.pathname)
+      );
     } catch {
       return false;
     }
@@ -224,4 +242,12 @@ export class DpopService {
 /** The `ath` of a proof at a resource: base64url(SHA-256(access token)) (RFC 9449 §4.2). */
 export function accessTokenHash(accessToken: string): string {
   return createHash('sha256').update(accessToken).digest('base64url');
+}
+
+/** A path with percent-encoding normalised (RFC 3986 §6.2.2.1, §6.2.2.2). */
+function normalisedPath(path: string): string {
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
 }
