@@ -4,7 +4,13 @@ import { totpCode } from '../src/auth/mfa/totp';
 import { aUser, credentials, UserInput } from './factories/user.factory';
 import { expectProblem } from './support/expectations';
 import { Http, HttpResponse } from './support/http';
-import { Ceremony, SoftwareAuthenticator } from './support/software-authenticator';
+import {
+  Cbor,
+  Ceremony,
+  Making,
+  rsaCoseKey,
+  SoftwareAuthenticator,
+} from './support/software-authenticator';
 import { TestApp, useTestApp, useTwoInstances } from './support/test-app';
 
 /**
@@ -517,6 +523,13 @@ describe.each(['redis', 'memory'] as const)('review findings on the %s store', (
     expect(latest.details).toEqual(expect.objectContaining({ counter: 120, stored: 129 }));
   });
 
+  async function passkeyLoginOn(authenticator: SoftwareAuthenticator) {
+    const options = (await h().post('/auth/login/passkey/options')).body;
+    return h().post('/auth/login/passkey', {
+      credential: authenticator.authenticate(options, HONEST),
+    });
+  }
+
   /** Options for a registration by the user of `token`. */
   async function registrationOptions(user: UserInput, token: string) {
     const options = await h().post(
@@ -571,5 +584,93 @@ describe.each(['redis', 'memory'] as const)('review findings on the %s store', (
     expect(created.body.transports).toEqual(['internal', 'hybrid', 'usb']);
     const [listed] = (await h().get('/auth/passkeys', { token })).body;
     expect(listed.transports).toEqual(['internal', 'hybrid', 'usb']);
+  });
+
+  describe('refuses a credential whose key or id could not serve (400)', () => {
+    const modulus = (bits: number) => {
+      const n = randomBytes(bits / 8);
+      n[0] |= 0x80;
+      n[n.length - 1] |= 1;
+      return n;
+    };
+    const F4 = Buffer.from([1, 0, 1]);
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({
+      format: 'jwk',
+    });
+    const ec = (crv: number, x: Buffer, y: Buffer, alg = -7) =>
+      new Map<Cbor, Cbor>([
+        [1, 2],
+        [3, alg],
+        [-1, crv],
+        [-2, x],
+        [-3, y],
+      ]);
+    const b = (s?: string) => Buffer.from(s ?? '', 'base64url');
+
+    it.each<[string, Making, () => SoftwareAuthenticator]>([
+      [
+        'an EC point off its curve',
+        { coseKey: ec(1, randomBytes(32), randomBytes(32)) },
+        () => new SoftwareAuthenticator(),
+      ],
+      [
+        'ES256 on the P-384 curve',
+        { coseKey: ec(2, b(p384.x), b(p384.y)) },
+        () => new SoftwareAuthenticator(),
+      ],
+      [
+        'ES384, not offered',
+        { coseKey: ec(2, b(p384.x), b(p384.y), -35) },
+        () => new SoftwareAuthenticator(),
+      ],
+      [
+        'a 1024-bit RSA key',
+        { coseKey: rsaCoseKey(modulus(1024), F4) },
+        () => new SoftwareAuthenticator(),
+      ],
+      [
+        'a 4352-bit RSA key',
+        { coseKey: rsaCoseKey(modulus(4352), F4) },
+        () => new SoftwareAuthenticator(),
+      ],
+      [
+        'an RSA key of exponent 3',
+        { coseKey: rsaCoseKey(modulus(2048), Buffer.from([3])) },
+        () => new SoftwareAuthenticator(),
+      ],
+      [
+        'an id other than the attested one',
+        { id: randomBytes(16).toString('base64url') },
+        () => new SoftwareAuthenticator(),
+      ],
+      ['an empty credential id', { id: 'AA' }, () => new SoftwareAuthenticator(Buffer.alloc(0))],
+      ['a credential id of 1024 bytes', {}, () => new SoftwareAuthenticator(randomBytes(1024))],
+    ])('%s', async (_, making, authenticator) => {
+      const user = aUser();
+      const token = await aSignedInUser(user);
+      const options = await registrationOptions(user, token);
+      const credential = authenticator().register(options, HONEST, making);
+      const refused = await h().post('/auth/passkeys', { credential }, { token });
+      expectProblem(refused, 400);
+      expect(refused.body.type).toBe('https://tessera.dev/problems/invalid-passkey-registration');
+      expect((await h().get('/auth/passkeys', { token })).body).toEqual([]);
+    });
+
+    it('takes a 2048-bit RSA key of exponent 65537, and a credential id of 1023 bytes', async () => {
+      const user = aUser();
+      const token = await aSignedInUser(user);
+      const rsa = new SoftwareAuthenticator().register(
+        await registrationOptions(user, token),
+        HONEST,
+        {
+          coseKey: rsaCoseKey(modulus(2048), F4),
+        },
+      );
+      expect((await h().post('/auth/passkeys', { credential: rsa }, { token })).status).toBe(201);
+      const long = new SoftwareAuthenticator(randomBytes(1023));
+      const credential = long.register(await registrationOptions(user, token), HONEST);
+      expect((await h().post('/auth/passkeys', { credential }, { token })).status).toBe(201);
+      expect((await passkeyLoginOn(long)).status).toBe(200);
+    });
   });
 });

@@ -3939,7 +3939,7 @@ export interface operations {
                 };
             };
             /**
-             * @description No registration in progress (none, expired or used), the credential does not verify, or the browser made it in a frame of another site (`crossOrigin`): ask for new options
+             * @description No registration in progress (none, expired or used), the credential does not verify, the browser made it in a frame of another site (`crossOrigin`), or its key or id could not serve (an RSA modulus outside 2048–4096 bits, a key that does not import, an id over 1023 bytes or not the attested one): ask for new options
              *
              *     The body is not a credential of the expected shape
              */

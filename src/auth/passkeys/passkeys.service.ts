@@ -19,7 +19,7 @@ import { UsersService } from '../../users/users.service';
 import { BruteForceService } from '../brute-force/brute-force.service';
 import { MfaService } from '../mfa/mfa.service';
 import { clientDataOf, madeCrossOrigin } from './client-data';
-import { usableTransports } from './credential-checks';
+import { credentialIdProblem, publicKeyProblem, usableTransports } from './credential-checks';
 import { InjectPasskeyStore, PasskeyStore, StoredPasskey } from './passkey.store';
 
 /**
@@ -123,6 +123,10 @@ export class PasskeysService implements OnModuleInit {
     }
     const info = await this.verifyRegistration(response, challenge);
     const { credential } = info;
+    const unusable =
+      credentialIdProblem(response, credential.id) ??
+      publicKeyProblem(credential.publicKey, PASSKEY_ALGORITHMS);
+    if (unusable) throw invalidRegistration(`The passkey cannot be registered: ${unusable}.`);
     const passkey: StoredPasskey = {
       id: uuidv7(this.clock.now()),
       credentialId: credential.id,
