@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { totpCode, TOTP_STEP_MS } from '../src/auth/mfa/totp';
 import { Clock } from '../src/common/time/clock';
 import { aUser, credentials, UserInput } from './factories/user.factory';
+import { DpopKey } from './support/dpop';
 import { HttpResponse } from './support/http';
 import { LogCapture } from './support/log-capture';
 import { keysWithPrefix, REDIS_URL } from './support/redis';
@@ -673,6 +674,104 @@ describe('TOTP across two instances', () => {
     const onB = await secondStep({ ...w, t: b }, await challenged({ ...w, t: b }, user), code);
     expect(onB.status).toBe(401);
     expect(onB.body.type).toBe(`${PROBLEMS}invalid-mfa-code`);
+  });
+});
+
+describe.each([
+  ['the in-memory store', false],
+  ['two instances on Redis', true],
+])('DPoP at a login with a second factor, on %s', (_, onRedis) => {
+  // The first step on one instance, the second on the other (the same one on the memory store).
+  const pair = onRedis ? useTwoInstances({ TRUST_PROXY: 'true' }) : [];
+  const single = onRedis ? undefined : useWorld({ REDIS_URL: '' });
+  const worlds = (): [World, World] => {
+    if (single) return [single(), single()];
+    const logs = new LogCapture();
+    return [
+      { t: pair[0], logs, secrets: [] },
+      { t: pair[1], logs, secrets: [] },
+    ];
+  };
+
+  /** An MFA user's first step with a proof by `key`: the mfa_token, and a code to finish with. */
+  async function dpopChallenge(key: DpopKey) {
+    const [a] = worlds();
+    const user = await register(a);
+    const { secret } = await enrolled(a, (await signedIn(a, user)).access_token, user.password);
+    const { headers } = fromOwnAddress();
+    const first = await a.t.http.post('/auth/login', credentials(user), {
+      headers: { ...headers, dpop: await key.proof('POST', '/auth/login') },
+    });
+    expect(first.status).toBe(403);
+    expect(first.body.type).toBe(`${PROBLEMS}mfa-required`);
+    return { mfaToken: first.body.mfa_token as string, code: (await codes(secret, 8000))(0) };
+  }
+
+  async function dpopSecondStep(mfaToken: string, code: string, key?: DpopKey) {
+    const [, b] = worlds();
+    const { headers } = fromOwnAddress();
+    const dpop: Record<string, string> = key
+      ? { dpop: await key.proof('POST', '/auth/login/mfa') }
+      : {};
+    return b.t.http.post(
+      '/auth/login/mfa',
+      { mfa_token: mfaToken, code },
+      { headers: { ...headers, ...dpop } },
+    );
+  }
+
+  function expectDpopProofRefused(response: HttpResponse): void {
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body.type).toBe(`${PROBLEMS}invalid-dpop-proof`);
+    expect(response.body).not.toHaveProperty('access_token');
+  }
+
+  it('carries the login proof key into the mfa_token, and binds the session to it', async () => {
+    const key = new DpopKey();
+    const { mfaToken, code } = await dpopChallenge(key);
+    const jkt = await key.thumbprint();
+    expect(claimsOf(mfaToken).cnf).toEqual({ jkt });
+    const done = await dpopSecondStep(mfaToken, code, key);
+    expect(done.status).toBe(200);
+    expect(done.body.token_type).toBe('DPoP');
+    const token = done.body.access_token as string;
+    expect(claimsOf(token).cnf).toEqual({ jkt });
+    const [a] = worlds();
+    const me = await a.t.http.get('/auth/me', {
+      headers: {
+        authorization: `DPoP ${token}`,
+        dpop: await key.proof('GET', '/auth/me', { accessToken: token }),
+      },
+    });
+    expect(me.status).toBe(200);
+    expect((await a.t.http.get('/auth/me', { token })).status).toBe(401);
+  });
+
+  it('refuses the second step without a proof or with another key, using up nothing', async () => {
+    const key = new DpopKey();
+    const { mfaToken, code } = await dpopChallenge(key);
+    expectDpopProofRefused(await dpopSecondStep(mfaToken, code));
+    expectDpopProofRefused(await dpopSecondStep(mfaToken, code, new DpopKey()));
+    // Neither refusal looked at the code or spent the mfa_token: the login's key finishes it.
+    const done = await dpopSecondStep(mfaToken, code, key);
+    expect(done.status).toBe(200);
+    expect(claimsOf(done.body.access_token as string).cnf).toEqual({ jkt: await key.thumbprint() });
+  });
+
+  it('binds a sign-in whose login had no proof to the key its second step proves', async () => {
+    const [a] = worlds();
+    const user = await register(a);
+    const { secret } = await enrolled(a, (await signedIn(a, user)).access_token, user.password);
+    const mfaToken = await challenged(a, user);
+    expect(claimsOf(mfaToken)).not.toHaveProperty('cnf');
+    const key = new DpopKey();
+    const done = await dpopSecondStep(mfaToken, (await codes(secret))(0), key);
+    expect(done.status).toBe(200);
+    expect(done.body.token_type).toBe('DPoP');
+    expect(claimsOf(done.body.access_token as string).cnf).toEqual({
+      jkt: await key.thumbprint(),
+    });
   });
 });
 

@@ -90,7 +90,7 @@ export class AuthService {
     client: ClientInfo,
     jkt: string | null = null,
   ): Promise<LoginResult> {
-    const { challenge, factor } = await this.mfa.completeChallenge(mfaToken, code, client);
+    const { challenge, factor } = await this.mfa.completeChallenge(mfaToken, code, client, jkt);
     const user = await this.users.findById(challenge.userId);
     if (!user?.active) throw new AppError(AppErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     const scope = grantScopes(user, challenge.scope ?? undefined);
@@ -180,7 +180,10 @@ export class AuthService {
       throw this.unverified(user, client);
     }
     // A second factor is on: no session yet, a challenge (403 mfa-required with an mfa_token).
-    if (await this.mfa.enabledFor(user.id)) throw this.mfa.challenge(user, dto.scope, generation);
+    // Its mfa_token carries the DPoP key of this login: the second step must prove it.
+    if (await this.mfa.enabledFor(user.id)) {
+      throw this.mfa.challenge(user, dto.scope, generation, jkt);
+    }
     // A role that requires a second factor, whose only factor is a passkey: sign in with it.
     const required = this.mfa.requiredFor(user);
     if (required && (await this.passkeys.has(user.id))) throw passkeyRequired();

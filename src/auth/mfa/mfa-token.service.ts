@@ -22,6 +22,8 @@ export interface MfaChallenge {
   generation: number;
   /** Epoch seconds. */
   exp: number;
+  /** The DPoP key the login proved (RFC 7638 thumbprint): only a proof by it finishes this sign-in. */
+  jkt: string | null;
 }
 
 /**
@@ -29,7 +31,10 @@ export interface MfaChallenge {
  * audience (`<issuer>/mfa`), valid for 5 minutes. It proves the password was right moments ago
  * and nothing else: the access-token verifier refuses its `typ`, it cannot be refreshed,
  * introspected as active or used on a WebSocket, and it is used up by the first right code
- * (claimed in the same atomic step that uses the code up: MfaStore).
+ * (claimed in the same atomic step that uses the code up: MfaStore). A login that proved a DPoP key
+ * binds its mfa_token to that key (`cnf.jkt`, as an access token): the second step must prove the
+ * same key, so the session it starts is bound to the key the client proved at login, and an
+ * mfa_token copied on its way to the client is worth nothing without that key.
  */
 @Injectable()
 export class MfaTokenService {
@@ -44,7 +49,7 @@ export class MfaTokenService {
     return this.typed.audience('mfa');
   }
 
-  issue(userId: string, scope: string | null, generation: number): string {
+  issue(userId: string, scope: string | null, generation: number, jkt: string | null): string {
     const iat = Math.floor(this.clock.now() / 1000);
     const claims = {
       iss: this.jwt.issuer,
@@ -55,19 +60,30 @@ export class MfaTokenService {
       exp: iat + MFA_TOKEN_TTL_SECONDS,
       gen: generation,
       ...(scope === null ? {} : { scope }),
+      ...(jkt === null ? {} : { cnf: { jkt } }),
     };
     return this.signer.sign(claims, MFA_TOKEN_TYP);
   }
 
-  /** The challenge of a valid mfa_token of ours, or 401 invalid-mfa-token. */
-  verify(token: string): MfaChallenge {
-    return challengeOf(this.typed.verify(token, MFA_TOKEN_TYP, this.audience));
+  /**
+   * The challenge of a valid mfa_token of ours, or 401 invalid-mfa-token; 400 invalid-dpop-proof
+   * when it is bound to a DPoP key and `jkt` (the key the request proved, or null) is not it.
+   */
+  verify(token: string, jkt: string | null): MfaChallenge {
+    const challenge = challengeOf(this.typed.verify(token, MFA_TOKEN_TYP, this.audience));
+    if (challenge.jkt !== null && challenge.jkt !== jkt) {
+      throw new AppError(
+        AppErrorCode.InvalidDpopProof,
+        'DPoP proof refused: this sign-in is bound to the DPoP key proved at login; prove that key.',
+      );
+    }
+    return challenge;
   }
 }
 
 function challengeOf(payload: unknown): MfaChallenge {
   if (typeof payload !== 'object' || payload === null) throw invalidMfaToken();
-  const { sub, jti, exp, gen, scope } = payload as Record<string, unknown>;
+  const { sub, jti, exp, gen, scope, cnf } = payload as Record<string, unknown>;
   const strings = [sub, jti].every((v) => typeof v === 'string' && v.length > 0);
   const numbers = [exp, gen].every((v) => typeof v === 'number' && Number.isFinite(v));
   if (!strings || !numbers || (scope !== undefined && typeof scope !== 'string')) {
@@ -79,7 +95,16 @@ function challengeOf(payload: unknown): MfaChallenge {
     scope: scope ?? null,
     generation: gen as number,
     exp: exp as number,
+    jkt: jktOf(cnf),
   };
+}
+
+/** The `cnf.jkt` of a bound mfa_token, null when it has no `cnf`. */
+function jktOf(cnf: unknown): string | null {
+  if (cnf === undefined) return null;
+  const { jkt } = typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>) : {};
+  if (typeof jkt !== 'string' || jkt.length === 0) throw invalidMfaToken();
+  return jkt;
 }
 
 export function invalidMfaToken(): AppError {

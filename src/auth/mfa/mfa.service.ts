@@ -263,7 +263,12 @@ export class MfaService implements OnModuleInit {
    * The answer to a right password of a user with a second factor: 403 mfa-required carrying a
    * 5-minute single-use `mfa_token` for POST /auth/login/mfa. Audited MFA_CHALLENGED.
    */
-  challenge(user: User, scope: string | undefined, generation: number): AppError {
+  challenge(
+    user: User,
+    scope: string | undefined,
+    generation: number,
+    jkt: string | null,
+  ): AppError {
     const methods = ['totp', 'recovery_code'];
     // The ip is the request's (AuditService reads it from the request context, as clientOf
     // does); never the mfa_token.
@@ -277,7 +282,7 @@ export class MfaService implements OnModuleInit {
       'Enter the code from your authenticator app (or a recovery code).',
       {
         members: {
-          mfa_token: this.mfaTokens.issue(user.id, scope ?? null, generation),
+          mfa_token: this.mfaTokens.issue(user.id, scope ?? null, generation, jkt),
           expires_in: MFA_TOKEN_TTL_SECONDS,
           methods,
         },
@@ -289,15 +294,18 @@ export class MfaService implements OnModuleInit {
    * Checks the code of a sign-in challenge and uses the challenge up, in one atomic step with the
    * code (a request that loses a race for the challenge uses up no code). Refusals: 401
    * invalid-mfa-token (not ours, expired, used, or its 5 attempts spent), 429 (the user's wrong
-   * codes locked), 401 invalid-mfa-code (wrong, or used already).
+   * codes locked), 401 invalid-mfa-code (wrong, or used already), 400 invalid-dpop-proof (the
+   * login proved a DPoP key and `jkt`, the key this request proved, is not it).
    */
   async completeChallenge(
     mfaToken: string,
     code: string,
     client: ClientInfo,
+    jkt: string | null,
   ): Promise<{ challenge: MfaChallenge; factor: SecondFactor }> {
     this.requireEnabled();
-    const challenge = this.mfaTokens.verify(mfaToken);
+    // A bound challenge without its key's proof is refused before any code is looked at.
+    const challenge = this.mfaTokens.verify(mfaToken, jkt);
     const { userId } = challenge;
     // The token verifies until exp plus the allowed clock skew: its attempts and its single use
     // are remembered at least that long, or it would come back to life after them.
