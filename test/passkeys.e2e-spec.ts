@@ -49,15 +49,20 @@ async function signedIn(user: UserInput): Promise<string> {
   return response.body.access_token as string;
 }
 
+/** Options for a registration by the user of `token`, on `on`. */
+async function registrationOptionsOn(on: Http, user: UserInput, token: string) {
+  const options = await on.post('/auth/passkeys/options', { password: user.password }, { token });
+  expect(options.status).toBe(200);
+  return options.body;
+}
+
 /** Registers a passkey of `authenticator` for the user signed in with `token`. */
 async function registered(
   token: string,
   user: UserInput,
   authenticator = new SoftwareAuthenticator(),
 ): Promise<{ authenticator: SoftwareAuthenticator; passkey: HttpResponse }> {
-  const options = await http.post('/auth/passkeys/options', { password: user.password }, { token });
-  expect(options.status).toBe(200);
-  const credential = authenticator.register(options.body, HONEST);
+  const credential = authenticator.register(await registrationOptionsOn(http, user, token), HONEST);
   const passkey = await http.post('/auth/passkeys', { name: 'Software', credential }, { token });
   return { authenticator, passkey };
 }
@@ -258,6 +263,39 @@ describe('registering', () => {
     const twice = await http.post('/auth/passkeys', { credential: again }, { token });
     expectProblem(twice, 409);
     expect(twice.body.type).toBe('https://tessera.dev/problems/passkey-already-registered');
+  });
+
+  /** A new user signed in twice: two sessions, as on two devices. */
+  async function twoSessions(): Promise<{ fresh: UserInput; a: string; b: string }> {
+    const fresh = aUser();
+    expect((await http.post('/auth/register', fresh)).status).toBe(201);
+    return { fresh, a: await signedIn(fresh), b: await signedIn(fresh) };
+  }
+
+  it('keeps a registration challenge per session: options asked by another session do not replace it', async () => {
+    const { fresh, a, b } = await twoSessions();
+    const ofA = await registrationOptionsOn(http, fresh, a);
+    const ofB = await registrationOptionsOn(http, fresh, b);
+    expect(ofB.challenge).not.toBe(ofA.challenge);
+    const credential = new SoftwareAuthenticator().register(ofA, HONEST);
+    expect((await http.post('/auth/passkeys', { credential }, { token: a })).status).toBe(201);
+    // B's challenge was kept, but a registration ends the user's other sessions (as TOTP does).
+    const late = new SoftwareAuthenticator().register(ofB, HONEST);
+    expectProblem(await http.post('/auth/passkeys', { credential: late }, { token: b }), 401);
+  });
+
+  it('refuses to finish from one session with the challenge another session asked for (400), and leaves it to that session', async () => {
+    const { fresh, a, b } = await twoSessions();
+    const authenticator = new SoftwareAuthenticator();
+    const credential = authenticator.register(await registrationOptionsOn(http, fresh, a), HONEST);
+    const foreign = await http.post('/auth/passkeys', { credential }, { token: b });
+    expectProblem(foreign, 400);
+    expect(foreign.body.type).toBe('https://tessera.dev/problems/invalid-passkey-registration');
+    expect((await http.get('/auth/passkeys', { token: b })).body).toEqual([]);
+    // B now asks for options of its own: still not A's challenge, which A then uses.
+    await registrationOptionsOn(http, fresh, b);
+    expectProblem(await http.post('/auth/passkeys', { credential }, { token: b }), 400);
+    expect((await http.post('/auth/passkeys', { credential }, { token: a })).status).toBe(201);
   });
 
   it("removes only the caller's own passkeys: another user's id is 404, like an unknown one", async () => {
@@ -530,16 +568,8 @@ describe.each(['redis', 'memory'] as const)('review findings on the %s store', (
     });
   }
 
-  /** Options for a registration by the user of `token`. */
-  async function registrationOptions(user: UserInput, token: string) {
-    const options = await h().post(
-      '/auth/passkeys/options',
-      { password: user.password },
-      { token },
-    );
-    expect(options.status).toBe(200);
-    return options.body;
-  }
+  const registrationOptions = (user: UserInput, token: string) =>
+    registrationOptionsOn(h(), user, token);
 
   it('refuses a credential made in a frame of another origin (crossOrigin): 400, and a sign-in so made: 401', async () => {
     const user = aUser();

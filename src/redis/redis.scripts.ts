@@ -196,6 +196,19 @@ export interface ScriptCommands {
     counter: number,
     now: number,
   ): Promise<[string, number]>;
+  /**
+   * Keeps a registration challenge in the session's field of the user's hash, dropping expired
+   * fields (passkey_reg_save.lua). `held` is "<expiresAt>:<challenge>".
+   */
+  passkeyRegSave(
+    registrationsKey: Key,
+    sessionId: string,
+    held: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<number>;
+  /** The session's live registration challenge, used up; null when none (passkey_reg_take.lua). */
+  passkeyRegTake(registrationsKey: Key, sessionId: string, now: number): Promise<string | null>;
   /** Renews WebSocket leases: the members given that are no longer counted. */
   wsRenew(
     orderKey: Key,
@@ -238,6 +251,8 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   passkeyAdd: { file: 'passkey_add.lua', keys: 2 },
   passkeyUse: { file: 'passkey_use.lua', keys: 2 },
   passkeyRemove: { file: 'passkey_remove.lua', keys: 2 },
+  passkeyRegSave: { file: 'passkey_reg_save.lua', keys: 1 },
+  passkeyRegTake: { file: 'passkey_reg_take.lua', keys: 1 },
 };
 
 /**

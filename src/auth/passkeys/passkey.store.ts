@@ -41,15 +41,26 @@ export interface PasskeyUse {
 }
 
 /**
- * Passkeys and the challenges of their ceremonies. A user's passkeys and pending registration
- * live together (one Redis hash tag), so adding, using and removing are atomic on every driver
+ * Passkeys and the challenges of their ceremonies. A user's passkeys and pending registrations
+ * (one per session) live together (one Redis hash tag), so adding, using and removing are atomic on every driver
  * and topology; a sign-in challenge names no user (usernameless sign-in) and is one key.
  */
 export interface PasskeyStore {
-  /** Keeps the challenge of a registration for `ttlMs`, replacing any earlier one of the user. */
-  saveRegistrationChallenge(userId: string, challenge: string, ttlMs: number): Promise<void>;
-  /** The user's live registration challenge, used up: a second call answers null. */
-  takeRegistrationChallenge(userId: string): Promise<string | null>;
+  /**
+   * Keeps the challenge of a registration for `ttlMs`, bound to the session that asked for it:
+   * it replaces an earlier one of that session only.
+   */
+  saveRegistrationChallenge(
+    userId: string,
+    sessionId: string,
+    challenge: string,
+    ttlMs: number,
+  ): Promise<void>;
+  /**
+   * The session's live registration challenge, used up: a second call answers null, and so does
+   * any other session of the user (which neither sees nor uses it up).
+   */
+  takeRegistrationChallenge(userId: string, sessionId: string): Promise<string | null>;
   /** Keeps a sign-in challenge for `ttlMs`. */
   saveLoginChallenge(challenge: string, ttlMs: number): Promise<void>;
   /** Uses up a live sign-in challenge: true once, false if unknown, used or expired. */
@@ -70,7 +81,7 @@ export interface PasskeyStore {
   use(userId: string, credentialId: string, counter: number, now: number): Promise<PasskeyUse>;
   /** Removes one passkey by its id; false when the user has none of that id. */
   remove(userId: string, id: string, keepOne?: boolean): Promise<boolean | 'last'>;
-  /** Removes every passkey and the pending registration of the user (a deleted user). */
+  /** Removes every passkey and pending registration of the user (a deleted user). */
   removeAll(userId: string): Promise<void>;
 }
 /*

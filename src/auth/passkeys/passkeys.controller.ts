@@ -65,8 +65,9 @@ export class PasskeysController {
       'The password is required (counted like a login): a token alone cannot add a key that ' +
       'signs in as the user. The options ask for a discoverable credential with user ' +
       'verification, exclude the authenticators the user has registered, and hold a challenge ' +
-      'valid for 2 minutes, once; a new call replaces it. Then send what the browser made to ' +
-      '`POST /auth/passkeys`.',
+      'valid for 2 minutes, once, for this session only (a new call from it replaces it; other ' +
+      'sessions keep their own). Then send what the browser made to `POST /auth/passkeys` from ' +
+      'the same session.',
   })
   @ApiOkResponse({
     description: 'PublicKeyCredentialCreationOptionsJSON',
@@ -102,7 +103,7 @@ export class PasskeysController {
     operationId: 'registerPasskey',
     summary: 'Finish registering a passkey: what navigator.credentials.create() made',
     description:
-      "Checked: the challenge of the caller's options (used up either way), the origin " +
+      'Checked: the challenge of the options this session asked for (used up either way), the origin ' +
       '(`WEBAUTHN_ORIGINS`), the RP ID (`WEBAUTHN_RP_ID`), user verification, and the ' +
       'attestation itself. The passkey then signs in at `POST /auth/login/passkey` and counts ' +
       'as a second factor. Other sessions stay; an enrolment-only session ' +
@@ -115,7 +116,8 @@ export class PasskeysController {
     detail: 'credential.response.attestationObject must be base64url',
   })
   @ApiProblem(
-    'No registration in progress (none, expired or used), the credential does not verify, the ' +
+    'No registration in progress in this session (none, expired, used, or asked by another ' +
+      'session), the credential does not verify, the ' +
       'browser made it in a frame of another site (`crossOrigin`), or its key or id could not ' +
       'serve (an RSA modulus outside 2048–4096 bits, a key that does not import, an id over ' +
       '1023 bytes or not the attested one): ask for new options',

@@ -67,7 +67,7 @@ export class PasskeysService implements OnModuleInit {
    * Options for `navigator.credentials.create()`: a discoverable credential with user
    * verification, none of the user's own authenticators again. The password is required (and
    * counted like a login's): a stolen access token alone must not plant a key that signs in for
-   * good. The challenge waits 2 minutes, one per user (a new one replaces it).
+   * good. The challenge waits 2 minutes, one per session (a new one of the session replaces it).
    */
   async registrationOptions(
     caller: AuthenticatedUser,
@@ -98,14 +98,22 @@ export class PasskeysService implements OnModuleInit {
       authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
       supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
     });
-    await this.store.saveRegistrationChallenge(user.id, options.challenge, CEREMONY_TIMEOUT_MS);
+    // Bound to this session: another session of the user (another device, or whoever holds a
+    // token of one) can neither replace it nor finish with it.
+    await this.store.saveRegistrationChallenge(
+      user.id,
+      caller.sessionId,
+      options.challenge,
+      CEREMONY_TIMEOUT_MS,
+    );
     return options;
   }
 
   /**
-   * Verifies what the authenticator made for the pending challenge (used up either way): origin,
-   * RP ID, user verification, and the attestation's own signature. An enrolment-only session
-   * (MFA_REQUIRED_ROLES) ends: the user signs in again, with the passkey.
+   * Verifies what the authenticator made for the challenge this session asked for (used up either
+   * way; another session's is neither seen nor used up): origin, RP ID, user verification, and
+   * the attestation's own signature. An enrolment-only session (MFA_REQUIRED_ROLES) ends: the
+   * user signs in again, with the passkey.
    */
   async register(
     caller: AuthenticatedUser,
@@ -114,7 +122,7 @@ export class PasskeysService implements OnModuleInit {
     client: ClientInfo,
   ): Promise<StoredPasskey> {
     this.requireEnabled();
-    const challenge = await this.store.takeRegistrationChallenge(caller.userId);
+    const challenge = await this.store.takeRegistrationChallenge(caller.userId, caller.sessionId);
     if (!challenge) throw invalidRegistration('No registration in progress; ask for options.');
     if (madeCrossOrigin(clientDataOf(response.response.clientDataJSON))) {
       throw invalidRegistration(

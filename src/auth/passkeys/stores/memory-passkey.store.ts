@@ -12,19 +12,33 @@ interface Expiring<T> {
  */
 export class MemoryPasskeyStore implements PasskeyStore {
   private readonly passkeys = new Map<string, Map<string, StoredPasskey>>();
-  private readonly registrations = new Map<string, Expiring<string>>();
+  /** User id -> session id -> the challenge of the registration that session asked for. */
+  private readonly registrations = new Map<string, Map<string, Expiring<string>>>();
   private readonly logins = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {}
 
-  saveRegistrationChallenge(userId: string, challenge: string, ttlMs: number): Promise<void> {
-    this.registrations.set(userId, { value: challenge, expiresAt: this.clock.now() + ttlMs });
+  saveRegistrationChallenge(
+    userId: string,
+    sessionId: string,
+    challenge: string,
+    ttlMs: number,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const mine = this.registrations.get(userId) ?? new Map<string, Expiring<string>>();
+    for (const [session, pending] of mine) {
+      if (pending.expiresAt <= now) mine.delete(session);
+    }
+    mine.set(sessionId, { value: challenge, expiresAt: now + ttlMs });
+    this.registrations.set(userId, mine);
     return Promise.resolve();
   }
 
-  takeRegistrationChallenge(userId: string): Promise<string | null> {
-    const pending = this.registrations.get(userId);
-    this.registrations.delete(userId);
+  takeRegistrationChallenge(userId: string, sessionId: string): Promise<string | null> {
+    const mine = this.registrations.get(userId);
+    const pending = mine?.get(sessionId);
+    mine?.delete(sessionId);
+    if (mine?.size === 0) this.registrations.delete(userId);
     const live = pending && pending.expiresAt > this.clock.now() ? pending.value : null;
     return Promise.resolve(live);
   }

@@ -6,5 +6,5 @@ import { RedisPasskeyStore } from './redis-passkey.store';
 /** Provides `PasskeyStore` with the configured driver. */
 export const passkeyStoreProvider = storeProvider<PasskeyStore>(PasskeyStore, {
   memory: (clock) => new MemoryPasskeyStore(clock),
-  redis: (connection) => new RedisPasskeyStore(connection.client),
+  redis: (connection, clock) => new RedisPasskeyStore(connection.client, clock),
 });

@@ -147,20 +147,45 @@ export function describePasskeyStoreContract(
       await expect(store.remove(userId, a.id)).resolves.toBe(false);
       await expect(store.use(userId, a.credentialId, 9, 1)).resolves.toEqual(used('missing', 0));
       await expect(store.list(userId)).resolves.toEqual([b]);
-      await store.saveRegistrationChallenge(userId, b64(32), MINUTE);
+      const session = uuidv7();
+      await store.saveRegistrationChallenge(userId, session, b64(32), MINUTE);
       await store.removeAll(userId);
       await expect(store.list(userId)).resolves.toEqual([]);
-      await expect(store.takeRegistrationChallenge(userId)).resolves.toBeNull();
+      await expect(store.takeRegistrationChallenge(userId, session)).resolves.toBeNull();
     });
 
-    it('gives a registration challenge back once, the newest only, until it expires', async () => {
-      await store.saveRegistrationChallenge(userId, 'first', MINUTE);
-      await store.saveRegistrationChallenge(userId, 'second', MINUTE);
-      await expect(store.takeRegistrationChallenge(userId)).resolves.toBe('second');
-      await expect(store.takeRegistrationChallenge(userId)).resolves.toBeNull();
-      await store.saveRegistrationChallenge(userId, 'late', 50);
+    it('gives a registration challenge back once, the newest of its session only, until it expires', async () => {
+      const session = uuidv7();
+      await store.saveRegistrationChallenge(userId, session, 'first', MINUTE);
+      await store.saveRegistrationChallenge(userId, session, 'second', MINUTE);
+      await expect(store.takeRegistrationChallenge(userId, session)).resolves.toBe('second');
+      await expect(store.takeRegistrationChallenge(userId, session)).resolves.toBeNull();
+      await store.saveRegistrationChallenge(userId, session, 'late', 50);
       await elapse(120);
-      await expect(store.takeRegistrationChallenge(userId)).resolves.toBeNull();
+      await expect(store.takeRegistrationChallenge(userId, session)).resolves.toBeNull();
+    });
+
+    it('keeps one registration challenge per session: another session neither replaces nor takes it', async () => {
+      const [a, b] = [uuidv7(), uuidv7()];
+      await store.saveRegistrationChallenge(userId, a, 'of a', MINUTE);
+      await store.saveRegistrationChallenge(userId, b, 'of b', MINUTE);
+      await expect(store.takeRegistrationChallenge(userId, uuidv7())).resolves.toBeNull();
+      await expect(store.takeRegistrationChallenge(uuidv7(), a)).resolves.toBeNull();
+      await expect(store.takeRegistrationChallenge(userId, b)).resolves.toBe('of b');
+      await expect(store.takeRegistrationChallenge(userId, b)).resolves.toBeNull();
+      await expect(store.takeRegistrationChallenge(userId, a)).resolves.toBe('of a');
+    });
+
+    it("expires each session's registration challenge on its own, and gives one to one of concurrent takers", async () => {
+      const [short, long] = [uuidv7(), uuidv7()];
+      await store.saveRegistrationChallenge(userId, long, 'long', MINUTE);
+      await store.saveRegistrationChallenge(userId, short, 'short', 50);
+      await elapse(120);
+      await expect(store.takeRegistrationChallenge(userId, short)).resolves.toBeNull();
+      const takes = await Promise.all(
+        Array.from({ length: 10 }, () => store.takeRegistrationChallenge(userId, long)),
+      );
+      expect(takes.filter((taken) => taken !== null)).toEqual(['long']);
     });
 
     it('uses a sign-in challenge up once, over concurrent takers, and not after it expires', async () => {

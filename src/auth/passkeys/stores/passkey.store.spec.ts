@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SystemClock } from '../../../common/time/clock';
 import { ManualClock } from '../../../common/time/manual-clock';
 import { keysWithPrefix, TestRedis } from '../../../../test/support/redis';
 import { describeOnTopologies } from '../../../../test/support/redis-topologies';
@@ -18,7 +19,7 @@ describePasskeyStoreContract('memory', () => {
 /** A store on `redis`; Redis expires keys by its own clock, so these tests really wait. */
 function redisFixture(redis: TestRedis): () => Promise<PasskeyStoreFixture> {
   return async () => ({
-    store: new RedisPasskeyStore((await redis.connect()).client),
+    store: new RedisPasskeyStore((await redis.connect()).client, new SystemClock()),
     elapse: (ms) => sleep(ms),
   });
 }
@@ -30,8 +31,8 @@ describe('RedisPasskeyStore', () => {
   describePasskeyStoreContract('redis', redisFixture(redis));
 
   it("keeps a user's passkeys under the user's hash tag, and a sign-in challenge alone", async () => {
-    const store = new RedisPasskeyStore((await redis.connect('layout:')).client);
-    await store.saveRegistrationChallenge('u1', 'reg', 60_000);
+    const store = new RedisPasskeyStore((await redis.connect('layout:')).client, new SystemClock());
+    await store.saveRegistrationChallenge('u1', 's1', 'reg', 60_000);
     await store.add(
       'u1',
       {
@@ -62,6 +63,11 @@ describe('RedisPasskeyStore', () => {
     await expect(client.hget('layout:{u:u1}:passkeys:use', credentialKey('c1'))).resolves.toBe(
       '3:',
     );
+    // One field per session, "<expiresAt>:<challenge>", and the key expires with it.
+    await expect(client.hget('layout:{u:u1}:passkeys:reg', 's1')).resolves.toMatch(/^\d{13}:reg$/);
+    const ttl = await client.pttl('layout:{u:u1}:passkeys:reg');
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
   });
 });
 

@@ -1,3 +1,4 @@
+import { Clock } from '../../../common/time/clock';
 import { FailClosed } from '../../../redis/fail-closed';
 import { RedisClient } from '../../../redis/redis.scripts';
 import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
@@ -8,7 +9,8 @@ import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passk
  *   {u:<uid>}:passkeys          HASH    key -> JSON of the passkey, counter and lastUsedAt aside
  *   {u:<uid>}:passkeys:use      HASH    key -> "<counter>:<lastUsedAt or empty>"
  * where key is the SHA-256 of the credential id (credentialKey).
- *   {u:<uid>}:passkeys:reg      STRING  the challenge of a registration in progress (PX)
+ *   {u:<uid>}:passkeys:reg      HASH    session id -> "<expiresAt>:<challenge>" of a registration
+ *                                       that session started (the key expires with its newest)
  *   passkey:login:<challenge>   STRING  a sign-in challenge (PX); names no user
  */
 const base = (userId: string) => `{u:${userId}}:passkeys`;
@@ -24,14 +26,24 @@ type Static = Omit<StoredPasskey, 'counter' | 'lastUsedAt'>;
 /** Passkeys in Redis, shared by every instance; the atomic steps are Lua scripts. */
 @FailClosed()
 export class RedisPasskeyStore implements PasskeyStore {
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly clock: Clock,
+  ) {}
 
-  async saveRegistrationChallenge(userId: string, challenge: string, ttlMs: number) {
-    await this.redis.set(key.registration(userId), challenge, 'PX', ttlMs);
+  async saveRegistrationChallenge(
+    userId: string,
+    sessionId: string,
+    challenge: string,
+    ttlMs: number,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const held = `${now + ttlMs}:${challenge}`;
+    await this.redis.passkeyRegSave(key.registration(userId), sessionId, held, now, ttlMs);
   }
 
-  takeRegistrationChallenge(userId: string): Promise<string | null> {
-    return this.redis.getdel(key.registration(userId));
+  takeRegistrationChallenge(userId: string, sessionId: string): Promise<string | null> {
+    return this.redis.passkeyRegTake(key.registration(userId), sessionId, this.clock.now());
   }
 
   async saveLoginChallenge(challenge: string, ttlMs: number): Promise<void> {
