@@ -265,6 +265,25 @@ describe('registering', () => {
     expect(twice.body.type).toBe('https://tessera.dev/problems/passkey-already-registered');
   });
 
+  it('refuses a credential another account holds (409), until that account removes it', async () => {
+    const { authenticator, passkey } = await registered(token, user);
+    expect(passkey.status).toBe(201);
+    const other = aUser();
+    expect((await http.post('/auth/register', other)).status).toBe(201);
+    const otherToken = await signedIn(other);
+    const taken = await registered(otherToken, other, authenticator);
+    expectProblem(taken.passkey, 409);
+    expect(taken.passkey.body).toEqual(
+      expect.objectContaining({
+        type: 'https://tessera.dev/problems/passkey-already-registered',
+        detail: 'This passkey is registered already.',
+      }),
+    );
+    expect((await http.get('/auth/passkeys', { token: otherToken })).body).toEqual([]);
+    expect((await http.delete(`/auth/passkeys/${passkey.body.id}`, { token })).status).toBe(204);
+    expect((await registered(otherToken, other, authenticator)).passkey.status).toBe(201);
+  });
+
   /** A new user signed in twice: two sessions, as on two devices. */
   async function twoSessions(): Promise<{ fresh: UserInput; a: string; b: string }> {
     const fresh = aUser();
@@ -467,6 +486,34 @@ describe('on two instances at once', () => {
       expect(tries.filter((status) => status !== 200 && status !== 401)).toEqual([]);
     }
   }, 30_000);
+
+  it('registers a credential for one of two accounts racing for it on two instances', async () => {
+    const [a, b] = apps;
+    const users = [aUser(), aUser()];
+    const tokens = await Promise.all(
+      users.map(async (user) => {
+        expect((await a.http.post('/auth/register', user)).status).toBe(201);
+        return (await b.http.post('/auth/login', credentials(user))).body.access_token as string;
+      }),
+    );
+    const authenticator = new SoftwareAuthenticator();
+    const made = await Promise.all(
+      users.map(async (user, i) => {
+        const options = await a.http.post(
+          '/auth/passkeys/options',
+          { password: user.password },
+          { token: tokens[i] },
+        );
+        return authenticator.register(options.body, HONEST);
+      }),
+    );
+    const answers = await Promise.all(
+      made.map((credential, i) =>
+        (i ? a : b).http.post('/auth/passkeys', { credential }, { token: tokens[i] }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
+  });
 });
 
 describe('PASSKEYS=false', () => {

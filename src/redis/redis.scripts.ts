@@ -186,8 +186,22 @@ export interface ScriptCommands {
     counter: number,
     max: number,
   ): Promise<string>;
-  /** 1 removed, 0 no passkey of that id, -1 the last one and one must stay (passkey_remove.lua). */
-  passkeyRemove(passkeysKey: Key, usesKey: Key, id: string, keepOne: 0 | 1): Promise<number>;
+  /**
+   * The credential key of the passkey removed, 0 no passkey of that id, -1 the last one and one
+   * must stay (passkey_remove.lua).
+   */
+  passkeyRemove(
+    passkeysKey: Key,
+    usesKey: Key,
+    id: string,
+    keepOne: 0 | 1,
+  ): Promise<string | number>;
+  /** Removes a user's passkeys and registrations: the credential keys held (passkey_remove_all.lua). */
+  passkeyRemoveAll(passkeysKey: Key, usesKey: Key, registrationsKey: Key): Promise<string[]>;
+  /** 1 the credential id is now (or was already) the user's, 0 another user's (passkey_claim.lua). */
+  passkeyClaim(claimKey: Key, userId: string): Promise<number>;
+  /** 1 the user's claim of a credential id released, 0 not theirs (passkey_release.lua). */
+  passkeyRelease(claimKey: Key, userId: string): Promise<number>;
   /** ['ok' | 'regressed' | 'missing', the counter stored before] (passkey_use.lua). */
   passkeyUse(
     passkeysKey: Key,
@@ -251,6 +265,9 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   passkeyAdd: { file: 'passkey_add.lua', keys: 2 },
   passkeyUse: { file: 'passkey_use.lua', keys: 2 },
   passkeyRemove: { file: 'passkey_remove.lua', keys: 2 },
+  passkeyRemoveAll: { file: 'passkey_remove_all.lua', keys: 3 },
+  passkeyClaim: { file: 'passkey_claim.lua', keys: 1 },
+  passkeyRelease: { file: 'passkey_release.lua', keys: 1 },
   passkeyRegSave: { file: 'passkey_reg_save.lua', keys: 1 },
   passkeyRegTake: { file: 'passkey_reg_take.lua', keys: 1 },
 };

@@ -915,7 +915,7 @@ export interface components {
          *     | `mfa-not-enabled` | 409 | No second factor | the account has no second factor to disable or renew codes of |
          *     | `mfa-enrolment-not-started` | 409 | No enrolment in progress | a confirmation without an enrolment in progress (none, or older than 10 minutes) |
          *     | `recovery-codes-changed` | 409 | Recovery codes changed meanwhile | another renewal of the recovery codes won a race with this one: its codes are the ones that work; renew again for a set of your own |
-         *     | `passkey-already-registered` | 409 | Passkey already registered | the authenticator holds a passkey of this account already |
+         *     | `passkey-already-registered` | 409 | Passkey already registered | the credential is registered already, to this account or to another (a credential id serves one account; which one holds it is not told) |
          *     | `too-many-passkeys` | 409 | Too many passkeys | the account has the most passkeys allowed (20): remove one first |
          *     | `email-taken` | 409 | Email already registered | the email is registered (case-insensitively) |
          *     | `username-taken` | 409 | Username already taken | the username is taken (case-insensitively) |
@@ -3989,7 +3989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponse"];
                 };
             };
-            /** @description The authenticator holds a passkey of this account already, or the account has 20 */
+            /** @description The credential is registered already, to this account or to another (a credential id serves one account; which one holds it is not told), or the account has 20 */
             409: {
                 headers: {
                     /**

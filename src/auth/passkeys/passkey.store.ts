@@ -40,6 +40,9 @@ export interface PasskeyUse {
   stored: number;
 }
 
+/** What `add` did: see PasskeyStore.add. */
+export type PasskeyAdded = 'added' | 'exists' | 'taken' | 'full';
+
 /**
  * Passkeys and the challenges of their ceremonies. A user's passkeys and pending registrations
  * (one per session) live together (one Redis hash tag), so adding, using and removing are atomic on every driver
@@ -66,10 +69,11 @@ export interface PasskeyStore {
   /** Uses up a live sign-in challenge: true once, false if unknown, used or expired. */
   takeLoginChallenge(challenge: string): Promise<boolean>;
   /**
-   * Adds a passkey: 'exists' when the user has one of that credential id, 'full' when the user
-   * has `max`, changing nothing then.
+   * Adds a passkey: 'exists' when the user has one of that credential id, 'taken' when another
+   * user has (a credential id is registered for one user at most, also over concurrent adds for
+   * two users), 'full' when the user has `max`, changing nothing then.
    */
-  add(userId: string, passkey: StoredPasskey, max: number): Promise<'added' | 'exists' | 'full'>;
+  add(userId: string, passkey: StoredPasskey, max: number): Promise<PasskeyAdded>;
   list(userId: string): Promise<StoredPasskey[]>;
   /** The user's passkey of that credential id, or null. */
   findByCredential(userId: string, credentialId: string): Promise<StoredPasskey | null>;
@@ -79,7 +83,7 @@ export interface PasskeyStore {
    * same counter, one wins. 'regressed' changes nothing: a clone of the authenticator may exist.
    */
   use(userId: string, credentialId: string, counter: number, now: number): Promise<PasskeyUse>;
-  /** Removes one passkey by its id; false when the user has none of that id. */
+  /** Removes one passkey by its id (another user may then register it); false when none. */
   remove(userId: string, id: string, keepOne?: boolean): Promise<boolean | 'last'>;
   /** Removes every passkey and pending registration of the user (a deleted user). */
   removeAll(userId: string): Promise<void>;

@@ -124,7 +124,8 @@ export class PasskeysController {
     AppErrorCode.InvalidPasskeyRegistration,
   )
   @ApiProblem(
-    'The authenticator holds a passkey of this account already, or the account has 20',
+    'The credential is registered already, to this account or to another (a credential id ' +
+      'serves one account; which one holds it is not told), or the account has 20',
     AppErrorCode.PasskeyAlreadyRegistered,
     AppErrorCode.TooManyPasskeys,
   )

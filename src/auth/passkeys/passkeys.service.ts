@@ -148,7 +148,8 @@ export class PasskeysService implements OnModuleInit {
       lastUsedAt: null,
     };
     const added = await this.store.add(caller.userId, passkey, MAX_PASSKEYS_PER_USER);
-    if (added === 'exists') throw alreadyRegistered();
+    // One answer whether this account or another holds the credential id: which one is not told.
+    if (added === 'exists' || added === 'taken') throw alreadyRegistered();
     if (added === 'full') throw tooMany();
     this.audit.record({
       event: AuditEventType.PasskeyRegistered,

@@ -128,7 +128,7 @@ const MEANINGS: Record<ProblemCode, { when: string; detail: string }> = {
     detail: 'The passkey could not be registered; ask for new options and try again.',
   },
   [AppErrorCode.PasskeyAlreadyRegistered]: {
-    when: 'the authenticator holds a passkey of this account already',
+    when: 'the credential is registered already, to this account or to another (a credential id serves one account; which one holds it is not told)',
     detail: 'This passkey is registered already.',
   },
   [AppErrorCode.TooManyPasskeys]: {

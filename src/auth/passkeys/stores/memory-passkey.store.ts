@@ -1,5 +1,11 @@
 import { Clock } from '../../../common/time/clock';
-import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
+import {
+  credentialKey,
+  PasskeyAdded,
+  PasskeyStore,
+  PasskeyUse,
+  StoredPasskey,
+} from '../passkey.store';
 
 interface Expiring<T> {
   value: T;
@@ -15,6 +21,8 @@ export class MemoryPasskeyStore implements PasskeyStore {
   /** User id -> session id -> the challenge of the registration that session asked for. */
   private readonly registrations = new Map<string, Map<string, Expiring<string>>>();
   private readonly logins = new Map<string, number>();
+  /** Credential key -> the one user it is registered for. */
+  private readonly owners = new Map<string, string>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -55,13 +63,16 @@ export class MemoryPasskeyStore implements PasskeyStore {
     return Promise.resolve(expiresAt !== undefined && expiresAt > this.clock.now());
   }
 
-  add(userId: string, passkey: StoredPasskey, max: number): Promise<'added' | 'exists' | 'full'> {
+  add(userId: string, passkey: StoredPasskey, max: number): Promise<PasskeyAdded> {
     const mine = this.passkeys.get(userId) ?? new Map<string, StoredPasskey>();
     const key = credentialKey(passkey.credentialId);
     if (mine.has(key)) return Promise.resolve('exists');
+    const owner = this.owners.get(key);
+    if (owner !== undefined && owner !== userId) return Promise.resolve('taken');
     if (mine.size >= max) return Promise.resolve('full');
     mine.set(key, { ...passkey, transports: [...passkey.transports] });
     this.passkeys.set(userId, mine);
+    this.owners.set(key, userId);
     return Promise.resolve('added');
   }
 
@@ -92,13 +103,20 @@ export class MemoryPasskeyStore implements PasskeyStore {
     const key = [...(mine?.entries() ?? [])].find(([, passkey]) => passkey.id === id)?.[0];
     if (key === undefined || !mine) return Promise.resolve(false);
     if (keepOne && mine.size <= 1) return Promise.resolve('last');
+    this.release(key, userId);
     return Promise.resolve(mine.delete(key));
   }
 
   removeAll(userId: string): Promise<void> {
+    for (const key of this.passkeys.get(userId)?.keys() ?? []) this.release(key, userId);
     this.passkeys.delete(userId);
     this.registrations.delete(userId);
     return Promise.resolve();
+  }
+
+  /** Frees a credential key for other users, if it is still this user's. */
+  private release(key: string, userId: string): void {
+    if (this.owners.get(key) === userId) this.owners.delete(key);
   }
 
   /** Drops expired sign-in challenges, so unanswered ones do not pile up in the process. */

@@ -65,6 +65,35 @@ export function describePasskeyStoreContract(
       await expect(store.list(userId)).resolves.toHaveLength(2);
     });
 
+    it('refuses a credential id another user holds, until that user removes it or is removed', async () => {
+      const passkey = aPasskey();
+      const [other, third] = [uuidv7(), uuidv7()];
+      await expect(store.add(userId, passkey, 10)).resolves.toBe('added');
+      await expect(store.add(other, { ...passkey, id: uuidv7() }, 10)).resolves.toBe('taken');
+      await expect(store.list(other)).resolves.toEqual([]);
+      await expect(store.remove(userId, passkey.id)).resolves.toBe(true);
+      await expect(store.add(other, passkey, 10)).resolves.toBe('added');
+      await expect(store.add(userId, passkey, 10)).resolves.toBe('taken');
+      await store.removeAll(other);
+      await expect(store.add(third, passkey, 10)).resolves.toBe('added');
+    });
+
+    it('gives a credential id to one of several users adding it at once', async () => {
+      const passkey = aPasskey();
+      const users = Array.from({ length: 8 }, () => uuidv7());
+      const results = await Promise.all(users.map((user) => store.add(user, passkey, 10)));
+      expect([...results].sort()).toEqual(['added', ...Array<string>(7).fill('taken')]);
+      const holders = await Promise.all(users.map((user) => store.list(user)));
+      expect(holders.filter((held) => held.length > 0)).toHaveLength(1);
+    });
+
+    it('leaves a credential id free when the add is refused for the limit', async () => {
+      await store.add(userId, aPasskey(), 1);
+      const passkey = aPasskey();
+      await expect(store.add(userId, passkey, 1)).resolves.toBe('full');
+      await expect(store.add(uuidv7(), passkey, 1)).resolves.toBe('added');
+    });
+
     it('lets at most the allowed number of concurrent additions in', async () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, () => store.add(userId, aPasskey(), 3)),

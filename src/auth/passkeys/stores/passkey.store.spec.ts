@@ -30,7 +30,7 @@ describe('RedisPasskeyStore', () => {
 
   describePasskeyStoreContract('redis', redisFixture(redis));
 
-  it("keeps a user's passkeys under the user's hash tag, and a sign-in challenge alone", async () => {
+  it("keeps a user's passkeys under the user's hash tag, a sign-in challenge and a credential's claim alone", async () => {
     const store = new RedisPasskeyStore((await redis.connect('layout:')).client, new SystemClock());
     await store.saveRegistrationChallenge('u1', 's1', 'reg', 60_000);
     await store.add(
@@ -57,12 +57,14 @@ describe('RedisPasskeyStore', () => {
         `${prefix}{u:u1}:passkeys:reg`,
         `${prefix}{u:u1}:passkeys:use`,
         `${prefix}passkey:login:ch`,
+        `${prefix}passkey:cred:${credentialKey('c1')}`,
       ].sort(),
     );
     const client = (await redis.connect()).client;
     await expect(client.hget('layout:{u:u1}:passkeys:use', credentialKey('c1'))).resolves.toBe(
       '3:',
     );
+    await expect(client.get(`layout:passkey:cred:${credentialKey('c1')}`)).resolves.toBe('u1');
     // One field per session, "<expiresAt>:<challenge>", and the key expires with it.
     await expect(client.hget('layout:{u:u1}:passkeys:reg', 's1')).resolves.toMatch(/^\d{13}:reg$/);
     const ttl = await client.pttl('layout:{u:u1}:passkeys:reg');

@@ -1,7 +1,13 @@
 import { Clock } from '../../../common/time/clock';
 import { FailClosed } from '../../../redis/fail-closed';
 import { RedisClient } from '../../../redis/redis.scripts';
-import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passkey.store';
+import {
+  credentialKey,
+  PasskeyAdded,
+  PasskeyStore,
+  PasskeyUse,
+  StoredPasskey,
+} from '../passkey.store';
 
 /*
  * Key layout (under the configured prefix). A user's keys share the hash tag `{u:<id>}` of the
@@ -12,6 +18,10 @@ import { credentialKey, PasskeyStore, PasskeyUse, StoredPasskey } from '../passk
  *   {u:<uid>}:passkeys:reg      HASH    session id -> "<expiresAt>:<challenge>" of a registration
  *                                       that session started (the key expires with its newest)
  *   passkey:login:<challenge>   STRING  a sign-in challenge (PX); names no user
+ *   passkey:cred:<key>          STRING  the user id a credential id is registered for: one user
+ *                                       at most. Its own slot on a Cluster, so it is claimed
+ *                                       before the add and released after a removal, in steps
+ *                                       of their own.
  */
 const base = (userId: string) => `{u:${userId}}:passkeys`;
 const key = {
@@ -19,6 +29,7 @@ const key = {
   uses: (userId: string) => `${base(userId)}:use`,
   registration: (userId: string) => `${base(userId)}:reg`,
   login: (challenge: string) => `passkey:login:${challenge}`,
+  claim: (credential: string) => `passkey:cred:${credential}`,
 };
 
 type Static = Omit<StoredPasskey, 'counter' | 'lastUsedAt'>;
@@ -54,28 +65,24 @@ export class RedisPasskeyStore implements PasskeyStore {
     return (await this.redis.del(key.login(challenge))) === 1;
   }
 
-  async add(userId: string, passkey: StoredPasskey, max: number) {
-    // The counter and last use change on every sign-in: they live in the other hash.
-    const stored: Static = {
-      id: passkey.id,
-      credentialId: passkey.credentialId,
-      publicKey: passkey.publicKey,
-      transports: passkey.transports,
-      name: passkey.name,
-      deviceType: passkey.deviceType,
-      backedUp: passkey.backedUp,
-      createdAt: passkey.createdAt,
-    };
-    const json = JSON.stringify(stored);
-    const added = await this.redis.passkeyAdd(
+  async add(userId: string, passkey: StoredPasskey, max: number): Promise<PasskeyAdded> {
+    const field = credentialKey(passkey.credentialId);
+    const claim = key.claim(field);
+    // Of two users racing for one credential id, one claims it; the other is refused here.
+    if ((await this.redis.passkeyClaim(claim, userId)) === 0) return 'taken';
+    const added = (await this.redis.passkeyAdd(
       key.passkeys(userId),
       key.uses(userId),
-      credentialKey(passkey.credentialId),
-      json,
+      field,
+      staticJson(passkey),
       passkey.counter,
       max,
-    );
-    return added as 'added' | 'exists' | 'full';
+    )) as PasskeyAdded;
+    // 'full': the user holds no passkey of this id ('exists' is checked first), so the claim is
+    // not needed. On an error the claim stays: the add may have happened (a lost reply), and a
+    // stale claim of this user only keeps others from the credential id, not the user's retry.
+    if (added === 'full') await this.redis.passkeyRelease(claim, userId);
+    return added;
   }
 
   async list(userId: string): Promise<StoredPasskey[]> {
@@ -113,12 +120,37 @@ export class RedisPasskeyStore implements PasskeyStore {
       id,
       keepOne ? 1 : 0,
     );
-    return removed === -1 ? 'last' : removed === 1;
+    if (typeof removed !== 'string') return removed === -1 ? 'last' : false;
+    await this.redis.passkeyRelease(key.claim(removed), userId);
+    return true;
   }
 
   async removeAll(userId: string): Promise<void> {
-    await this.redis.del(key.passkeys(userId), key.uses(userId), key.registration(userId));
+    const held = await this.redis.passkeyRemoveAll(
+      key.passkeys(userId),
+      key.uses(userId),
+      key.registration(userId),
+    );
+    await Promise.all(held.map((field) => this.redis.passkeyRelease(key.claim(field), userId)));
   }
+}
+
+/**
+ * What the passkeys hash keeps of a passkey: its counter and last use change on every sign-in,
+ * so they live in the other hash.
+ */
+function staticJson(passkey: StoredPasskey): string {
+  const stored: Static = {
+    id: passkey.id,
+    credentialId: passkey.credentialId,
+    publicKey: passkey.publicKey,
+    transports: passkey.transports,
+    name: passkey.name,
+    deviceType: passkey.deviceType,
+    backedUp: passkey.backedUp,
+    createdAt: passkey.createdAt,
+  };
+  return JSON.stringify(stored);
 }
 
 /** A stored passkey from its JSON and its "<counter>:<lastUsedAt>" field. */
