@@ -165,7 +165,9 @@ export class AuthController {
       'code of the authenticator app, or a recovery code. Answers like a login (tokens, refresh ' +
       'and device cookies); access tokens say `amr: ["pwd", "otp", "mfa"]`. A code is accepted ' +
       'once (not again, nor an older one); the `mfa_token` works once, for 5 minutes, and dies ' +
-      'after 5 wrong codes; wrong codes of a user over all clients lock like failed logins.',
+      'after 5 wrong codes; wrong codes of a user over all clients lock like failed logins. ' +
+      'If the login sent a DPoP proof, this request must send one by the same key (else ' +
+      '`400 invalid-dpop-proof`, before the code is looked at) and the session is bound to it.',
   })
   @ApiOkResponse({
     description: 'Signed in: a new session',

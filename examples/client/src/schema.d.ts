@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Finish a sign-in with a second factor: the mfa_token and a code
-         * @description After `POST /auth/login` answered `403 mfa-required`: its `mfa_token` and the 6-digit code of the authenticator app, or a recovery code. Answers like a login (tokens, refresh and device cookies); access tokens say `amr: ["pwd", "otp", "mfa"]`. A code is accepted once (not again, nor an older one); the `mfa_token` works once, for 5 minutes, and dies after 5 wrong codes; wrong codes of a user over all clients lock like failed logins.
+         * @description After `POST /auth/login` answered `403 mfa-required`: its `mfa_token` and the 6-digit code of the authenticator app, or a recovery code. Answers like a login (tokens, refresh and device cookies); access tokens say `amr: ["pwd", "otp", "mfa"]`. A code is accepted once (not again, nor an older one); the `mfa_token` works once, for 5 minutes, and dies after 5 wrong codes; wrong codes of a user over all clients lock like failed logins. If the login sent a DPoP proof, this request must send one by the same key (else `400 invalid-dpop-proof`, before the code is looked at) and the session is bound to it.
          */
         post: operations["loginWithSecondFactor"];
         delete?: never;
@@ -416,7 +416,7 @@ export interface paths {
         put?: never;
         /**
          * Finish registering a passkey: what navigator.credentials.create() made
-         * @description Checked: the challenge of the options this session asked for (used up either way), the origin (`WEBAUTHN_ORIGINS`), the RP ID (`WEBAUTHN_RP_ID`), user verification, and the attestation itself. The passkey then signs in at `POST /auth/login/passkey` and counts as a second factor. Other sessions stay; an enrolment-only session (`MFA_REQUIRED_ROLES`) ends: sign in again, with the passkey.
+         * @description Checked: the challenge of the options this session asked for (used up either way), the origin (`WEBAUTHN_ORIGINS`), the RP ID (`WEBAUTHN_RP_ID`), user verification, and the attestation itself. The passkey then signs in at `POST /auth/login/passkey` and counts as a second factor. Every other session of the user ends (signed in with fewer factors); this one stays, unless it is enrolment-only (`MFA_REQUIRED_ROLES`): then it ends too, and the user signs in again, with the passkey.
          */
         post: operations["registerPasskey"];
         delete?: never;

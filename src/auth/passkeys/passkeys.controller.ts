@@ -106,8 +106,9 @@ export class PasskeysController {
       'Checked: the challenge of the options this session asked for (used up either way), the origin ' +
       '(`WEBAUTHN_ORIGINS`), the RP ID (`WEBAUTHN_RP_ID`), user verification, and the ' +
       'attestation itself. The passkey then signs in at `POST /auth/login/passkey` and counts ' +
-      'as a second factor. Other sessions stay; an enrolment-only session ' +
-      '(`MFA_REQUIRED_ROLES`) ends: sign in again, with the passkey.',
+      'as a second factor. Every other session of the user ends (signed in with fewer ' +
+      'factors); this one stays, unless it is enrolment-only (`MFA_REQUIRED_ROLES`): then it ' +
+      'ends too, and the user signs in again, with the passkey.',
   })
   @ApiBody({ schema: REGISTER_PASSKEY_BODY })
   @ApiCreatedResponse({ description: 'The new passkey', type: PasskeyDto })
