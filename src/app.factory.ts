@@ -51,7 +51,7 @@ export async function createApp(
     // One line per request from logCompletedRequests, not Fastify's two with all headers.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  logCompletedRequests(adapter.getInstance());
+  logCompletedRequests(adapter.getInstance(), env.app.logRequests);
   installRequestContext(adapter.getInstance());
   // Before Nest's routes: the liveness probe does not go through Nest's router.
   registerLivenessRoute(adapter.getInstance());

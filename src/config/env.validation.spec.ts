@@ -160,6 +160,20 @@ describe('validateEnv', () => {
     expect(errorOf({ LOG_PRETTY: 'colour' })).toBe('LOG_PRETTY must be true or false');
   });
 
+  it('reads LOG_LEVEL (unset: the default of the environment) and LOG_REQUESTS (on by default)', () => {
+    expect(validateEnv({}).app.logLevel).toBeUndefined();
+    expect(validateEnv({ LOG_LEVEL: 'warn' }).app.logLevel).toBe('warn');
+    expect(validateEnv({}).app.logRequests).toBe(true);
+    expect(validateEnv({ ...PRODUCTION, LOG_REQUESTS: 'false' }).app.logRequests).toBe(false);
+  });
+
+  it('names LOG_LEVEL and LOG_REQUESTS when they hold something else', () => {
+    expect(errorOf({ LOG_LEVEL: 'verbose' })).toBe(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    );
+    expect(errorOf({ LOG_REQUESTS: 'some' })).toBe('LOG_REQUESTS must be true or false');
+  });
+
   it('reads Sentinel and Cluster settings', () => {
     expect(
       validateEnv({ REDIS_SENTINELS: 'a:26379,b:26380', REDIS_SENTINEL_NAME: 'main' }).store.driver,

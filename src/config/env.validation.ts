@@ -21,6 +21,10 @@ import { mfaEnv, MfaEnv } from './env.mfa';
 import { passkeysEnv, PasskeysEnv } from './env.passkeys';
 import { dpopEnv, DpopEnv } from './env.dpop';
 
+/** pino's levels, most severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const JWT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'HS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
@@ -52,6 +56,16 @@ export interface Env {
      * LOG_PRETTY=false turns it off there too. Never in production or tests.
      */
     logPretty: boolean;
+    /**
+     * LOG_LEVEL: the least severe level written. Unset: `info` (tests: silent unless a test reads
+     * the lines).
+     */
+    logLevel: LogLevel | undefined;
+    /**
+     * LOG_REQUESTS: one line per finished request (default). `false`: only requests answered 5xx
+     * get one (at error), for a platform whose proxy writes the access log already.
+     */
+    logRequests: boolean;
     bootstrapAdmin: { email: string; username: string; password: string } | null;
   };
   store: { driver: StoreDriver; keyPrefix: string };
@@ -197,6 +211,11 @@ export function validateEnv(env: RawEnv): Env {
       // Off by default in production: the document maps every route for whoever asks.
       docsEnabled: ok(() => bool(env, 'DOCS_ENABLED', nodeEnv !== 'production')),
       logPretty: ok(() => bool(env, 'LOG_PRETTY', true)) && nodeEnv === 'development',
+      logLevel:
+        raw(env, 'LOG_LEVEL') === undefined
+          ? undefined
+          : ok(() => oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info')),
+      logRequests: ok(() => bool(env, 'LOG_REQUESTS', true)),
     },
     store: {
       driver: ok(() => storeDriver(env)),

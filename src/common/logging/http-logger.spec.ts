@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type SonicBoom from 'sonic-boom';
-import { batchedDestination, createAppLogger } from './http-logger';
+import Fastify, { FastifyBaseLogger } from 'fastify';
+import { batchedDestination, createAppLogger, logCompletedRequests } from './http-logger';
 
 function capture() {
   const lines: Record<string, any>[] = [];
@@ -93,5 +94,38 @@ describe('batchedDestination', () => {
     const written = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(written.map((l) => (JSON.parse(l) as { name: string }).name)).toEqual(names);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('LOG_LEVEL and LOG_REQUESTS', () => {
+  async function requestLines(options: { level?: 'warn' | 'info'; all: boolean }) {
+    const { lines, stream } = capture();
+    const logger = createAppLogger({ ...app, logLevel: options.level }, stream);
+    const loggerInstance: FastifyBaseLogger = logger;
+    const fastify = Fastify({ loggerInstance, disableRequestLogging: true });
+    logCompletedRequests(fastify, options.all);
+    fastify.get('/ok', () => ({ ok: true }));
+    fastify.get('/fails', (_request, reply) => reply.code(503).send({ down: true }));
+    for (const url of ['/ok', '/missing', '/fails']) await fastify.inject({ url });
+    await fastify.close();
+    return lines
+      .filter((line) => line.msg === 'request completed')
+      .map((line) => `${line.level} ${line.req.url} ${line.res.statusCode}`);
+  }
+
+  it('writes one line per request by default, 5xx at error', async () => {
+    expect(await requestLines({ all: true })).toEqual([
+      'info /ok 200',
+      'info /missing 404',
+      'error /fails 503',
+    ]);
+  });
+
+  it('writes only the 5xx lines with LOG_REQUESTS=false', async () => {
+    expect(await requestLines({ all: false })).toEqual(['error /fails 503']);
+  });
+
+  it('writes no info line at LOG_LEVEL=warn, even while a test reads the output', async () => {
+    expect(await requestLines({ level: 'warn', all: true })).toEqual(['error /fails 503']);
   });
 });

@@ -19,7 +19,7 @@ function requestIdOfCurrentRequest(): object {
  */
 export function createAppLogger(app: Env['app'], destination?: DestinationStream): Logger {
   const options = {
-    level: logLevel(app.nodeEnv, destination !== undefined),
+    level: logLevel(app.nodeEnv, destination !== undefined, app.logLevel),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
@@ -74,7 +74,9 @@ function stdout(app: Env['app']): DestinationStream {
 const PROBE_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
- * One line per finished request, at error for 5xx. The path is logged without its query string:
+ * One line per finished request, at error for 5xx; with `all` false (LOG_REQUESTS=false) only the
+ * 5xx ones, for a platform whose proxy already writes an access log. The path is logged without
+ * its query string:
  * `GET /ws?ticket=…` carries a token. No headers: they hold bearer tokens and cookies.
  *
  * The line is built here from fields that can hold no secret (method, path, status, time, the
@@ -82,13 +84,17 @@ const PROBE_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/read
  * redaction walked every request line and cost ~9 % of the CPU of an authenticated request
  * (bench/README.md). Every other log call keeps the redaction.
  */
-export function logCompletedRequests(fastify: FastifyInstance): void {
+export function logCompletedRequests(fastify: FastifyInstance, all = true): void {
   const lines = fastify.log.child({}, { redact: [] });
   fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    if (!all && status < 500) {
+      done();
+      return;
+    }
     // Probes come every few seconds from the orchestrator and the scraper: debug, not info, so
     // they never drown the requests people make. One Set lookup of the matched route.
     const probe = PROBE_ROUTES.has(request.routeOptions.url ?? '');
-    const status = reply.statusCode;
     const line = {
       reqId: request.id,
       req: { method: request.method, url: request.url.split('?')[0] },

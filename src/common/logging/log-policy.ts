@@ -31,16 +31,23 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * Quiet tests unless a test captures the output. Development logs at info: every request a person
- * makes, without the health probes and metrics scrapes (debug).
+ * LOG_LEVEL when it is set. Else: quiet tests unless a test captures the output (then
+ * everything); info in development and production: every request a person makes, without the
+ * health probes and metrics scrapes (debug).
  */
-export function logLevel(nodeEnv: Env['app']['nodeEnv'], capturing: boolean): LevelWithSilent {
+export function logLevel(
+  nodeEnv: Env['app']['nodeEnv'],
+  capturing: boolean,
+  configured?: LevelWithSilent,
+): LevelWithSilent {
+  if (configured) return configured;
+  if (capturing) return 'debug';
   switch (nodeEnv) {
     case 'production':
       return 'info';
     case 'development':
       return 'info';
     case 'test':
-      return capturing ? 'debug' : 'silent';
+      return 'silent';
   }
 }
