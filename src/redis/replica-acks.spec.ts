@@ -109,16 +109,29 @@ const REFRESH_MS = 300;
  * A Cluster client (for `instanceof`) whose slot map gives slot 12182 to 127.0.0.1:7001, whose
  * pipelines answer `replies` in turn, and whose slot map refresh takes REFRESH_MS.
  */
+/** A Cluster whose map gives slot 12182 to :7001; `ready`: the nodes it has a live connection to. */
 function clusterAnswering(...replies: (() => Promise<Replies>)[]) {
+  return clusterWith(['127.0.0.1:7004'], ...replies);
+}
+
+function clusterWith(ready: string[], ...replies: (() => Promise<Replies>)[]) {
   const exec = jest.fn(() => (replies.shift() ?? (() => Promise.reject(new Error('no reply'))))());
   const pipeline = { set: () => pipeline, wait: () => pipeline, exec };
   const refreshSlotsCache = jest.fn((done: () => void) => void sleep(REFRESH_MS).then(done));
   const slots: string[][] = [];
   slots[12182] = ['127.0.0.1:7001'];
+  const nodes = ['127.0.0.1:7001', '127.0.0.1:7004'].map((key) => {
+    const [host, port] = key.split(':');
+    return {
+      options: { host, port: Number(port) },
+      status: ready.includes(key) ? 'ready' : 'close',
+    };
+  });
   const client = Object.assign(Object.create(Cluster.prototype) as RedisClient, {
     slots,
     pipeline: () => pipeline,
     refreshSlotsCache,
+    nodes: () => nodes,
   });
   return { acks: new ReplicaAcks(client, 1), exec, refreshSlotsCache };
 }
@@ -149,5 +162,17 @@ describe('ReplicaAcks on a Cluster, when a pipeline gets MOVED', () => {
     expect(exec).toHaveBeenCalledTimes(1);
     // The slot map is refreshed all the same, so that a later call finds the promoted replica.
     expect(refreshSlotsCache).toHaveBeenCalledTimes(1);
+  });
+
+  it('follows a MOVED to the master the map already has when it is connected: another call refreshed the map first', async () => {
+    // Several revocations in flight across a failover: the first MOVED refreshed the map, so
+    // the later ones find their new master in it already. Their slot did move: one more try.
+    const { acks, exec } = clusterWith(
+      ['127.0.0.1:7001'],
+      () => Promise.resolve(failed('MOVED 12182 127.0.0.1:7001')),
+      () => Promise.resolve(answered('OK')),
+    );
+    await expect(set(acks)).resolves.toBe('OK');
+    expect(exec).toHaveBeenCalledTimes(2);
   });
 });

@@ -93,24 +93,34 @@ export class ReplicaAcks {
    * follows only when every command of the pipeline got the same error (WAIT answers otherwise):
    * the script did not run. Refreshes the slot map; true when the call is worth one more try.
    *
-   * Not when the redirection names the master the slot map already has: the slot did not move,
-   * ioredis sent the pipeline to another node only because that master's connection is gone (a
-   * SIGKILLed master whose replica is not promoted yet). A second try would wait out ioredis's
-   * failover retries (600 to 800 ms measured) on top of whatever the first try waited: past the
-   * contract's 1 s. The caller answers 503 now; the slot map is refreshed all the same, without
-   * waiting, so that a later call finds the promoted replica (or the master back). A try routed
-   * by a map that someone refreshed meanwhile may be refused too: a 503 at the very end of a
-   * failover, never a wait.
+   * Not when the redirection names a master the slot map already has and this client has no
+   * live connection to: the slot did not move, ioredis sent the pipeline to another node only
+   * because that master's connection is gone (a SIGKILLed master whose replica is not promoted
+   * yet). A second try would wait out ioredis's failover retries (600 to 800 ms measured) on top
+   * of whatever the first try waited: past the contract's 1 s. The caller answers 503 now; the
+   * slot map is refreshed all the same, without waiting, so that a later call finds the promoted
+   * replica (or the master back). A redirection to a master the map already has but that is
+   * connected is a slot that did move, under a map another call refreshed meanwhile (several
+   * revocations in flight across a failover): worth the try.
    */
   private async rerouted(error: unknown): Promise<boolean> {
     const client = this.client;
     const redirection = REDIRECTION.exec(String((error as Error).message));
     if (!(client instanceof Cluster) || !redirection) return false;
     const [, slot, target] = redirection;
-    const moved = client.slots[Number(slot)]?.[0] !== target;
+    const moved = client.slots[Number(slot)]?.[0] !== target || connectedTo(client, target);
     const refreshed = new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
     if (!moved) return false;
     await refreshed;
     return true;
   }
+}
+
+/** Whether `client` holds a ready connection to the node `host:port`. */
+function connectedTo(client: Cluster, target: string): boolean {
+  return client
+    .nodes('all')
+    .some(
+      (node) => `${node.options.host}:${node.options.port}` === target && node.status === 'ready',
+    );
 }
