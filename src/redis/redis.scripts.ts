@@ -7,7 +7,8 @@ type Key = string;
 /**
  * Our Lua scripts as typed client commands. Keys come first (ioredis adds the key prefix to
  * them), then arguments. Scripts touch only keys that share one hash tag, so they run on a
- * Cluster too. Replies are what the scripts return, unparsed.
+ * Cluster too, except `checkAccessAccount` (single Redis only, see its script). Replies are what
+ * the scripts return, unparsed.
  */
 export interface ScriptCommands {
   /** 'ok' or the first conflicting index: 'email' | 'username' | 'id'. */
@@ -82,6 +83,18 @@ export interface ScriptCommands {
     proofId: string,
     proofUntil: number,
   ): Promise<string>;
+  /**
+   * checkAccess or checkAccessDpop (proofId '': none) and, when 'active', the user's JSON (null
+   * when gone), in one command: [state] or ['active', json | null]. Two hash tags: single Redis only.
+   */
+  checkAccessAccount(
+    userBase: Key,
+    userKey: Key,
+    sessionId: string,
+    jti: string,
+    proofId: string,
+    proofUntil: number | '',
+  ): Promise<[string, (string | null)?]>;
   /** 1 when the session was live. */
   revoke(userBase: Key, sessionId: string): Promise<number>;
   /** 1 remembered, 0 when the generation moved on. */
@@ -246,6 +259,8 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   rotate: { file: 'rotate.lua', keys: 1 },
   checkAccess: { file: 'check_access.lua', keys: 1, readOnly: true },
   checkAccessDpop: { file: 'check_access_dpop.lua', keys: 1 },
+  // Not read-only: with a proof it marks the proof used.
+  checkAccessAccount: { file: 'check_access_account.lua', keys: 2 },
   revoke: { file: 'revoke.lua', keys: 1 },
   deviceRemember: { file: 'device_remember.lua', keys: 1 },
   // Variable key count (keys: undefined): the caller passes numKeys first.

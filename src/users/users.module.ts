@@ -3,6 +3,7 @@ import { TokensModule } from '../tokens/tokens.module';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicy } from './password-policy';
+import { CallerLookup, callerLookupProviders } from './stores/caller-lookup';
 import { userStoreProvider } from './stores/user-store.provider';
 import { UserAdminService } from './user-admin.service';
 import { UsersController } from './users.controller';
@@ -14,12 +15,13 @@ import { UsersService } from './users.service';
   controllers: [UsersController],
   providers: [
     userStoreProvider,
+    ...callerLookupProviders,
     UsersService,
     UserAdminService,
     PasswordHasher,
     PasswordPolicy,
     BootstrapAdmin,
   ],
-  exports: [UsersService, PasswordHasher, PasswordPolicy],
+  exports: [UsersService, PasswordHasher, PasswordPolicy, CallerLookup],
 })
 export class UsersModule {}

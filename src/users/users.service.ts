@@ -141,7 +141,8 @@ export class UsersService {
   }
 }
 
-function notFound(): AppError {
+/** 404 problem: no such user (or no longer). */
+export function notFound(): AppError {
   return new AppError(AppErrorCode.NotFound, 'No such user.');
 }
 

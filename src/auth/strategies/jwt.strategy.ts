@@ -9,13 +9,15 @@ import { jwtConfig, JwtConfig } from '../../config/configuration';
 import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
 import { SigningKeys } from '../../tokens/signing-keys';
 import { AccessClaims, AuthenticatedUser } from '../../tokens/token.types';
+import { User } from '../../users/user';
 import { bearerToken, tokenScheme } from './bearer-token';
 import { DpopService } from '../dpop/dpop.service';
-import { ProofMark } from '../../tokens/session';
+import { AccessCheck, ProofMark } from '../../tokens/session';
 import { accessClaimsOf } from './access-claims';
 import { accessTokenKey } from './access-token-key';
 import { VerifiedTokenCache } from './verified-token.cache';
-import { UsersService } from '../../users/users.service';
+import { CallerLookup, InjectCallerLookup } from '../../users/stores/caller-lookup';
+import { notFound } from '../../users/users.service';
 import {
   CALLER_ACCOUNT,
   READS_ACCOUNT,
@@ -42,7 +44,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectClock() private readonly clock: Clock,
     private readonly cache: VerifiedTokenCache,
-    private readonly users: UsersService,
+    @InjectCallerLookup() private readonly callers: CallerLookup,
     private readonly dpop: DpopService,
   ) {
     super({
@@ -76,23 +78,26 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   /**
    * The caller of verified claims, if its session is live and the token not revoked: one store
    * round trip, on every request, cached token or not. A route that reads the caller's account
-   * (`@WithCallerAccount()`) has it read in the same tick, so both commands share the round trip;
-   * it reaches the handler only if the token is accepted.
+   * (`@WithCallerAccount()`) has it read with the check (CallerLookup: one command on a single
+   * Redis); it reaches the handler only if the token is accepted.
    */
   async authorize(claims: AccessClaims, request: WithAccountRead): Promise<AuthenticatedUser> {
     const ref = { userId: claims.sub, sessionId: claims.sid };
-    // DPoP first, and awaited only when the request is one: the account read and the session
-    // check below must be issued in the same tick to share one round trip.
+    // DPoP first, and awaited only when the request is one: its proof's mark rides on the check.
     const proof =
       claims.cnf ||
       DPOP_SCHEME.test((request as unknown as FastifyRequest).headers.authorization ?? '')
         ? await this.proofOf(claims, request as unknown as FastifyRequest)
         : undefined;
-    const account = request[READS_ACCOUNT] ? this.users.get(claims.sub) : undefined;
-    // Refused tokens never await it: keep its failure from becoming an unhandled rejection.
-    account?.catch(() => undefined);
-    const state = await this.sessions.checkAccess(ref, claims.jti, proof);
-    if (account) request[CALLER_ACCOUNT] = account;
+    let state: AccessCheck;
+    if (request[READS_ACCOUNT]) {
+      // The account read rides on the check: one store command on a single Redis.
+      const checked = await this.callers.checkWithAccount(ref, claims.jti, proof);
+      state = checked.state;
+      if (state === 'active') request[CALLER_ACCOUNT] = accountOrNotFound(checked.account);
+    } else {
+      state = await this.sessions.checkAccess(ref, claims.jti, proof);
+    }
     if (state === 'proof-replayed') throw this.dpop.refusal('resource', 'proof replayed');
     if (state !== 'active') {
       throw new AppError(
@@ -146,4 +151,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       dpop: { error, algs: this.dpop.algorithms },
     });
   }
+}
+
+/** What the handler awaits for the caller's account: 404 when it is gone. */
+function accountOrNotFound(account: User | null): Promise<User> {
+  if (account) return Promise.resolve(account);
+  const missing = Promise.reject(notFound());
+  // Awaited by the handler; until then it must not count as an unhandled rejection.
+  missing.catch(() => undefined);
+  return missing;
 }

@@ -34,7 +34,9 @@ import { byCreation, sessionFromFlat, sessionFromHash, sessionToFields } from '.
  *   once:<id>                       single-use ids (WebSocket tickets)
  * Session keys expire at the session's end (PEXPIREAT); the generation never expires.
  */
-const base = (userId: string) => `{u:${userId}}:`;
+/** The key base of everything of one user's sessions (one hash tag: one Cluster slot). */
+export const sessionKeyBase = (userId: string) => `{u:${userId}}:`;
+const base = sessionKeyBase;
 const key = {
   gen: (userId: string) => `${base(userId)}gen`,
   session: ({ userId, sessionId }: SessionRef) => `${base(userId)}s:${sessionId}`,
@@ -50,6 +52,13 @@ const ACCESS_CHECKS: readonly AccessCheck[] = [
   'token-revoked',
   'proof-replayed',
 ];
+
+/** The reply of an access-check script as an AccessCheck; anything else is a defect of ours. */
+export function accessCheckOf(reply: unknown): AccessCheck {
+  const check = ACCESS_CHECKS.find((c) => c === reply);
+  if (!check) throw new Error(`the access check replied ${String(reply)}`);
+  return check;
+}
 
 /**
  * Sessions in Redis; the atomic steps are Lua scripts (src/redis/scripts). What ends a session or
@@ -158,9 +167,7 @@ export class RedisSessionStore implements SessionStore {
           proof.until,
         )
       : await this.redis.checkAccess(base(ref.userId), ref.sessionId, jti);
-    const check = ACCESS_CHECKS.find((c) => c === reply);
-    if (!check) throw new Error(`check_access.lua replied ${reply}`);
-    return check;
+    return accessCheckOf(reply);
   }
 
   async consumeOnce(id: string, expiresAt: number): Promise<boolean> {

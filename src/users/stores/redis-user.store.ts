@@ -26,8 +26,11 @@ import {
  * small next to sessions and are read once per login, so that node is not a hot spot; sessions,
  * which every request reads, are spread by their own per-session tags.
  */
+/** The key of one user's record (its JSON). */
+export const userRecordKey = (id: string) => `{users}:id:${id}`;
+
 const key = {
-  user: (id: string) => `{users}:id:${id}`,
+  user: userRecordKey,
   email: (email: string) => `{users}:email:${loginKey(email)}`,
   username: (username: string) => `{users}:name:${loginKey(username)}`,
   /** ZSET of ids, all scored 0: ids are UUIDv7, so lexical order is creation order. */
@@ -138,6 +141,6 @@ export class RedisUserStore implements UserStore {
   }
 }
 
-function parseUser(json: string | null): User | null {
+export function parseUser(json: string | null): User | null {
   return json === null ? null : (JSON.parse(json) as User);
 }

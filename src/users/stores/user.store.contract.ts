@@ -9,7 +9,7 @@ import { UserStore } from '../user.store';
 let clockMs = Date.UTC(2026, 0, 1);
 
 /** A valid user with unique id, email and username; ids are created in increasing order. */
-function aUser(overrides: Partial<User> = {}): User {
+export function aUser(overrides: Partial<User> = {}): User {
   const tag = randomBytes(4).toString('hex');
   const now = new Date(clockMs).toISOString();
   return {
