@@ -18,7 +18,7 @@ const reconnectDelay = (times: number): number => Math.min(times * 100, 1000);
  * the other half for the rest of the request, and is still a hundred times a slow Redis reply
  * (our commands are O(1) or small scripts: well under 5 ms even at a busy p99.9).
  */
-const COMMAND_TIMEOUT_MS = 500;
+export const COMMAND_TIMEOUT_MS = 500;
 
 /**
  * A Cluster command to a master that is gone (SIGKILL, until its replica is promoted) or to a
@@ -39,16 +39,29 @@ const FAIL_FAST = {
   disconnectTimeout: 500,
 } satisfies RedisOptions;
 
-/** Builds the ioredis client for the configured driver: standalone, Sentinel or Cluster. */
+/**
+ * The one connection of a standalone or Sentinel client has no per-command timer: a
+ * CommandWatchdog (command-watchdog.ts) bounds its commands instead, at the same COMMAND_TIMEOUT_MS.
+ * A client duplicated from it must ask for the timeout again (`duplicate(WITH_COMMAND_TIMEOUT)`).
+ */
+const WATCHED = { ...FAIL_FAST, commandTimeout: undefined } satisfies RedisOptions;
+
+/** For `duplicate()` of a standalone or Sentinel client: its own per-command timeout. */
+export const WITH_COMMAND_TIMEOUT = { commandTimeout: COMMAND_TIMEOUT_MS } satisfies RedisOptions;
+
+/**
+ * Builds the ioredis client for the configured driver: standalone, Sentinel or Cluster. A
+ * standalone or Sentinel client needs a CommandWatchdog (RedisConnection starts it).
+ */
 export function createRedisClient(driver: RedisDriver, keyPrefix: string): Redis | Cluster {
   const common = { keyPrefix, enableAutoPipelining: true, enableOfflineQueue: false };
   switch (driver.mode) {
     case 'standalone':
-      return new Redis(driver.url, { ...common, ...FAIL_FAST, retryStrategy: reconnectDelay });
+      return new Redis(driver.url, { ...common, ...WATCHED, retryStrategy: reconnectDelay });
     case 'sentinel':
       return new Redis({
         ...common,
-        ...FAIL_FAST,
+        ...WATCHED,
         sentinels: driver.sentinels,
         name: driver.name,
         retryStrategy: reconnectDelay,

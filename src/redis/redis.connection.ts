@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import { gotNoAnswer } from './fail-closed';
-import { createRedisClient, describeDriver, RedisDriver } from './redis.client-factory';
+import { CommandWatchdog } from './command-watchdog';
+import {
+  COMMAND_TIMEOUT_MS,
+  createRedisClient,
+  describeDriver,
+  RedisDriver,
+  WITH_COMMAND_TIMEOUT,
+} from './redis.client-factory';
 import { REDIS_MODULE_OPTIONS, RedisModuleOptions } from './redis.module-definition';
 import { defineScripts, RedisClient } from './redis.scripts';
 import { ReplicaAcks } from './replica-acks';
@@ -28,6 +35,7 @@ export class RedisConnection implements OnApplicationShutdown {
   private instance: RedisClient | undefined;
   private acked: ReplicaAcksOn | undefined;
   private circuit: StoreCircuit | undefined;
+  private watchdog: CommandWatchdog | undefined;
   private lastError: string | undefined;
 
   constructor(@Inject(REDIS_MODULE_OPTIONS) private readonly options: RedisModuleOptions) {}
@@ -99,6 +107,7 @@ export class RedisConnection implements OnApplicationShutdown {
     this.instance = undefined;
     this.acked = undefined;
     this.circuit?.dispose();
+    this.watchdog?.dispose();
     await Promise.all(clients.map(close));
   }
 
@@ -116,7 +125,9 @@ export class RedisConnection implements OnApplicationShutdown {
     // waits for it, bounded like every command by the command timeout.
     const queue = { enableOfflineQueue: true };
     const client = defineScripts(
-      main instanceof Cluster ? main.duplicate(undefined, queue) : main.duplicate(queue),
+      main instanceof Cluster
+        ? main.duplicate(undefined, queue)
+        : main.duplicate({ ...queue, ...WITH_COMMAND_TIMEOUT }),
     );
     // The store's client logs connection errors; this one has the same server and fate.
     client.on('error', () => undefined);
@@ -126,6 +137,8 @@ export class RedisConnection implements OnApplicationShutdown {
   private connect(driver: RedisDriver): RedisClient {
     const target = describeDriver(driver);
     const client = defineScripts(createRedisClient(driver, this.options.keyPrefix));
+    if (!(client instanceof Cluster))
+      this.watchdog = new CommandWatchdog(client, COMMAND_TIMEOUT_MS);
     this.acked = this.ackedWrites(driver, client);
     this.circuit = new StoreCircuit(() => client.ping(), target);
     attachCircuit(client, this.circuit);

@@ -1,6 +1,7 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WITH_COMMAND_TIMEOUT } from '../../redis/redis.client-factory';
 import { RedisConnection } from '../../redis/redis.connection';
 import { IdListeners } from './listeners';
 import { SessionEndedListener, SessionEvents } from './session-events';
@@ -77,7 +78,9 @@ export class RedisSessionEvents implements SessionEvents, SocketEvictions, OnApp
     // 'ready', until it succeeds. (A Cluster's subscriber node is picked, and changed when it
     // fails, by ioredis, which subscribes the new one to what the old one had.)
     const subscriber =
-      client instanceof Cluster ? client.duplicate() : client.duplicate({ autoResubscribe: false });
+      client instanceof Cluster
+        ? client.duplicate()
+        : client.duplicate({ autoResubscribe: false, ...WITH_COMMAND_TIMEOUT });
     // Like the store's client: log each new kind of error once, not every reconnect attempt.
     let lastError: string | undefined;
     subscriber.on('error', (error: Error) => {
