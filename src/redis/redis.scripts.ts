@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
@@ -249,7 +250,7 @@ export interface ScriptCommands {
 /** The ioredis client of Tessera: a standalone/Sentinel client or a Cluster, with our scripts. */
 export type RedisClient = (Redis | Cluster) & ScriptCommands;
 
-const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readOnly?: boolean }> = {
+const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number }> = {
   userCreate: { file: 'user_create.lua', keys: 5 },
   userDelete: { file: 'user_delete.lua', keys: 5 },
   userReplace: { file: 'user_replace.lua', keys: 2 },
@@ -257,19 +258,18 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   sessionList: { file: 'session_list.lua', keys: 1 },
   sessionEndAll: { file: 'session_end_all.lua', keys: 1 },
   rotate: { file: 'rotate.lua', keys: 1 },
-  checkAccess: { file: 'check_access.lua', keys: 1, readOnly: true },
+  checkAccess: { file: 'check_access.lua', keys: 1 },
   checkAccessDpop: { file: 'check_access_dpop.lua', keys: 1 },
-  // Not read-only: with a proof it marks the proof used.
   checkAccessAccount: { file: 'check_access_account.lua', keys: 2 },
   revoke: { file: 'revoke.lua', keys: 1 },
   deviceRemember: { file: 'device_remember.lua', keys: 1 },
   // Variable key count (keys: undefined): the caller passes numKeys first.
   loginReserve: { file: 'login_reserve.lua' },
   loginRefund: { file: 'login_refund.lua' },
-  loginRead: { file: 'login_read.lua', keys: 1, readOnly: true },
+  loginRead: { file: 'login_read.lua', keys: 1 },
   throttle: { file: 'throttle.lua', keys: 2 },
   auditAppend: { file: 'audit_append.lua', keys: 1 },
-  auditList: { file: 'audit_list.lua', keys: 1, readOnly: true },
+  auditList: { file: 'audit_list.lua', keys: 1 },
   wsAdmit: { file: 'ws_admit.lua', keys: 2 },
   wsRenew: { file: 'ws_renew.lua', keys: 2 },
   mfaEnable: { file: 'mfa_enable.lua', keys: 3 },
@@ -287,17 +287,60 @@ const SCRIPTS: Record<keyof ScriptCommands, { file: string; keys?: number; readO
   passkeyRegTake: { file: 'passkey_reg_take.lua', keys: 1 },
 };
 
+/** The scripts, read once: their source, its SHA-1 (what EVALSHA names), and their key count. */
+const LOADED = Object.entries(SCRIPTS).map(([name, script]) => {
+  const lua = readFileSync(join(__dirname, 'scripts', script.file), 'utf8');
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex'), ...script };
+});
+
+const BY_NAME = new Map(LOADED.map((script) => [script.name, script]));
+
+type Invoke = (...args: (string | number)[]) => Promise<unknown>;
+
+/** What EVALSHA (and, on NOSCRIPT, EVAL) takes for script `name`: the key count, keys, args. */
+export interface ScriptCall {
+  sha: string;
+  lua: string;
+  params: [number, ...(string | number)[]];
+}
+
+/** The EVALSHA of script `name` with `args` (keys first); undefined for a name that is no script. */
+export function scriptCall(name: string, args: unknown[]): ScriptCall | undefined {
+  const script = BY_NAME.get(name);
+  return script && callOf(script, args);
+}
+
+function callOf(script: (typeof LOADED)[number], args: unknown[]): ScriptCall {
+  // Without a fixed key count the caller passes it first, as to EVAL.
+  const params = (
+    script.keys === undefined ? args : [script.keys, ...args]
+  ) as ScriptCall['params'];
+  return { sha: script.sha, lua: script.lua, params };
+}
+
+/** Whether a script was not in the server's cache (a restarted or failed-over Redis). */
+export const isNoScript = (error: unknown): boolean =>
+  error instanceof Error && error.message.startsWith('NOSCRIPT');
+
 /**
- * Registers every script on the client, once, and returns it typed with the script commands.
- * ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT, so a restarted Redis needs nothing.
+ * Adds every script to the client, once, as a method that sends EVALSHA (EVAL on NOSCRIPT: a
+ * restarted or failed-over Redis needs nothing), and returns it typed with the script commands.
+ *
+ * Not ioredis's `defineCommand`: ioredis copies every script so defined onto each pipeline it
+ * builds, and auto-pipelining builds one per batch of commands: with our 34 scripts that is ~20 µs
+ * and a 100-property object per batch, paid by every command of every request (bench/README.md).
+ * A pipeline (ReplicaAcks) sends a script with `scriptCall`.
  */
 export function defineScripts(client: Redis | Cluster): RedisClient {
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    client.defineCommand(name, {
-      lua: readFileSync(join(__dirname, 'scripts', script.file), 'utf8'),
-      numberOfKeys: script.keys,
-      readOnly: script.readOnly ?? false,
-    });
+  for (const script of LOADED) {
+    const evalsha: Invoke = (...args) => {
+      const call = callOf(script, args);
+      return client.evalsha(call.sha, ...call.params).catch((error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        return client.eval(call.lua, ...call.params);
+      });
+    };
+    Object.defineProperty(client, script.name, { value: evalsha });
   }
   return client as RedisClient;
 }

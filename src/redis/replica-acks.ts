@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Cluster } from 'ioredis';
-import { RedisClient, ScriptCommands } from './redis.scripts';
+import { isNoScript, RedisClient, scriptCall, ScriptCommands } from './redis.scripts';
 
 /**
  * How long a revocation waits for a replica's acknowledgement. A healthy replica acknowledges
@@ -70,10 +70,17 @@ export class ReplicaAcks {
   private async acknowledged<K extends keyof AckedCommands>(
     name: K,
     args: Parameters<AckedCommands[K]>,
+    source: 'evalsha' | 'eval' = 'evalsha',
   ): Promise<Acked<K>> {
     const pipeline = this.client.pipeline();
-    (pipeline as unknown as Record<K, Invoke>)[name].apply(pipeline, args);
+    const script = scriptCall(name, args);
+    if (!script) (pipeline as unknown as Record<K, Invoke>)[name].apply(pipeline, args);
+    else if (source === 'evalsha') pipeline.evalsha(script.sha, ...script.params);
+    else pipeline.eval(script.lua, ...script.params);
     const [command, wait] = (await pipeline.wait(this.replicas, this.timeoutMs).exec()) ?? [];
+    // Not in the server's script cache (restarted, failed over): the script did not run.
+    if (source === 'evalsha' && isNoScript(command?.[0]))
+      return this.acknowledged(name, args, 'eval');
     if (!command || command[0]) throw command?.[0] ?? new Error('no reply');
     this.observe(wait && !wait[0] ? Number(wait[1]) : 0);
     return command[1] as Acked<K>;
