@@ -5,7 +5,12 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type SonicBoom from 'sonic-boom';
 import Fastify, { FastifyBaseLogger } from 'fastify';
-import { batchedDestination, createAppLogger, logCompletedRequests } from './http-logger';
+import {
+  batchedDestination,
+  createAppLogger,
+  isoTimeOncePerMs,
+  logCompletedRequests,
+} from './http-logger';
 
 function capture() {
   const lines: Record<string, any>[] = [];
@@ -71,6 +76,25 @@ describe('createAppLogger', () => {
 
   it('is silent in tests unless a test captures the output', () => {
     expect(createAppLogger(app).level).toBe('silent');
+  });
+});
+
+describe('isoTimeOncePerMs', () => {
+  it("writes what pino's isoTime writes, formatted again only when the millisecond changes", () => {
+    let now = Date.UTC(2026, 10, 30, 8, 0, 0, 123);
+    const time = isoTimeOncePerMs(() => now);
+    const first = time();
+    expect(first).toBe(',"time":"2026-11-30T08:00:00.123Z"');
+    const spy = jest.spyOn(Date.prototype, 'toISOString');
+    expect(time()).toBe(first);
+    expect(spy).not.toHaveBeenCalled();
+    now += 1;
+    expect(time()).toBe(',"time":"2026-11-30T08:00:00.124Z"');
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    jest.spyOn(Date, 'now').mockReturnValue(now);
+    expect(time()).toBe(pino.stdTimeFunctions.isoTime());
+    jest.restoreAllMocks();
   });
 });
 

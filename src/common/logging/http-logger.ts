@@ -5,6 +5,23 @@ import { currentRequestId } from '../request-context/request-context';
 import { logLevel, REDACTED_PATHS } from './log-policy';
 import { prettyStdout } from './pretty-stdout';
 
+/**
+ * pino's `isoTime` (`,"time":"<ISO 8601>"`), formatted once per millisecond: under load many
+ * lines fall in the same one, and `toISOString` was ~1.4 % of an authenticated request's CPU.
+ */
+export function isoTimeOncePerMs(now: () => number = Date.now): () => string {
+  let last = Number.NaN;
+  let field = '';
+  return () => {
+    const ms = now();
+    if (ms !== last) {
+      last = ms;
+      field = `,"time":"${new Date(ms).toISOString()}"`;
+    }
+    return field;
+  };
+}
+
 /** A fresh object each time: pino merges the log call's fields into it. */
 function requestIdOfCurrentRequest(): object {
   const reqId = currentRequestId();
@@ -21,7 +38,7 @@ export function createAppLogger(app: Env['app'], destination?: DestinationStream
   const options = {
     level: logLevel(app.nodeEnv, destination !== undefined, app.logLevel),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeOncePerMs(),
     formatters: { level: (label: string) => ({ level: label }) },
     mixin: requestIdOfCurrentRequest,
   };
