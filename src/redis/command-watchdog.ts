@@ -22,7 +22,10 @@ const TICK_MS = 50;
  * what opens the store's circuit (fail-closed.ts), so what follows fails at once, as before.
  *
  * A command is refused `timeoutMs` to `timeoutMs + TICK_MS` after it became the oldest one (it is
- * written at most that long before). For one connection (standalone, Sentinel); a Cluster keeps
+ * written at most that long before). While the oldest stays unanswered, commands written behind
+ * it are refused at the next tick, without waiting a timeout of their own: a Redis half a second
+ * behind is treated as hung, and the circuit stops new calls anyway (fail closed, never a wrong
+ * answer: a refused command stays queued, and its late reply is dropped by ioredis). For one connection (standalone, Sentinel); a Cluster keeps
  * ioredis's per-command timeout on each node's connection.
  */
 export class CommandWatchdog {

@@ -4,7 +4,8 @@ import { StoreUnavailableError } from '../common/errors/store-unavailable.error'
 import { SystemClock } from '../common/time/clock';
 import { RedisSessionStore } from '../tokens/stores/redis-session.store';
 import { RedisUserStore } from '../users/stores/redis-user.store';
-import { REDIS_URL, redisConnection, TestRedis } from '../../test/support/redis';
+import { hangingProxy } from '../../test/support/hanging-proxy';
+import { randomPrefix, REDIS_URL, redisConnection, TestRedis } from '../../test/support/redis';
 import { RedisConnection } from './redis.connection';
 
 const DEAD_URL = 'redis://tessera:s3cret-password@127.0.0.1:1';
@@ -93,5 +94,22 @@ describe('RedisConnection to a live Redis', () => {
     await connection.onApplicationShutdown();
     await expect(ended).resolves.toBeUndefined();
     expect(client.status).toBe('end');
+  });
+});
+
+describe('RedisConnection to a Redis that stops answering', () => {
+  it('still shuts down, within the command timeout, instead of waiting for QUIT forever', async () => {
+    const proxy = await hangingProxy();
+    const connection = redisConnection(randomPrefix(), `redis://127.0.0.1:${proxy.port}`);
+    try {
+      await expect(connection.waitUntilReady(5000)).resolves.toBe(true);
+      await expect(connection.client.ping()).resolves.toBe('PONG');
+      proxy.hang();
+      const started = Date.now();
+      await connection.onApplicationShutdown();
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      proxy.close();
+    }
   });
 });

@@ -107,8 +107,15 @@ export class RedisConnection implements OnApplicationShutdown {
     this.instance = undefined;
     this.acked = undefined;
     this.circuit?.dispose();
-    this.watchdog?.dispose();
-    await Promise.all(clients.map(close));
+    try {
+      // The watchdog outlives the QUIT it may have to time out: a hung Redis (SIGSTOP) still
+      // reads as connected, so close() sends QUIT, and only a timeout turns that into a
+      // disconnect. Without it, SIGTERM during a Redis outage never ended the process.
+      await Promise.all(clients.map(close));
+    } finally {
+      this.watchdog?.dispose();
+      this.watchdog = undefined;
+    }
   }
 
   private redisDriver(): RedisDriver {
