@@ -12,7 +12,7 @@
 // when the harness could not measure: a build or start-up failure, wrk missing or failing, or any
 // non-2xx answer or socket error in any scenario (then the figures describe an error path, not
 // the one they name: nothing is written to bench/results). 130/143 on SIGINT/SIGTERM.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import { computeFigures, invalidity } from './lib/figures.mjs';
 import { cleanup, guardRun, isAborting, log, onCleanup } from './lib/lifecycle.mjs';
 import { loadAverage, runMeta } from './lib/meta.mjs';
 import { resolveNode } from './lib/node-runtime.mjs';
-import { freePorts, HarnessError, run, start, stop, waitForHttp } from './lib/proc.mjs';
+import { freePorts, HarnessError, run, sleep, start, stop, waitForHttp } from './lib/proc.mjs';
 import { buildRows, printTable, writeResults } from './lib/report.mjs';
 import * as scenario from './lib/scenarios.mjs';
 import * as tessera from './lib/tessera.mjs';
@@ -54,14 +54,14 @@ const settings = {
   rotation: smoke ? { seconds: 4, rotateAfter: 1 } : { seconds: 12, rotateAfter: 3 },
   threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
 };
-const perRound = 6 * settings.seconds + 2 * settings.loginSeconds + 30;
+const perRound = 7 * settings.seconds + 2 * settings.loginSeconds + 30;
 const budget = args.timeout ?? (smoke ? 360 : 300 + (settings.rounds + 1) * perRound * 1.5);
 guardRun(Number(budget));
 
 async function prepare(workDir, node) {
   const dist = tessera.snapshotBuild(ROOT, workDir, node.modules);
   const redisUrl = tessera.loopbackRedisUrl();
-  const [servicePort, referencePort, portA, portB] = await freePorts(4);
+  const [servicePort, referencePort, portA, portB, calibrationPort] = await freePorts(5);
   const { threadPool } = settings;
   const runtime = tessera.productionRuntime(ROOT);
   const env = {
@@ -83,6 +83,8 @@ async function prepare(workDir, node) {
     scripts: scenario.scripts(workDir),
     referencePort,
     referenceUrl: `http://127.0.0.1:${referencePort}`,
+    calibrationPort,
+    calibrationUrl: `http://127.0.0.1:${calibrationPort}`,
     serviceUrl: `http://127.0.0.1:${servicePort}`,
   };
 }
@@ -93,6 +95,29 @@ async function startReference(ctx) {
   });
   await waitForHttp(`${ctx.referenceUrl}/`, reference, 15_000, 'the Fastify reference');
   return reference;
+}
+
+/**
+ * The calibration app (bench/calibration.mjs, with its token cache), on this run's Redis under its
+ * own prefix (it deletes its key when stopped); it writes its access token to a file at start.
+ */
+async function startCalibration(ctx) {
+  const tokenFile = join(ctx.workDir, 'calibration-token');
+  const calibration = start(
+    'node',
+    ['bench/calibration.mjs', String(ctx.calibrationPort), tokenFile],
+    {
+      env: { ...process.env, REDIS_URL: ctx.redisUrl, TOKEN_CACHE: '1' },
+      logFile: join(ctx.workDir, 'calibration.log'),
+    },
+  );
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(tokenFile) && Date.now() < deadline) await sleep(100);
+  ctx.calibrationToken = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8') : '';
+  await waitForHttp(`${ctx.calibrationUrl}/me`, calibration, 30_000, 'the calibration app', {
+    authorization: `Bearer ${ctx.calibrationToken}`,
+  });
+  return calibration;
 }
 
 async function prepareUsers(ctx) {
@@ -114,6 +139,7 @@ async function oneRound(ctx, seconds, loginSeconds, index) {
   const t = await scenario.throughputRound(ctx, seconds);
   memory.afterThroughput = tessera.memoryOf(ctx.servicePid);
   log(`  /auth/me ${rate(t.me)} req/s vs hello ${rate(t.refForMe)}`);
+  log(`  calibration app ${rate(t.calibration)} req/s`);
   log(`  /health/live ${rate(t.live)} req/s vs hello ${rate(t.refForLive)}`);
   const login = await scenario.loginRound(ctx, loginSeconds);
   memory.afterLogin = tessera.memoryOf(ctx.servicePid);
@@ -129,6 +155,7 @@ async function oneRound(ctx, seconds, loginSeconds, index) {
 /** Warm-up, then the measured rounds; peak RSS at the end. Stops both servers. */
 async function measure(ctx) {
   const reference = await startReference(ctx);
+  const calibration = await startCalibration(ctx);
   const service = await tessera.startTessera(ctx);
   ctx.servicePid = service.pid;
   log(`Tessera pid ${service.pid} on ${ctx.serviceUrl}, reference pid ${reference.pid}`);
@@ -143,7 +170,7 @@ async function measure(ctx) {
     rounds.push(await oneRound(ctx, settings.seconds, settings.loginSeconds, i));
   }
   const memory = tessera.memoryOf(service.pid);
-  await Promise.all([stop(service), stop(reference)]);
+  await Promise.all([stop(service), stop(reference), stop(calibration)]);
   return { rounds, memory };
 }
 

@@ -1,5 +1,5 @@
 // A hand-written SVG bar chart: each ratio of Tessera to its reference, with its target drawn as
-// a dashed line across the bar; green when met, red when not, grey in a smoke run.
+// a dashed line across the bar; green when met, red when not, grey in a smoke run or without one.
 const escape = (s) =>
   String(s).replace(
     /[<>&"]/g,
@@ -16,7 +16,7 @@ export function ratioChart(rows, meta) {
   const targets = rows.map((r) => Number(r.target.replace(/[^\d.]/g, '')) || 0);
   const max = Math.max(1, ...rows.map((r) => r.ratioValue), ...targets) * 1.1;
   const x = (v) => left + (Math.max(0, v) / max) * barArea;
-  const colour = (r) => (meta.smoke ? '#9e9e9e' : r.met ? '#2e7d32' : '#c62828');
+  const colour = (r) => (meta.smoke || r.met === null ? '#9e9e9e' : r.met ? '#2e7d32' : '#c62828');
   const bars = rows.map((r, i) => {
     const y = top + i * rowHeight;
     const t = targets[i];

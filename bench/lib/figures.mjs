@@ -36,6 +36,10 @@ export function computeFigures(rounds, { memory, rotation }) {
   const login = series(all((r) => r.login.login));
   return {
     me: against(series(all((r) => r.throughput.me)), series(all((r) => r.throughput.refForMe))),
+    calibration: against(
+      series(all((r) => r.throughput.calibration)),
+      series(all((r) => r.throughput.refForMe)),
+    ),
     live: against(
       series(all((r) => r.throughput.live)),
       series(all((r) => r.throughput.refForLive)),
@@ -71,6 +75,7 @@ export function invalidity(f) {
     if (socket > 0) problems.push(`${name}: ${socket} socket errors`);
   };
   check('GET /auth/me', f.me.non2xx, f.me.socketErrors, f.me.statuses);
+  check('calibration app GET /me', f.calibration.non2xx, f.calibration.socketErrors);
   check('GET /health/live', f.live.non2xx, f.live.socketErrors, f.live.statuses);
   check('POST /auth/login', f.login.non2xx, f.login.socketErrors, f.login.statuses);
   check('GET /health/live during the login storm', f.login.probeNon2xx, f.login.probeSocketErrors);

@@ -97,13 +97,13 @@ export async function freePorts(count) {
   return ports;
 }
 
-/** Waits until `url` answers 200, or fails when the child exits or the time is up. */
-export async function waitForHttp(url, child, timeoutMs, describe) {
+/** Waits until `url` answers 200 (to `headers`), or fails when the child exits or the time is up. */
+export async function waitForHttp(url, child, timeoutMs, describe, headers = {}) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!running.has(child.pid)) throw new HarnessError(`${describe} exited during start-up`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(url, { headers, signal: AbortSignal.timeout(1000) });
       if (response.status === 200) return;
     } catch {
       // not listening yet

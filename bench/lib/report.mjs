@@ -63,6 +63,11 @@ export function buildRows(f) {
       target: atMost(10, 'ms'),
     }),
     ...failures(me, f.me.non2xx, f.me.socketErrors),
+    // For comparison, no target: Nest + passport-jwt + one Redis call (bench/calibration.mjs).
+    row('calibration app', 'GET /me req/s', f.calibration.rate, num(f.calibration.rate), {
+      reference: `${num(f.calibration.reference)} (hello)`,
+      ratioOf: f.calibration.ratio,
+    }),
     row(live, 'req/s', f.live.rate, num(f.live.rate), {
       reference: `${num(f.live.reference)} (hello)`,
       ratioOf: f.live.ratio,

@@ -29,7 +29,11 @@ async function bound(kind, seconds, ctx) {
   }
 }
 
-/** Reference, GET /auth/me, reference, GET /health/live. */
+/**
+ * Reference, GET /auth/me, the calibration app's GET /me (bench/calibration.mjs, with its token
+ * cache: what Nest + passport-jwt + one Redis call cost, for comparison, no target), reference,
+ * GET /health/live.
+ */
 export async function throughputRound(ctx, seconds) {
   const { connections, scripts: s, referenceUrl, serviceUrl, accessToken } = ctx;
   const plain = { script: s.plain, connections, seconds };
@@ -39,9 +43,14 @@ export async function throughputRound(ctx, seconds) {
     url: `${serviceUrl}/auth/me`,
     headers: { Authorization: `Bearer ${accessToken}` },
   });
+  const calibration = await wrk({
+    ...plain,
+    url: `${ctx.calibrationUrl}/me`,
+    headers: { Authorization: `Bearer ${ctx.calibrationToken}` },
+  });
   const refForLive = await wrk({ ...plain, url: `${referenceUrl}/` });
   const live = await wrk({ ...plain, url: `${serviceUrl}/health/live` });
-  return { refForMe, me, refForLive, live };
+  return { refForMe, me, calibration, refForLive, live };
 }
 
 /**
