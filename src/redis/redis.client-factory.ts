@@ -30,23 +30,20 @@ export const COMMAND_TIMEOUT_MS = 500;
  */
 const CLUSTER_MAX_REDIRECTIONS = 5;
 
+/**
+ * No per-command timer here: the one connection of a standalone or Sentinel client is bounded by
+ * a CommandWatchdog (command-watchdog.ts, started by RedisConnection) at the same
+ * COMMAND_TIMEOUT_MS; every other connection asks for the timer (WITH_COMMAND_TIMEOUT).
+ */
 const FAIL_FAST = {
   maxRetriesPerRequest: 1,
-  commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 5000,
   // How long disconnect() waits for a socket to close before destroying it. ioredis arms this
   // timer even when the socket is long gone (Redis down at shutdown), holding the exit back.
   disconnectTimeout: 500,
 } satisfies RedisOptions;
 
-/**
- * The one connection of a standalone or Sentinel client has no per-command timer: a
- * CommandWatchdog (command-watchdog.ts) bounds its commands instead, at the same COMMAND_TIMEOUT_MS.
- * A client duplicated from it must ask for the timeout again (`duplicate(WITH_COMMAND_TIMEOUT)`).
- */
-const WATCHED = { ...FAIL_FAST, commandTimeout: undefined } satisfies RedisOptions;
-
-/** For `duplicate()` of a standalone or Sentinel client: its own per-command timeout. */
+/** For a Cluster's nodes and `duplicate()` of a standalone or Sentinel client. */
 export const WITH_COMMAND_TIMEOUT = { commandTimeout: COMMAND_TIMEOUT_MS } satisfies RedisOptions;
 
 /**
@@ -57,11 +54,11 @@ export function createRedisClient(driver: RedisDriver, keyPrefix: string): Redis
   const common = { keyPrefix, enableAutoPipelining: true, enableOfflineQueue: false };
   switch (driver.mode) {
     case 'standalone':
-      return new Redis(driver.url, { ...common, ...WATCHED, retryStrategy: reconnectDelay });
+      return new Redis(driver.url, { ...common, ...FAIL_FAST, retryStrategy: reconnectDelay });
     case 'sentinel':
       return new Redis({
         ...common,
-        ...WATCHED,
+        ...FAIL_FAST,
         sentinels: driver.sentinels,
         name: driver.name,
         retryStrategy: reconnectDelay,
@@ -78,7 +75,7 @@ export function createRedisClient(driver: RedisDriver, keyPrefix: string): Redis
         enableAutoPipelining: false,
         clusterRetryStrategy: reconnectDelay,
         maxRedirections: CLUSTER_MAX_REDIRECTIONS,
-        redisOptions: FAIL_FAST,
+        redisOptions: { ...FAIL_FAST, ...WITH_COMMAND_TIMEOUT },
       });
   }
 }
