@@ -10,6 +10,7 @@ import {
   createAppLogger,
   isoTimeOncePerMs,
   logCompletedRequests,
+  requestLineWriter,
 } from './http-logger';
 
 function capture() {
@@ -118,6 +119,65 @@ describe('batchedDestination', () => {
     const written = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(written.map((l) => (JSON.parse(l) as { name: string }).name)).toEqual(names);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('requestLineWriter', () => {
+  function rawCapture() {
+    const raw: string[] = [];
+    return { raw, stream: { write: (line: string) => void raw.push(line) } };
+  }
+
+  it("writes, byte for byte but the time, the line pino's own call writes for the same fields", () => {
+    const { raw, stream } = rawCapture();
+    const logger = createAppLogger({ ...app, logLevel: 'debug' }, stream);
+    const lines = logger.child({}, { redact: [] });
+    const write = requestLineWriter(logger);
+    // Paths a client can send: quotes, backslashes, control characters, non-ASCII, a lone
+    // surrogate's percent-encoding; methods Fastify routes.
+    const paths = ['/auth/me', '/a"b\\c', '/tab\there', '/é/✓/😀', '/%ED%A0%80', '/\u2028'];
+    for (const [i, path] of paths.entries()) {
+      for (const level of ['info', 'debug', 'error'] as const) {
+        const fields = {
+          reqId: `0190-${i}`,
+          method: i % 2 ? 'POST' : 'GET',
+          path,
+          status: level === 'error' ? 503 : 200,
+          responseTime: i + 0.5,
+        };
+        write(level, fields);
+        lines[level](
+          {
+            reqId: fields.reqId,
+            req: { method: fields.method, url: fields.path },
+            res: { statusCode: fields.status },
+            responseTime: fields.responseTime,
+          },
+          'request completed',
+        );
+        // The two calls may fall in different milliseconds.
+        const [ours, pinos] = raw.splice(0, 2).map((l) => l.replace(/"time":"[^"]+"/, '"time":""'));
+        expect(ours).toBe(pinos);
+        expect(JSON.parse(ours)).toEqual(
+          expect.objectContaining({ req: { method: fields.method, url: path } }),
+        );
+      }
+    }
+  });
+
+  it("writes nothing below the logger's level, read at each call", () => {
+    const { raw, stream } = rawCapture();
+    const logger = createAppLogger({ ...app, logLevel: 'info' }, stream);
+    const write = requestLineWriter(logger);
+    const line = { reqId: 'r', method: 'GET', path: '/health/live', status: 200, responseTime: 1 };
+    write('debug', line);
+    expect(raw).toEqual([]);
+    logger.level = 'debug';
+    write('debug', line);
+    expect(raw).toHaveLength(1);
+    logger.level = 'error';
+    write('info', line);
+    expect(raw).toHaveLength(1);
   });
 });
 
