@@ -65,4 +65,21 @@ describe('verified-token cache, on two instances', () => {
     }
     expect((await b.http.get('/auth/me', { token })).status).toBe(200);
   });
+
+  it('serves a cached token only in a well-formed Authorization header', async () => {
+    const { access_token: token } = await cachedEverywhere();
+    const as = (authorization: string) => b.http.get('/auth/me', { headers: { authorization } });
+    // The scheme is case-insensitive (RFC 9110 §11.1): still the cached token.
+    expect((await as(`bearer ${token}`)).status).toBe(200);
+    for (const malformed of [
+      `Bearer  ${token}`,
+      `Bearer ${token},x`,
+      `Bearer ${token} x`,
+      `Token ${token}`,
+      `Bearer:${token}`,
+      `${token}`,
+    ]) {
+      expectInvalidToken(await as(malformed));
+    }
+  });
 });

@@ -8,7 +8,7 @@ import { AppError, AppErrorCode } from '../../common/errors/app-error';
 import { AuthenticatedUser } from '../../tokens/token.types';
 import { policyOf, readsCallerAccount } from './access-policy';
 import { READS_ACCOUNT, WithAccountRead } from '../decorators/caller-account.decorator';
-import { bearerToken, NO_TOKEN } from '../strategies/bearer-token';
+import { NO_TOKEN, presentedCredentials } from '../strategies/bearer-token';
 import { JwtStrategy } from '../strategies/jwt.strategy';
 import { VerifiedTokenCache } from '../strategies/verified-token.cache';
 
@@ -46,8 +46,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       .switchToHttp()
       .getRequest<FastifyRequest & WithAccountRead & { user?: unknown }>();
     if (readsCallerAccount(this.reflector, context)) request[READS_ACCOUNT] = true;
-    const token = bearerToken(request);
-    const cached = token === null ? undefined : this.cache.get(token);
+    // A token verified before is found without parsing the header (presentedCredentials); any
+    // other goes through passport, which parses it (bearerToken) and verifies it.
+    const presented = presentedCredentials(request);
+    const cached = presented === null ? undefined : this.cache.get(presented);
     if (!cached) return super.canActivate(context);
     // Verified before, byte for byte: skip passport and the signature, never the store check.
     return this.strategy.authorize(cached, request).then(

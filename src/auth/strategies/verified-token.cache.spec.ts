@@ -32,6 +32,22 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get(token.replace('c2ln', 'c2lo'))).toBeUndefined();
   });
 
+  it('serves a token only to its exact string, also when another ends the same way', () => {
+    const cache = cacheOf(10);
+    const signature = 's'.repeat(342);
+    const token = `${aToken('k1', 1).split('.').slice(0, 2).join('.')}.${signature}`;
+    const sameEnd = `${aToken('k1', 2).split('.').slice(0, 2).join('.')}.${signature}`;
+    cache.set(token, claims(60));
+    expect(cache.get(sameEnd)).toBeUndefined();
+    expect(cache.get(`x${token}`)).toBeUndefined();
+    expect(cache.get(token)).toEqual(claims(60));
+    // One verified later with the same end takes the slot; the first is then verified again.
+    cache.set(sameEnd, claims(30));
+    expect(cache.get(sameEnd)).toEqual(claims(30));
+    expect(cache.get(token)).toBeUndefined();
+    expect(cache.size).toBe(1);
+  });
+
   it('never grows past its cap', () => {
     const cache = cacheOf(3);
     for (let n = 0; n < 10; n++) cache.set(aToken('k1', n), claims(60));
