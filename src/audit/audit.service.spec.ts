@@ -96,6 +96,20 @@ describe('AuditService', () => {
     ]);
   });
 
+  it('redacts a secret a careless caller put in the details, in the log line', () => {
+    audit.record({
+      event: AuditEventType.TokenRefreshed,
+      userId: 'u1',
+      details: { password: 'hunter2-hunter2', refresh_token: 'a.b', sessionId: 's1' },
+    });
+    expect(lines[0].audit.details).toEqual({
+      password: '[redacted]',
+      refresh_token: '[redacted]',
+      sessionId: 's1',
+    });
+    expect(JSON.stringify(lines)).not.toContain('hunter2');
+  });
+
   it('logs critical events at error level', () => {
     audit.record({ event: AuditEventType.RefreshReuseDetected, userId: 'u1' });
     expect(lines[0]).toEqual(expect.objectContaining({ level: 50, msg: expect.any(String) }));

@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Logger } from 'pino';
+import { AUDIT_REDACTED_PATHS } from '../common/logging/log-policy';
 import { InjectRootLogger } from '../common/logging/root-logger';
 import { uuidv7 } from '../common/crypto/ids';
 import { currentRequest } from '../common/request-context/request-context';
@@ -35,7 +36,11 @@ export class AuditService {
     // Absent in the keys CLI, which serves no metrics.
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.logger = root.child({ context: 'Audit' });
+    // Its own redaction: the same secrets caught, by exact paths instead of wildcards.
+    this.logger = root.child(
+      { context: 'Audit' },
+      { redact: { paths: AUDIT_REDACTED_PATHS, censor: '[redacted]' } },
+    );
   }
 
   /** Records one event; ip and request id default to the current request's. */
