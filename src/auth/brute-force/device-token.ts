@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomToken } from '../../common/crypto/ids';
 import { Clock, InjectClock } from '../../common/time/clock';
 import { InjectSessionStore, SessionStore } from '../../tokens/session.store';
 import { InjectLoginAttemptStore, LoginAttemptStore } from './login-attempt.store';
@@ -45,7 +46,7 @@ export class DeviceTokens {
    * `generation` its login read; null when that generation has moved on meanwhile.
    */
   async issue(userId: string, generation: number): Promise<string | null> {
-    const deviceId = randomBytes(16).toString('base64url');
+    const deviceId = randomToken(16);
     const exp = Math.floor(this.clock.now() / 1000) + DEVICE_TTL_SECONDS;
     const payload = `${userId}.${deviceId}.${exp}`;
     const token = `${payload}.${await this.mac(payload)}`;
