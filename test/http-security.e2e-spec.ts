@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { aUser } from './factories/user.factory';
 import { expectProblem } from './support/expectations';
 import { HttpResponse } from './support/http';
@@ -60,6 +61,45 @@ describe('security headers', () => {
     expectApiHeaders(notFound);
   });
 
+  it("sends them on answers made before any hook: the router's 400 and 414", async () => {
+    for (const [path, status] of [
+      ['/auth/%zz', 400],
+      [`/users/${'x'.repeat(500)}`, 414],
+    ] as const) {
+      const response = await plain.http.get(path);
+      expectProblem(response, status);
+      expectApiHeaders(response);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
+  it("sends them on the answers of Node's HTTP parser (a DEL in the path, oversized headers)", async () => {
+    const { port } = new URL(plain.http.baseUrl);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    for (const [request, status] of [
+      ['GET /raw\x7f HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ] as const) {
+      const answer = await raw(request);
+      const head = answer.slice(0, answer.indexOf('\r\n\r\n')).toLowerCase();
+      expect(head).toMatch(new RegExp(`^http/1\\.1 ${status} `));
+      expect(head).toMatch(
+        /\r\ncontent-security-policy: default-src 'none';frame-ancestors 'none'/,
+      );
+      expect(head).toContain('\r\nx-frame-options: deny');
+      expect(head).toContain('\r\nx-content-type-options: nosniff');
+      expect(head).toContain('\r\ncache-control: no-store');
+      expect(head).toContain('\r\ncontent-type: application/problem+json');
+    }
+  });
+
   it('relaxes the CSP for Swagger UI only: inline styles, scripts from itself, still no framing', async () => {
     const page = await plain.http.get('/docs');
     expect(page.status).toBe(200);
@@ -69,6 +109,9 @@ describe('security headers', () => {
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(csp).toMatch(/frame-ancestors 'none'/);
     expect(page.headers.get('x-frame-options')).toBe('DENY');
+    // A query string does not make it an API answer.
+    const withQuery = await plain.http.get('/docs?x=1');
+    expect(withQuery.headers.get('content-security-policy')).toBe(csp);
     const script = await plain.http.get('/docs/swagger-ui-init.js');
     expect(script.status).toBe(200);
     expect(script.headers.get('content-security-policy')).toMatch(/script-src 'self'/);

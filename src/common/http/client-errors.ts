@@ -1,11 +1,18 @@
 import { STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { problemType } from '../errors/error-status';
+import { API_SECURITY_HEADERS } from './security-headers';
+
+/** The security headers every answer carries, as header lines (no request: no HSTS). */
+const SECURITY_LINES = Object.entries(API_SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 /**
  * Fastify's `clientErrorHandler`: errors Node's HTTP parser raises before Fastify has a request
  * (headers over 16 KB, such as a 100 KB bearer token; a request timeout; garbage on the socket).
- * They get problem+json too, with `Connection: close`, as Node's own answer would.
+ * They get problem+json too, with `Connection: close`, as Node's own answer would, and the
+ * security headers of every other answer.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -19,6 +26,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
   });
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\n` +
+      `${SECURITY_LINES}Cache-Control: no-store\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

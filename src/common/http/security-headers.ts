@@ -2,8 +2,8 @@ import { FastifyInstance, FastifyReply } from 'fastify';
 import helmet, { HelmetOptions } from 'helmet';
 import { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Swagger UI lives under these paths; everything else is the JSON API. */
-const DOCS_PATH = /^\/docs(\/|$)/;
+/** Swagger UI lives under these paths (a query string included); everything else is the JSON API. */
+const DOCS_PATH = /^\/docs(\/|\?|$)/;
 /** The passkey page and its script (src/auth/passkeys/passkey-demo.controller.ts). */
 const PASSKEY_DEMO_PATH = /^\/passkeys\/demo(\.js)?(\?|$)/;
 
@@ -86,6 +86,14 @@ function headersOf(options: HelmetOptions): Headers {
   return headers;
 }
 
+/**
+ * The security headers of every JSON answer, lower-case names. Also sent by the answers made
+ * before any hook runs (framework-errors.ts: the router's; client-errors.ts: Node's parser's).
+ */
+export const API_SECURITY_HEADERS: Readonly<Headers> = Object.freeze(
+  headersOf({ ...HELMET_BASE, contentSecurityPolicy: API_CSP }),
+);
+
 /** The description of the symbol under which Fastify 5 keeps a reply's headers. */
 const REPLY_HEADERS = 'fastify.reply.headers';
 let replyHeadersSymbol: symbol | null | undefined;
@@ -124,7 +132,7 @@ function setHeaders(reply: FastifyReply, headers: Headers): void {
  * `request.protocol` is "https" on a TLS socket or, with TRUST_PROXY, per X-Forwarded-Proto).
  */
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
-  const api = headersOf({ ...HELMET_BASE, contentSecurityPolicy: API_CSP });
+  const api = API_SECURITY_HEADERS;
   const docs = headersOf({ ...HELMET_BASE, contentSecurityPolicy: DOCS_CSP });
   const demo = headersOf({ ...HELMET_BASE, contentSecurityPolicy: PASSKEY_DEMO_CSP });
   fastify.addHook('onRequest', (request, reply, done) => {
