@@ -59,4 +59,29 @@ describe('Redis round trips per authenticated request', () => {
     }
     expect(unhandled).toEqual([]);
   });
+
+  it("a login reads the account and its generation in one command, after the login's index", async () => {
+    const user = aUser();
+    expect((await t().http.post('/auth/register', user)).status).toBe(201);
+    const client = t().app.get(RedisConnection).client as Redis;
+    const sent = jest.spyOn(client, 'sendCommand');
+    try {
+      expect((await t().http.post('/auth/login', credentials(user))).status).toBe(200);
+      const commands = sent.mock.calls.map(([command]) => ({
+        name: command.name,
+        keys: (command.args as unknown[]).filter((a): a is string => typeof a === 'string'),
+      }));
+      const reads = commands.filter(
+        (c) => c.keys.some((k) => /\{users\}:id:|\}:gen$/.test(k)) && /^(get|mget)$/.test(c.name),
+      );
+      // One MGET of `{u:<id>}:gen` and `{users}:id:<id>`, no GET of either before the password check.
+      expect(reads.map((c) => c.name)).toEqual(['mget']);
+      expect(reads[0].keys).toEqual([
+        expect.stringMatching(/\}:gen$/),
+        expect.stringMatching(/\{users\}:id:/),
+      ]);
+    } finally {
+      sent.mockRestore();
+    }
+  });
 });

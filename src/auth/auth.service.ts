@@ -12,6 +12,7 @@ import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { CallerLookup, InjectCallerLookup } from '../users/stores/caller-lookup';
 import { BruteForceService, LoginAttempt } from './brute-force/brute-force.service';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { LoginDto } from './dto/login.dto';
@@ -54,6 +55,7 @@ export class AuthService {
     private readonly mfa: MfaService,
     private readonly passkeys: PasskeysService,
     private readonly passkeySignIn: PasskeySignInService,
+    @InjectCallerLookup() private readonly callers: CallerLookup,
   ) {}
 
   async register(dto: RegisterDto): Promise<User> {
@@ -207,11 +209,13 @@ export class AuthService {
     client: ClientInfo,
     deviceToken?: string,
   ): Promise<{ user: User; generation: number }> {
-    const named = await this.users.findByLogin(login);
-    // The generation first, then the user it vouches for: read the other way round, a change
-    // landing in between would pass unseen.
-    const generation = named ? await this.sessions.generation(named.id) : 0;
-    const user = named && (await this.users.findById(named.id));
+    const id = await this.users.idByLogin(login);
+    // The generation no later than the user it vouches for (CallerLookup.signInRecord: one
+    // command on a single Redis); read the other way round, a change landing in between would
+    // pass unseen.
+    const { generation, user } = id
+      ? await this.callers.signInRecord(id)
+      : { generation: 0, user: null };
     // Before argon2: the attempt is reserved (counted) first, so concurrent guesses cannot all
     // pass a check before any is counted; a locked client costs one store call. Unknown
     // usernames lock alike, so a 429 says nothing about which accounts exist.

@@ -38,6 +38,8 @@ export interface UserStore {
   findById(id: string): Promise<User | null>;
   /** Looks up by email or by username, case-insensitively. */
   findByLogin(login: string): Promise<User | null>;
+  /** The id findByLogin would find, without reading the user (a sign-in reads it later). */
+  idByLogin(login: string): Promise<string | null>;
   /**
    * Applies the patch and bumps `updatedAt` when `condition` holds, atomically. Never leaves the
    * store without an active admin once it has one (two admins demoting each other at once: one

@@ -72,6 +72,11 @@ export class UsersService {
     return this.users.findByLogin(login);
   }
 
+  /** The id of the user with this email or username, without reading the user. */
+  idByLogin(login: string): Promise<string | null> {
+    return this.users.idByLogin(login);
+  }
+
   async get(id: string): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw notFound();

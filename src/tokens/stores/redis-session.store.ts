@@ -37,8 +37,10 @@ import { byCreation, sessionFromFlat, sessionFromHash, sessionToFields } from '.
 /** The key base of everything of one user's sessions (one hash tag: one Cluster slot). */
 export const sessionKeyBase = (userId: string) => `{u:${userId}}:`;
 const base = sessionKeyBase;
+/** The key of a user's credential generation. */
+export const generationKey = (userId: string) => `${base(userId)}gen`;
 const key = {
-  gen: (userId: string) => `${base(userId)}gen`,
+  gen: generationKey,
   session: ({ userId, sessionId }: SessionRef) => `${base(userId)}s:${sessionId}`,
   retired: ({ userId, sessionId }: SessionRef) => `${base(userId)}r:${sessionId}`,
   jti: ({ userId, sessionId }: SessionRef, jti: string) => `${base(userId)}j:${sessionId}:${jti}`,

@@ -117,6 +117,23 @@ function describeCallerLookupContract(name: string, fixture: () => Promise<Fixtu
       });
     });
 
+    it("reads a sign-in's generation and account, and sees both move", async () => {
+      await expect(f.lookup.signInRecord(user.id)).resolves.toEqual({ generation: 0, user });
+      // Logout-all (a password change, a reset…) moves the generation, on another instance.
+      await f.sessions.revokeAllForUser(user.id);
+      const { generation } = await f.lookup.signInRecord(user.id);
+      expect(generation).toBeGreaterThan(0);
+      await expect(f.sessions.generation(user.id)).resolves.toBe(generation);
+      await f.users.update(user.id, { active: false }, new Date().toISOString());
+      await expect(f.lookup.signInRecord(user.id)).resolves.toMatchObject({
+        generation,
+        user: { id: user.id, active: false },
+      });
+      await f.users.delete(user.id);
+      await expect(f.lookup.signInRecord(user.id)).resolves.toEqual({ generation, user: null });
+      await expect(f.lookup.signInRecord(uuidv7())).resolves.toEqual({ generation: 0, user: null });
+    });
+
     it('sees an account changed by another instance at once', async () => {
       await f.users.update(user.id, { roles: ['user', 'admin'] }, new Date().toISOString());
       const { account } = await f.lookup.checkWithAccount(ref, 'jti');
@@ -176,6 +193,8 @@ describe('CallerLookup on Redis', () => {
       account: null,
     });
     expect(sent).toHaveBeenCalledTimes(1);
+    await expect(lookup.signInRecord(ref.userId)).resolves.toEqual({ generation: 0, user: null });
+    expect(sent).toHaveBeenCalledTimes(2);
   });
 
   it('fails closed when Redis cannot be reached', async () => {

@@ -5,7 +5,11 @@ import { RedisClient } from '../../redis/redis.scripts';
 import { storeProvider } from '../../store/store.provider';
 import { AccessCheck, ProofMark, SessionRef } from '../../tokens/session';
 import { SessionStore } from '../../tokens/session.store';
-import { accessCheckOf, sessionKeyBase } from '../../tokens/stores/redis-session.store';
+import {
+  accessCheckOf,
+  generationKey,
+  sessionKeyBase,
+} from '../../tokens/stores/redis-session.store';
 import { User } from '../user';
 import { UserStore } from '../user.store';
 import { parseUser, userRecordKey } from './redis-user.store';
@@ -17,14 +21,27 @@ export interface CallerCheck {
   account: User | null;
 }
 
+/** What a sign-in needs before the password check: the account and the generation it read. */
+export interface SignInRecord {
+  /** The user's credential generation, read no later than the account (SessionStore.generation). */
+  generation: number;
+  /** Null when the account is gone. */
+  user: User | null;
+}
+
 /**
- * The access check of `SessionStore.checkAccess` (DPoP proof mark included) together with the
- * caller's account, for a route that answers with it (`@WithCallerAccount()`, GET /auth/me). On a
- * single Redis both go in one command (check_access_account.lua): an ioredis command, its
- * timer and its promises are most of what an authenticated request costs (bench/README.md).
+ * Reads that a request makes of the session store and the user store together, in one command
+ * where the store allows it:
+ * - the access check of `SessionStore.checkAccess` (DPoP proof mark included) together with the
+ *   caller's account, for a route that answers with it (`@WithCallerAccount()`, GET /auth/me):
+ *   on a single Redis one script (check_access_account.lua). An ioredis command, its timer and
+ *   its promises are most of what an authenticated request costs (bench/README.md);
+ * - a sign-in's credential generation and account (`signInRecord`): on a single Redis one MGET,
+ *   which reads both at one instant, so no change that ends sessions can land between the two.
  */
 export interface CallerLookup {
   checkWithAccount(ref: SessionRef, jti: string, proof?: ProofMark): Promise<CallerCheck>;
+  signInRecord(userId: string): Promise<SignInRecord>;
 }
 export const CallerLookup = Symbol('CallerLookup');
 export const InjectCallerLookup = () => Inject(CallerLookup);
@@ -47,6 +64,13 @@ export class StoresCallerLookup implements CallerLookup {
     const state = await this.sessions.checkAccess(ref, jti, proof);
     return { state, account: state === 'active' ? await account : null };
   }
+
+  async signInRecord(userId: string): Promise<SignInRecord> {
+    // The generation first, then the user it vouches for: read the other way round, a change
+    // landing in between would pass unseen. (Two slots on a Cluster: two round trips.)
+    const generation = await this.sessions.generation(userId);
+    return { generation, user: await this.users.findById(userId) };
+  }
 }
 
 /** Standalone or Sentinel Redis: the check and the account read in one script. */
@@ -64,6 +88,11 @@ export class RedisCallerLookup implements CallerLookup {
       proof?.until ?? '',
     );
     return { state: accessCheckOf(state), account: parseUser(json) };
+  }
+
+  async signInRecord(userId: string): Promise<SignInRecord> {
+    const [generation, json] = await this.redis.mget(generationKey(userId), userRecordKey(userId));
+    return { generation: Number(generation ?? 0), user: parseUser(json) };
   }
 }
 

@@ -46,10 +46,18 @@ export class MemoryUserStore implements UserStore {
   }
 
   findByLogin(login: string): Promise<User | null> {
+    const id = this.idOf(login);
+    return Promise.resolve(id === null ? null : this.copy(id));
+  }
+
+  idByLogin(login: string): Promise<string | null> {
+    return Promise.resolve(this.idOf(login));
+  }
+
+  private idOf(login: string): string | null {
     // Usernames cannot contain '@', so a login with one is an email.
     const index = login.includes('@') ? this.byEmail : this.byUsername;
-    const id = index.get(loginKey(login));
-    return Promise.resolve(id === undefined ? null : this.copy(id));
+    return index.get(loginKey(login)) ?? null;
   }
 
   update(

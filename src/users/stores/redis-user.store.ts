@@ -75,10 +75,13 @@ export class RedisUserStore implements UserStore {
   }
 
   async findByLogin(login: string): Promise<User | null> {
-    // Usernames cannot contain '@', so a login with one is an email.
-    const index = login.includes('@') ? key.email(login) : key.username(login);
-    const id = await this.redis.get(index);
+    const id = await this.idByLogin(login);
     return id === null ? null : this.findById(id);
+  }
+
+  idByLogin(login: string): Promise<string | null> {
+    // Usernames cannot contain '@', so a login with one is an email.
+    return this.redis.get(login.includes('@') ? key.email(login) : key.username(login));
   }
 
   async update(

@@ -111,6 +111,25 @@ export function describeUserStoreContract(
       });
     });
 
+    describe('idByLogin', () => {
+      it('gives the id findByLogin finds, by email or username in any letter case', async () => {
+        const user = aUser({ email: 'Ada.Lovelace@Example.test', username: 'AdaL' });
+        await store.create(user);
+        await expect(store.idByLogin('ada.lovelace@EXAMPLE.test')).resolves.toBe(user.id);
+        await expect(store.idByLogin('aDAl')).resolves.toBe(user.id);
+        await expect(store.idByLogin('nobody@example.test')).resolves.toBeNull();
+        await expect(store.idByLogin('nobody')).resolves.toBeNull();
+      });
+
+      it('forgets a deleted user', async () => {
+        const user = aUser();
+        await store.create(user);
+        await store.delete(user.id);
+        await expect(store.idByLogin(user.email)).resolves.toBeNull();
+        await expect(store.idByLogin(user.username)).resolves.toBeNull();
+      });
+    });
+
     describe('update', () => {
       it('applies the patch and the new updatedAt, and keeps the rest', async () => {
         const user = aUser();
