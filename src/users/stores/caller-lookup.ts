@@ -73,7 +73,7 @@ export class StoresCallerLookup implements CallerLookup {
   }
 }
 
-/** Standalone or Sentinel Redis: the check and the account read in one script. */
+/** Standalone or Sentinel Redis: each lookup in one command (a script, an MGET). */
 @FailClosed()
 export class RedisCallerLookup implements CallerLookup {
   constructor(private readonly redis: RedisClient) {}
