@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { hangingProxy } from '../../test/support/hanging-proxy';
-import { randomPrefix } from '../../test/support/redis';
+import { randomPrefix, REDIS_URL } from '../../test/support/redis';
 import { createRedisClient } from './redis.client-factory';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -8,7 +8,45 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 const ready = (client: Redis) =>
   client.status === 'ready' ? Promise.resolve() : new Promise((r) => client.once('ready', r));
 
+const standalone = () =>
+  createRedisClient({ kind: 'redis', mode: 'standalone', url: REDIS_URL }, randomPrefix()) as Redis;
+
 describe('createRedisClient (standalone)', () => {
+  it("sends the commands of one event-loop turn in one write, at the turn's end", async () => {
+    const client = standalone();
+    try {
+      await ready(client);
+      const socket = client.stream as unknown as {
+        _write: (...args: unknown[]) => void;
+        _writev: (...args: unknown[]) => void;
+      };
+      const write = jest.spyOn(socket, '_write');
+      const writev = jest.spyOn(socket, '_writev');
+      const replies = Promise.all([client.get('a'), client.get('b'), client.exists('c')]);
+      // Nothing is on the wire before the turn's I/O is done.
+      expect(write).not.toHaveBeenCalled();
+      expect(writev).not.toHaveBeenCalled();
+      expect(await replies).toEqual([null, null, 0]);
+      expect(write).not.toHaveBeenCalled();
+      expect(writev).toHaveBeenCalledTimes(1);
+      expect((writev.mock.calls[0][0] as unknown[]).length).toBe(3);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('builds no ioredis Pipeline for its commands (V8 kept each one until a full GC)', async () => {
+    const client = standalone();
+    try {
+      await ready(client);
+      const pipeline = jest.spyOn(client, 'pipeline');
+      await Promise.all([client.get('a'), client.mget('b', 'c'), client.eval('return 1', 0)]);
+      expect(pipeline).not.toHaveBeenCalled();
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('writes a batch while the one before it still waits for its replies', async () => {
     const proxy = await hangingProxy();
     const client = createRedisClient(
@@ -24,7 +62,7 @@ describe('createRedisClient (standalone)', () => {
       for (let i = 0; i < 3; i++) await turn();
       const second = client.get('second-batch').catch(() => undefined);
       for (let i = 0; i < 20 && !proxy.sent().includes('second-batch'); i++) await turn();
-      // ioredis alone would hold the second batch until the first is answered: never, here.
+      // ioredis's auto-pipelining would hold the second batch until the first is answered: never.
       expect(proxy.sent()).toContain('first-batch');
       expect(proxy.sent()).toContain('second-batch');
       client.disconnect();
@@ -36,10 +74,7 @@ describe('createRedisClient (standalone)', () => {
   });
 
   it('keeps replies with their commands when batches overlap', async () => {
-    const client = createRedisClient(
-      { kind: 'redis', mode: 'standalone', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-      randomPrefix(),
-    ) as Redis;
+    const client = standalone();
     try {
       await ready(client);
       const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);

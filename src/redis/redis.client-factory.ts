@@ -46,28 +46,38 @@ const FAIL_FAST = {
 /** For a Cluster's nodes and `duplicate()` of a standalone or Sentinel client. */
 export const WITH_COMMAND_TIMEOUT = { commandTimeout: COMMAND_TIMEOUT_MS } satisfies RedisOptions;
 
-/** A set of running auto-pipelines that never holds one: see overlappingAutoPipelines. */
-class NoneRunning extends Set<string> {
-  override has(): boolean {
-    return false;
-  }
-}
-
 /**
- * ioredis sends one auto-pipelined batch at a time per connection: commands issued while a batch
- * waits for its replies wait for it too, and go as the next batch once it is answered (its
- * `_runningAutoPipelines`, which it needs for a Cluster's nodes). A standalone or Sentinel client
- * has one connection to one server, which answers in the order batches are written, so here each
- * batch goes at the end of its event-loop turn, as for a client without auto-pipelining, and
- * still as one write. Under load a command no longer waits a whole round trip for the batch
- * before it: `GET /auth/me` main thread 44.7 -> 42.6 µs, p99 13.3 -> 11.7 ms (bench/README.md).
- * It replaces an ioredis 6 internal, like CommandWatchdog (ioredis is pinned; an upgrade must
- * re-check both; redis.client-factory.spec.ts fails if this one stops working).
+ * Commands issued in one event-loop turn leave in one write at its end, as ioredis's
+ * auto-pipelining sends them, without its per-batch Pipeline. Each of those defines its own
+ * `length` accessor (a new closure per batch, which V8 answers by turning the batch into a
+ * dictionary-mode object), and with that one line every batch outlived the scavenges until a full
+ * GC, with what its closure reaches: its commands, their replies, the requests waiting on them.
+ * Under load ~0.7 MB was promoted per scavenge and a mark-compact (a 6-10 ms pause) ran every half
+ * second; a copy of ioredis without that line promotes nothing (bench/README.md).
+ *
+ * Here the socket is corked at the first command of a turn and uncorked when the turn's I/O is
+ * done (setImmediate, where auto-pipelining flushed its batch): the turn's commands go out in one
+ * writev. No command waits for an earlier one's replies (ioredis holds an auto-pipelined batch
+ * until the one before it is answered). Redis answers one connection in order, so replies stay
+ * with their commands. `sendCommand` is the one method every command goes through (scripts
+ * included); redis.client-factory.spec.ts checks both properties on a real socket.
  */
-function overlappingAutoPipelines(client: Redis): Redis {
-  const internals = client as unknown as { _runningAutoPipelines?: Set<string> };
-  if (internals._runningAutoPipelines instanceof Set)
-    internals._runningAutoPipelines = new NoneRunning();
+function writesCoalescedPerTurn(client: Redis): Redis {
+  const send = client.sendCommand;
+  let corked: Redis['stream'] | null = null;
+  const uncork = () => {
+    const stream = corked;
+    corked = null;
+    stream?.uncork();
+  };
+  client.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+    if (corked === null && this.stream?.writable) {
+      corked = this.stream;
+      corked.cork();
+      setImmediate(uncork);
+    }
+    return send.apply(this, args);
+  };
   return client;
 }
 
@@ -76,14 +86,14 @@ function overlappingAutoPipelines(client: Redis): Redis {
  * standalone or Sentinel client needs a CommandWatchdog (RedisConnection starts it).
  */
 export function createRedisClient(driver: RedisDriver, keyPrefix: string): Redis | Cluster {
-  const common = { keyPrefix, enableAutoPipelining: true, enableOfflineQueue: false };
+  const common = { keyPrefix, enableAutoPipelining: false, enableOfflineQueue: false };
   switch (driver.mode) {
     case 'standalone':
-      return overlappingAutoPipelines(
+      return writesCoalescedPerTurn(
         new Redis(driver.url, { ...common, ...FAIL_FAST, retryStrategy: reconnectDelay }),
       );
     case 'sentinel':
-      return overlappingAutoPipelines(
+      return writesCoalescedPerTurn(
         new Redis({
           ...common,
           ...FAIL_FAST,
@@ -101,7 +111,6 @@ export function createRedisClient(driver: RedisDriver, keyPrefix: string): Redis
       // MOVED errors (500s) and kept going to the old node (redis/ioredis#2075, open in 6.0.0).
       return new Cluster(driver.nodes, {
         ...common,
-        enableAutoPipelining: false,
         clusterRetryStrategy: reconnectDelay,
         maxRedirections: CLUSTER_MAX_REDIRECTIONS,
         redisOptions: { ...FAIL_FAST, ...WITH_COMMAND_TIMEOUT },

@@ -327,8 +327,9 @@ export const isNoScript = (error: unknown): boolean =>
  * restarted or failed-over Redis needs nothing), and returns it typed with the script commands.
  *
  * Not ioredis's `defineCommand`: ioredis copies every script so defined onto each pipeline it
- * builds, and auto-pipelining builds one per batch of commands: with our 34 scripts that is ~20 µs
- * and a 100-property object per batch, paid by every command of every request (bench/README.md).
+ * builds, and auto-pipelining built one per batch of commands: with our 34 scripts that was ~20 µs
+ * and a 100-property object per batch, paid by every command of every request (bench/README.md;
+ * the client no longer auto-pipelines, redis.client-factory.ts, but a pipeline still pays it).
  * A pipeline (ReplicaAcks) sends a script with `scriptCall`.
  */
 export function defineScripts(client: Redis | Cluster): RedisClient {

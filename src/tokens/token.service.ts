@@ -139,7 +139,8 @@ export class TokenService {
     const parsed = parseRefreshToken(presented);
     if (!parsed) throw invalidRefreshToken();
     const next = newRefreshToken(parsed);
-    // The user is read alongside the rotation (one round trip with auto-pipelining, not two).
+    // The user is read alongside the rotation (one round trip, not two: the client sends the
+    // commands of one event-loop turn together).
     // Safe in either order: a change of rights writes the user and then bumps the generation,
     // so a read that missed it is followed by a bump that ends this session, or the rotation
     // already finds the session of an old generation and refuses it.

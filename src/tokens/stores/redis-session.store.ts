@@ -136,8 +136,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async refreshHashState(ref: SessionRef, hash: string): Promise<RefreshHashState> {
-    // Two reads of one hash tag (one round trip when auto-pipelined). Not atomic, and need not
-    // be: a hash only ever moves from current to retired, and both count as issued.
+    // Two reads of one hash tag (one write, one round trip: the client sends a turn's commands
+    // together, redis.client-factory.ts). Not atomic, and need not be: a hash only ever moves
+    // from current to retired, and both count as issued.
     const [current, retired] = await Promise.all([
       this.redis.hget(key.session(ref), 'refreshHash'),
       this.redis.sismember(key.retired(ref), hash),
