@@ -5,7 +5,11 @@
 //
 //   npm run bench:ab -- main HEAD                  two git refs, each built in a temp worktree
 //   npm run bench:ab -- before=/tmp/dist-a dist    built trees (a directory holding main.js)
+//   npm run bench:ab -- a=dist b=dist --node-arg b=--no-allocation-site-pretenuring
+//                                                  one build, with and without a V8/Node flag
 //   options: --rounds N (5)  --seconds S (5)  --scenarios me,live  --node auto|current|PATH
+//            --node-arg NAME=FLAG (repeatable: one more flag for the build named NAME, after
+//            start:prod's NODE_OPTIONS)
 //            --smoke (1 round of 1 s: that the tool works, no figures worth reading)
 //
 // Each round runs, for each scenario, the bare Fastify reference and then every build (the order
@@ -46,8 +50,16 @@ const { values: args, positionals } = parseArgs({
     scenarios: { type: 'string', default: 'me,live' },
     smoke: { type: 'boolean', default: false },
     node: { type: 'string', default: process.env.BENCH_NODE ?? 'auto' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
+/** Extra Node flags per build name (`--node-arg name=--flag`). */
+const extraNodeArgs = new Map();
+for (const spec of args['node-arg']) {
+  const [name, flag] = spec.split(/=(.*)/s);
+  if (!flag) throw new HarnessError(`--node-arg wants NAME=FLAG (got ${spec})`);
+  extraNodeArgs.set(name, [...(extraNodeArgs.get(name) ?? []), flag]);
+}
 const rounds = Number(args.rounds ?? (args.smoke ? 1 : 5));
 const seconds = Number(args.seconds ?? (args.smoke ? 1 : 5));
 const SCENARIOS = { me: '/auth/me', live: '/health/live' };
@@ -119,7 +131,10 @@ async function startBuild(build, ctx, index) {
   });
   onCleanup(() => tessera.deleteRedisKeys(ctx.redisUrl, env.REDIS_KEY_PREFIX));
   await tessera.createFirstKey({ ...env, PATH: ctx.path }, dist);
-  const child = start(ctx.node.bin, [...ctx.runtime.nodeArgs, join(dist, 'main.js')], {
+  const nodeArgs = [...ctx.runtime.nodeArgs, ...(extraNodeArgs.get(build.name) ?? [])];
+  if (nodeArgs.length > ctx.runtime.nodeArgs.length)
+    log(`${build.name}: node ${nodeArgs.join(' ')}`);
+  const child = start(ctx.node.bin, [...nodeArgs, join(dist, 'main.js')], {
     env,
     logFile: join(workDir, 'tessera.log'),
   });
