@@ -23,7 +23,9 @@ export function loopbackRedisUrl() {
 /**
  * How `npm run start:prod` (and the Dockerfile, which sets the same values) runs the process: the
  * defaults its script gives to NODE_OPTIONS and to the other `VAR=${VAR:-default}` variables
- * (glibc's MALLOC_MMAP_THRESHOLD_), read from package.json so the benchmark cannot drift from it.
+ * (glibc's MALLOC_MMAP_THRESHOLD_), and the flags it gives `node` itself before `dist/main.js`
+ * (V8 flags that NODE_OPTIONS refuses), read from package.json so the benchmark cannot drift from
+ * it.
  */
 export function productionRuntime(root) {
   const script = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
@@ -36,8 +38,12 @@ export function productionRuntime(root) {
   if (!defaults.NODE_OPTIONS) {
     throw new HarnessError('package.json start:prod gives NODE_OPTIONS no default to run with');
   }
+  const flags = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/main\.js\b/.exec(script);
+  if (!flags)
+    throw new HarnessError('package.json start:prod does not run `node ... dist/main.js`');
   const { NODE_OPTIONS, ...env } = defaults;
-  return { nodeArgs: NODE_OPTIONS.split(/\s+/).filter(Boolean), env };
+  const split = (text) => text.split(/\s+/).filter(Boolean);
+  return { nodeArgs: [...split(NODE_OPTIONS), ...split(flags[1])], env };
 }
 
 /**
@@ -90,7 +96,7 @@ export function snapshotBuild(root, workDir, modules) {
 
 /** Starts Tessera (request logging as shipped, to a file) and waits until it is ready. */
 export async function startTessera(ctx) {
-  // The heap caps that `npm run start:prod` and the Dockerfile run with (NODE_OPTIONS there).
+  // The heap caps and V8 flags that `npm run start:prod` and the Dockerfile run with.
   const tessera = start('node', [...ctx.runtime.nodeArgs, join(ctx.env.BENCH_DIST, 'main.js')], {
     env: ctx.env,
     logFile: join(ctx.workDir, 'tessera.log'),
