@@ -184,7 +184,7 @@ export class AuthService {
     // A second factor is on: no session yet, a challenge (403 mfa-required with an mfa_token).
     // Its mfa_token carries the DPoP key of this login: the second step must prove it.
     if (await this.mfa.enabledFor(user.id)) {
-      throw this.mfa.challenge(user, dto.scope, generation, jkt);
+      throw await this.mfa.challenge(user, dto.scope, generation, jkt);
     }
     // A role that requires a second factor, whose only factor is a passkey: sign in with it.
     const required = this.mfa.requiredFor(user);

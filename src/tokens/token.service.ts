@@ -202,7 +202,7 @@ export class TokenService {
           ...result.session,
           scope: narrowScope(result.session.scope, subject, result.session.amr),
         };
-        return { response: this.respond(subject, session, next.token), session };
+        return { response: await this.respond(subject, session, next.token), session };
       }
     }
   }
@@ -231,7 +231,7 @@ export class TokenService {
       scope: narrowScope(stored.scope, subject, stored.amr),
       ...(stored.jkt || !jkt ? {} : { jkt }),
     };
-    const response = this.respond(subject, session, nextToken);
+    const response = await this.respond(subject, session, nextToken);
     const now = this.clock.now();
     const clientHash = graceClientHash(client);
     const answer = { response, issuedAt: now };
@@ -262,10 +262,14 @@ export class TokenService {
     };
   }
 
-  private respond(subject: TokenSubject, session: Session, refreshToken: string): TokenResponse {
+  private async respond(
+    subject: TokenSubject,
+    session: Session,
+    refreshToken: string,
+  ): Promise<TokenResponse> {
     const now = this.clock.now();
     return {
-      access_token: this.signAccessToken(subject, session),
+      access_token: await this.signAccessToken(subject, session),
       // RFC 9449 §5: a bound token is a DPoP token, sent as `Authorization: DPoP`.
       token_type: session.jkt ? 'DPoP' : 'Bearer',
       expires_in: this.jwt.accessTtl,
@@ -276,7 +280,7 @@ export class TokenService {
     };
   }
 
-  private signAccessToken(subject: TokenSubject, session: Session): string {
+  private signAccessToken(subject: TokenSubject, session: Session): Promise<string> {
     const iat = Math.floor(this.clock.now() / 1000);
     // Never outlive the session: an access token past the session's end would be refused anyway.
     const exp = Math.min(iat + this.jwt.accessTtl, Math.floor(session.expiresAt / 1000));

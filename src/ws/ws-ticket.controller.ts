@@ -32,7 +32,7 @@ export class WsTicketController {
     type: WsTicketDto,
     headers: NO_STORE,
   })
-  ticket(@CurrentUser() caller: AuthenticatedUser): WsTicketDto {
+  ticket(@CurrentUser() caller: AuthenticatedUser): Promise<WsTicketDto> {
     return this.tickets.issue(caller);
   }
 }

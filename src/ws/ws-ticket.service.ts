@@ -40,7 +40,7 @@ export class WsTicketService {
     return this.typed.audience('ws');
   }
 
-  issue(caller: AuthenticatedUser): { ticket: string; expires_in: number } {
+  async issue(caller: AuthenticatedUser): Promise<{ ticket: string; expires_in: number }> {
     const iat = Math.floor(this.clock.now() / 1000);
     const claims = {
       iss: this.jwt.issuer,
@@ -51,7 +51,7 @@ export class WsTicketService {
       iat,
       exp: iat + WS_TICKET_TTL_SECONDS,
     };
-    const ticket = this.signer.sign(claims, WS_TICKET_TYP);
+    const ticket = await this.signer.sign(claims, WS_TICKET_TYP);
     return { ticket, expires_in: WS_TICKET_TTL_SECONDS };
   }
 

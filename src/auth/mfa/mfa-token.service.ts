@@ -49,7 +49,12 @@ export class MfaTokenService {
     return this.typed.audience('mfa');
   }
 
-  issue(userId: string, scope: string | null, generation: number, jkt: string | null): string {
+  issue(
+    userId: string,
+    scope: string | null,
+    generation: number,
+    jkt: string | null,
+  ): Promise<string> {
     const iat = Math.floor(this.clock.now() / 1000);
     const claims = {
       iss: this.jwt.issuer,

@@ -263,12 +263,12 @@ export class MfaService implements OnModuleInit {
    * The answer to a right password of a user with a second factor: 403 mfa-required carrying a
    * 5-minute single-use `mfa_token` for POST /auth/login/mfa. Audited MFA_CHALLENGED.
    */
-  challenge(
+  async challenge(
     user: User,
     scope: string | undefined,
     generation: number,
     jkt: string | null,
-  ): AppError {
+  ): Promise<AppError> {
     const methods = ['totp', 'recovery_code'];
     // The ip is the request's (AuditService reads it from the request context, as clientOf
     // does); never the mfa_token.
@@ -282,7 +282,7 @@ export class MfaService implements OnModuleInit {
       'Enter the code from your authenticator app (or a recovery code).',
       {
         members: {
-          mfa_token: this.mfaTokens.issue(user.id, scope ?? null, generation, jkt),
+          mfa_token: await this.mfaTokens.issue(user.id, scope ?? null, generation, jkt),
           expires_in: MFA_TOKEN_TTL_SECONDS,
           methods,
         },
