@@ -54,7 +54,7 @@ describe('JwsSigner', () => {
     );
     expect(
       jwt.verify(token, {
-        publicKey: key.verificationKey,
+        publicKey: key.verificationKey.export({ type: 'spki', format: 'pem' }),
         algorithms: [alg],
         clockTimestamp: claims.iat,
       }),
