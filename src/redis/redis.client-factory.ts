@@ -1,4 +1,4 @@
-import { Cluster, Redis, RedisOptions } from 'ioredis';
+import { Cluster, Command, Redis, RedisOptions } from 'ioredis';
 import { StoreDriver } from '../config/env.validation';
 
 /** The Redis variants of the store driver. */
@@ -46,6 +46,9 @@ const FAIL_FAST = {
 /** For a Cluster's nodes and `duplicate()` of a standalone or Sentinel client. */
 export const WITH_COMMAND_TIMEOUT = { commandTimeout: COMMAND_TIMEOUT_MS } satisfies RedisOptions;
 
+/** Where ioredis writes a command: the connection's socket, or a pipeline's buffer. */
+type CommandStream = Parameters<Redis['sendCommand']>[1];
+
 /**
  * Commands issued in one event-loop turn leave in one write at its end, as ioredis's
  * auto-pipelining sends them, without its per-batch Pipeline. Each of those defines its own
@@ -70,13 +73,14 @@ function writesCoalescedPerTurn(client: Redis): Redis {
     corked = null;
     stream?.uncork();
   };
-  client.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+  // Every command of every request comes through here: two fixed parameters, no rest array.
+  client.sendCommand = function (this: Redis, command: Command, stream?: CommandStream) {
     if (corked === null && this.stream?.writable) {
       corked = this.stream;
       corked.cork();
       setImmediate(uncork);
     }
-    return send.apply(this, args);
+    return send.call(this, command, stream);
   };
   return client;
 }
