@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { registerBodyRules } from './common/http/body-rules';
 import { clientErrorHandler } from './common/http/client-errors';
+import { coalesceResponseWrites } from './common/http/coalesced-writes';
 import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
 import { jsonBodyParser } from './common/http/json-body';
@@ -75,6 +76,7 @@ export async function createApp(
     jsonBodyParser(app.getHttpAdapter().getInstance()),
   );
   recordRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
+  coalesceResponseWrites(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   if (env.app.corsOrigins.length > 0) {

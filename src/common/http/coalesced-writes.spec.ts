@@ -1,0 +1,90 @@
+import Fastify, { FastifyInstance } from 'fastify';
+import { coalesceResponseWrites } from './coalesced-writes';
+
+/** A Fastify instance whose routes record when their handler ran and when their answer left. */
+async function appWithLog(coalesce: boolean) {
+  const fastify = Fastify();
+  const events: string[] = [];
+  if (coalesce) coalesceResponseWrites(fastify);
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    events.push(`${request.url} sent`);
+    done();
+  });
+  fastify.get('/:name', (request, reply) => {
+    events.push(`${request.url} handled`);
+    void reply.send({ ok: true });
+    // Fastify has run the onSend hooks by now: without the batch, the answer is already written.
+    events.push(`${request.url} written at once: ${reply.raw.headersSent}`);
+  });
+  await fastify.ready();
+  return { fastify, events };
+}
+
+/** The requests of one turn, with their answers. */
+async function sameTurn(fastify: FastifyInstance, urls: string[]) {
+  const responses = await Promise.all(urls.map((url) => fastify.inject({ url })));
+  return responses.map((r) => [r.statusCode, r.json()]);
+}
+
+describe('coalesceResponseWrites', () => {
+  it('writes the answers of one turn after all of its handlers ran, each unchanged', async () => {
+    const { fastify, events } = await appWithLog(true);
+    expect(await sameTurn(fastify, ['/a', '/b'])).toEqual([
+      [200, { ok: true }],
+      [200, { ok: true }],
+    ]);
+    expect(events).toEqual([
+      '/a handled',
+      '/a written at once: false',
+      '/b handled',
+      '/b written at once: false',
+      '/a sent',
+      '/b sent',
+    ]);
+    await fastify.close();
+  });
+
+  it('is what makes the difference: without it each answer is written as its handler ends', async () => {
+    const { fastify, events } = await appWithLog(false);
+    await sameTurn(fastify, ['/a', '/b']);
+    expect(events.filter((e) => e.includes('written at once'))).toEqual([
+      '/a written at once: true',
+      '/b written at once: true',
+    ]);
+    await fastify.close();
+  });
+
+  it('answers a request of a later turn too (a new batch)', async () => {
+    const { fastify, events } = await appWithLog(true);
+    await sameTurn(fastify, ['/a']);
+    await sameTurn(fastify, ['/b']);
+    expect(events.filter((e) => e.endsWith('sent'))).toEqual(['/a sent', '/b sent']);
+    await fastify.close();
+  });
+
+  it('sends the rest of a batch when one send throws, and logs it', () => {
+    let hook!: (...args: unknown[]) => void;
+    const error = jest.fn();
+    const fastify = {
+      addHook: (_name: string, fn: typeof hook) => (hook = fn),
+      log: { error },
+    } as unknown as FastifyInstance;
+    coalesceResponseWrites(fastify);
+    const sent: string[] = [];
+    hook({}, {}, 'a', () => {
+      throw new Error('socket gone');
+    });
+    hook({}, {}, 'b', () => sent.push('b'));
+    expect(sent).toEqual([]);
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        expect(sent).toEqual(['b']);
+        expect(error).toHaveBeenCalledWith(
+          { err: expect.objectContaining({ message: 'socket gone' }) },
+          'writing a response failed',
+        );
+        resolve();
+      }),
+    );
+  });
+});
