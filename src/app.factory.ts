@@ -2,7 +2,6 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyBaseLogger, LogController } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
@@ -23,6 +22,7 @@ import { validationPipe } from './common/validation.pipe';
 import { registerLivenessRoute } from './health/liveness.route';
 import { MetricsService } from './metrics/metrics.service';
 import { recordRequestMetrics } from './metrics/request-metrics';
+import { OrderedWsAdapter } from './ws/ordered-ws.adapter';
 import { Env } from './config/env.validation';
 import { RedisConnection } from './redis/redis.connection';
 
@@ -90,7 +90,7 @@ export async function createApp(
   // DOCS_ENABLED=false: no document is built (it holds every route's schema) and /docs 404s.
   if (env.app.docsEnabled) setupSwagger(app);
   // The WebSocket gateway (/ws) shares the HTTP server and port: `ws` takes the upgrade requests.
-  app.useWebSocketAdapter(new WsAdapter(app));
+  app.useWebSocketAdapter(new OrderedWsAdapter(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -11,6 +11,7 @@ import { AppError, AppErrorCode } from '../errors/app-error';
 import { ERROR_SPECS, problemType } from '../errors/error-status';
 import { Problem } from '../errors/problem';
 import { StoreUnavailableError } from '../errors/store-unavailable.error';
+import { replyCommitted } from '../http/coalesced-writes';
 import { OAUTH_ENDPOINTS } from '../http/oauth-endpoints';
 import { oauthProblem } from './oauth-error';
 
@@ -43,7 +44,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { problem, headers } = this.render(error, request);
-    if (reply.sent) return;
+    if (replyCommitted(reply)) return;
     const oauth = OAUTH_ENDPOINTS.has(request.routeOptions.url ?? '');
     void reply
       .status(problem.status)

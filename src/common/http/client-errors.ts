@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { problemType } from '../errors/error-status';
+import { afterAnswersInFlight } from './answers-in-flight';
 import { API_SECURITY_HEADERS } from './security-headers';
 
 /** The security headers every answer carries, as header lines (no request: no HSTS). */
@@ -8,14 +9,22 @@ const SECURITY_LINES = Object.entries(API_SECURITY_HEADERS)
   .map(([name, value]) => `${name}: ${value}\r\n`)
   .join('');
 
+/** The connections already given their error answer (or waiting to be). */
+const answered = new WeakSet<Duplex>();
+
 /**
  * Fastify's `clientErrorHandler`: errors Node's HTTP parser raises before Fastify has a request
  * (headers over 16 KB, such as a 100 KB bearer token; a request timeout; garbage on the socket).
  * They get problem+json too, with `Connection: close`, as Node's own answer would, and the
  * security headers of every other answer.
+ *
+ * Written after the answers to the requests read before the bad one on this connection (HTTP/1.1
+ * pipelining), never in their place; a connection one of them closes gets no error answer.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  // One answer per connection: while it waits, more bytes can fail the parser again.
+  answered.add(socket);
   const status = statusOf(error.code);
   const title = STATUS_CODES[status] ?? 'Bad Request';
   const body = JSON.stringify({
@@ -24,11 +33,14 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
     status,
     detail: DETAILS[status] ?? 'The request could not be parsed.',
   });
-  socket.end(
+  const answer =
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\n` +
-      `${SECURITY_LINES}Cache-Control: no-store\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+    `${SECURITY_LINES}Cache-Control: no-store\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  afterAnswersInFlight(socket, () => {
+    if (socket.writable) socket.end(answer);
+    else socket.destroy();
+  });
 }
 
 const DETAILS: Record<number, string> = {

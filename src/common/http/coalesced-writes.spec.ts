@@ -1,5 +1,6 @@
 import Fastify, { FastifyInstance } from 'fastify';
-import { coalesceResponseWrites } from './coalesced-writes';
+import { currentRequestId, installRequestContext } from '../request-context/request-context';
+import { coalesceResponseWrites, replyCommitted } from './coalesced-writes';
 
 /** A Fastify instance whose routes record when their handler ran and when their answer left. */
 async function appWithLog(coalesce: boolean) {
@@ -59,6 +60,66 @@ describe('coalesceResponseWrites', () => {
     await sameTurn(fastify, ['/a']);
     await sameTurn(fastify, ['/b']);
     expect(events.filter((e) => e.endsWith('sent'))).toEqual(['/a sent', '/b sent']);
+    await fastify.close();
+  });
+
+  it('runs the hooks after it in the context of their own request, not the first of the batch', async () => {
+    const fastify = Fastify();
+    installRequestContext(fastify);
+    coalesceResponseWrites(fastify);
+    const seen: string[] = [];
+    const record = (request: { id: string; url: string }) =>
+      seen.push(`${request.url}: ${currentRequestId() === request.id ? 'own' : 'other'}`);
+    fastify.addHook('onSend', (request, _reply, _payload, done) => {
+      record(request);
+      done();
+    });
+    fastify.addHook('onResponse', (request, _reply, done) => {
+      record(request);
+      done();
+    });
+    fastify.get('/:name', () => ({ ok: true }));
+    await fastify.ready();
+    await sameTurn(fastify, ['/a', '/b', '/c']);
+    expect(seen.sort()).toEqual(['/a: own', '/a: own', '/b: own', '/b: own', '/c: own', '/c: own']);
+    await fastify.close();
+  });
+
+  it("sends an async handler's reply once when it returns the reply, as Fastify asks", async () => {
+    const fastify = Fastify();
+    coalesceResponseWrites(fastify);
+    const errors: unknown[] = [];
+    fastify.addHook('onError', (_request, _reply, error, done) => {
+      errors.push(error);
+      done();
+    });
+    fastify.get('/', async (_request, reply) => {
+      await Promise.resolve();
+      return reply.send({ once: true });
+    });
+    await fastify.ready();
+    const response = await fastify.inject({ url: '/' });
+    expect([response.statusCode, response.json()]).toEqual([200, { once: true }]);
+    expect(errors).toEqual([]);
+    await fastify.close();
+  });
+
+  it('tells a reply waiting for the end of its turn from one that may still be answered', async () => {
+    const fastify = Fastify();
+    coalesceResponseWrites(fastify);
+    const states: boolean[][] = [];
+    fastify.get('/', (_request, reply) => {
+      states.push([replyCommitted(reply), reply.sent]);
+      void reply.send({ ok: true });
+      states.push([replyCommitted(reply), reply.sent]);
+    });
+    await fastify.ready();
+    expect((await fastify.inject({ url: '/' })).statusCode).toBe(200);
+    // Before send: neither; after: committed, though Fastify's `sent` waits for the write.
+    expect(states).toEqual([
+      [false, false],
+      [true, false],
+    ]);
     await fastify.close();
   });
 

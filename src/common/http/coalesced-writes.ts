@@ -1,6 +1,18 @@
-import { FastifyInstance } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { runInRequest } from '../request-context/request-context';
 
 type Send = () => void;
+
+/** The replies waiting for the end of their turn (a WeakSet: no property added to a reply). */
+const queued = new WeakSet<FastifyReply>();
+
+/**
+ * Whether `reply` has been sent: written, or waiting to be at the end of its turn. Use it where
+ * `reply.sent` was asked "may I still answer?": `reply.sent` is true only once written.
+ */
+export function replyCommitted(reply: FastifyReply): boolean {
+  return reply.sent || queued.has(reply);
+}
 
 /**
  * Writes the responses finished in one event-loop turn together, at the end of that turn (one
@@ -15,27 +27,35 @@ type Send = () => void;
  * It is the HTTP side of what the Redis client does with its commands (writesCoalescedPerTurn).
  *
  * What it costs: a response waits for the rest of its turn (the other requests already read in
- * it: tens of microseconds), and under light load one setImmediate hop. Nothing else changes:
- * the hook runs after every other onSend hook has set the headers and payload, the payload is
- * sent as they left it, and an aborted client is handled by Fastify as before.
+ * it: tens of microseconds), and under light load one setImmediate hop. The payload and headers
+ * are sent as the onSend hooks before this one left them, each request's remaining hooks run in
+ * its own request context, and an aborted client is handled by Fastify as before.
+ *
+ * For whoever adds a route: as with any asynchronous onSend hook (Fastify's "Reply" docs), a reply
+ * is not `sent` the moment `reply.send()` returns. An async handler that calls `reply.send()` must
+ * `return reply` (or return the payload instead), as Fastify asks; Nest's controllers do. Code
+ * that asks whether it may still answer asks `replyCommitted(reply)`, not `reply.sent`. What
+ * writes on the raw connection waits for the answers in flight on it (answers-in-flight.ts).
  */
 export function coalesceResponseWrites(fastify: FastifyInstance): void {
-  let batch: Send[] = [];
+  // Request, send, request, send...: no object per response.
+  let batch: (FastifyRequest | Send)[] = [];
   const flush = () => {
     const ready = batch;
     batch = [];
-    for (const send of ready) {
+    for (let i = 0; i < ready.length; i += 2) {
       try {
-        send();
+        runInRequest(ready[i] as FastifyRequest, ready[i + 1] as Send);
       } catch (error) {
         // Never leave the rest of the batch unanswered because one write threw.
         fastify.log.error({ err: error }, 'writing a response failed');
       }
     }
   };
-  fastify.addHook('onSend', (_request, _reply, _payload, done) => {
+  fastify.addHook('onSend', (request, reply, _payload, done) => {
     if (batch.length === 0) setImmediate(flush);
+    queued.add(reply);
     // done() with no payload keeps the one the earlier hooks produced.
-    batch.push(done);
+    batch.push(request, done);
   });
 }

@@ -28,6 +28,14 @@ export function installRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', enter);
 }
 
+/**
+ * Runs `fn` as part of `request` (its context), from code that runs for several requests at once
+ * (coalesced-writes.ts writes a turn's answers in one callback).
+ */
+export function runInRequest(request: FastifyRequest, fn: () => void): void {
+  storage.run(request, fn);
+}
+
 /** The request being served, or undefined outside one (start-up, timers). */
 export function currentRequest(): RequestInfo | undefined {
   const request = storage.getStore();

@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+import { Duplex } from 'node:stream';
+
+/** Node's HTTP server keeps the response it is writing on a connection as `_httpMessage`. */
+type HttpConnection = Duplex & {
+  _httpMessage?: (EventEmitter & { writableFinished: boolean }) | null;
+};
+
+/**
+ * Calls `then` once the answers to the requests read before this moment on `socket` have been
+ * written: at once when none is in flight, else after the last of them finished (Node hands the
+ * connection to the next pipelined response when one finishes, so each is waited for in turn).
+ * Never, if the connection is destroyed meanwhile.
+ *
+ * For what writes on the raw connection itself: the parser's error answers (client-errors.ts)
+ * and the `101 Switching Protocols` of a WebSocket upgrade (ordered-ws.adapter.ts). A pipelined
+ * request read before them may still be answering: its handler waits for the store, or its reply
+ * waits for the end of the turn (coalesced-writes.ts). Written first, their bytes would take its
+ * place: the client would read a 400 as the answer to its good request, or that answer would
+ * arrive inside the WebSocket stream.
+ */
+export function afterAnswersInFlight(socket: Duplex, then: () => void): void {
+  // Gone: nothing more can be written on it.
+  if (socket.destroyed) return;
+  const inFlight = (socket as HttpConnection)._httpMessage;
+  if (!inFlight || inFlight.writableFinished) {
+    then();
+    return;
+  }
+  const next = () => {
+    inFlight.off('finish', next);
+    inFlight.off('close', next);
+    afterAnswersInFlight(socket, then);
+  };
+  // 'close' too: an answer that never finishes (its client went away) must not hold the rest.
+  inFlight.once('finish', next);
+  inFlight.once('close', next);
+}
