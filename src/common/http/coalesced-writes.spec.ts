@@ -123,27 +123,28 @@ describe('coalesceResponseWrites', () => {
     await fastify.close();
   });
 
-  it('sends the rest of a batch when one send throws, and logs it', () => {
+  it('sends the rest of a batch when one send throws, and logs it on its request', () => {
     let hook!: (...args: unknown[]) => void;
-    const error = jest.fn();
     const fastify = {
       addHook: (_name: string, fn: typeof hook) => (hook = fn),
-      log: { error },
     } as unknown as FastifyInstance;
     coalesceResponseWrites(fastify);
+    const replyOf = (id: string) => ({ request: { id }, log: { error: jest.fn() } });
+    const [a, b] = [replyOf('a'), replyOf('b')];
     const sent: string[] = [];
-    hook({}, {}, 'a', () => {
+    hook({}, a, 'a', () => {
       throw new Error('socket gone');
     });
-    hook({}, {}, 'b', () => sent.push('b'));
+    hook({}, b, 'b', () => sent.push('b'));
     expect(sent).toEqual([]);
     return new Promise<void>((resolve) =>
       setImmediate(() => {
         expect(sent).toEqual(['b']);
-        expect(error).toHaveBeenCalledWith(
+        expect(a.log.error).toHaveBeenCalledWith(
           { err: expect.objectContaining({ message: 'socket gone' }) },
           'writing a response failed',
         );
+        expect(b.log.error).not.toHaveBeenCalled();
         resolve();
       }),
     );

@@ -1,17 +1,34 @@
-import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FastifyInstance, FastifyReply } from 'fastify';
 import { runInRequest } from '../request-context/request-context';
 
 type Send = () => void;
 
-/** The replies waiting for the end of their turn (a WeakSet: no property added to a reply). */
-const queued = new WeakSet<FastifyReply>();
+/**
+ * The replies of this turn waiting to be written, each followed by the callback that writes it
+ * (one array for the process: the turn is the process's, whatever Fastify instance answers).
+ */
+let batch: (FastifyReply | Send)[] = [];
 
 /**
  * Whether `reply` has been sent: written, or waiting to be at the end of its turn. Use it where
  * `reply.sent` was asked "may I still answer?": `reply.sent` is true only once written.
  */
 export function replyCommitted(reply: FastifyReply): boolean {
-  return reply.sent || queued.has(reply);
+  return reply.sent || batch.includes(reply);
+}
+
+function flush(): void {
+  const ready = batch;
+  batch = [];
+  for (let i = 0; i < ready.length; i += 2) {
+    const reply = ready[i] as FastifyReply;
+    try {
+      runInRequest(reply.request, ready[i + 1] as Send);
+    } catch (error) {
+      // Never leave the rest of the batch unanswered because one write threw.
+      reply.log.error({ err: error }, 'writing a response failed');
+    }
+  }
 }
 
 /**
@@ -38,24 +55,9 @@ export function replyCommitted(reply: FastifyReply): boolean {
  * writes on the raw connection waits for the answers in flight on it (answers-in-flight.ts).
  */
 export function coalesceResponseWrites(fastify: FastifyInstance): void {
-  // Request, send, request, send...: no object per response.
-  let batch: (FastifyRequest | Send)[] = [];
-  const flush = () => {
-    const ready = batch;
-    batch = [];
-    for (let i = 0; i < ready.length; i += 2) {
-      try {
-        runInRequest(ready[i] as FastifyRequest, ready[i + 1] as Send);
-      } catch (error) {
-        // Never leave the rest of the batch unanswered because one write threw.
-        fastify.log.error({ err: error }, 'writing a response failed');
-      }
-    }
-  };
-  fastify.addHook('onSend', (request, reply, _payload, done) => {
+  fastify.addHook('onSend', (_request, reply, _payload, done) => {
     if (batch.length === 0) setImmediate(flush);
-    queued.add(reply);
     // done() with no payload keeps the one the earlier hooks produced.
-    batch.push(request, done);
+    batch.push(reply, done);
   });
 }
