@@ -37,6 +37,19 @@ describe('OpenAPI document', () => {
     await cleanUp(t.env);
   });
 
+  it('serves the document once serialised: the same bytes each time, no YAML copy', async () => {
+    const [first, second] = await Promise.all([
+      t.app.inject({ url: '/docs-json' }),
+      t.app.inject({ url: '/docs-json' }),
+    ]);
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(second.rawPayload.equals(first.rawPayload)).toBe(true);
+    expect(JSON.parse(first.body).openapi).toMatch(/^3\./);
+    // SwaggerModule's own routes serialised the document again per request, YAML included.
+    expect((await t.app.inject({ url: '/docs-yaml' })).statusCode).toBe(404);
+  });
+
   it('lists every route, with bearer security exactly on the non-public ones', async () => {
     const response = await t.http.get('/docs-json');
     expect(response.status).toBe(200);

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { PathItemObject } from '@nestjs/swagger';
 import { LIVENESS_PATH, livenessPath } from '../../health/liveness.route';
@@ -93,10 +94,24 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
   document.paths = withPathBefore(document.paths, LIVENESS_PATH, livenessPath(), '/health/ready');
   const finished = inTagOrder(privateAnswers(problemMediaTypes(document)));
   SwaggerModule.setup('docs', app, finished, {
-    jsonDocumentUrl: 'docs-json',
+    // The document is served below, not by SwaggerModule: it serialises it again for every
+    // request (and a YAML copy at /docs-yaml), so a few connections pipelining requests for it
+    // without reading the answers held a 230 KB string per request and ran the heap out.
+    raw: false,
     swaggerOptions: { persistAuthorization: true },
   });
+  serveDocument(app, finished);
   return finished;
+}
+
+/** GET /docs-json: the document, serialised once; every answer sends the same bytes. */
+function serveDocument(app: INestApplication, document: OpenAPIObject): void {
+  const bytes = Buffer.from(JSON.stringify(document));
+  app
+    .getHttpAdapter()
+    .get('/docs-json', (_request: unknown, reply: FastifyReply) =>
+      reply.type('application/json; charset=utf-8').send(bytes),
+    );
 }
 
 interface Media {
