@@ -15,7 +15,18 @@ export interface RequestInfo {
 const storage = new AsyncLocalStorage<FastifyRequest>();
 
 function enter(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  rememberPeer(request);
   storage.run(request, done);
+}
+
+/**
+ * Node asks the kernel for a connection's peer address only when first asked (then keeps it), and
+ * cannot once the connection is gone: a client that resets it while its request runs (a scanner
+ * that never waits for answers) would leave `request.ip` undefined for the audit trail and the
+ * per-IP counters. Asked here, while the client is connected: one system call per connection.
+ */
+function rememberPeer(request: FastifyRequest): string | undefined {
+  return request.raw.socket?.remoteAddress;
 }
 
 /**
