@@ -84,4 +84,42 @@ describe('Redis round trips per authenticated request', () => {
       sent.mockRestore();
     }
   });
+
+  it('a login sends the reservation with the account read, and the refund with the MFA read', async () => {
+    const user = aUser();
+    expect((await t().http.post('/auth/register', user)).status).toBe(201);
+    const client = t().app.get(RedisConnection).client as Redis;
+    const sent = jest.spyOn(client, 'sendCommand');
+    // What reaches the socket: a turn's commands are corked, then flushed in one writev.
+    const socket = client.stream as unknown as Record<'_write' | '_writev', () => void>;
+    const flushes = [jest.spyOn(socket, '_write'), jest.spyOn(socket, '_writev')];
+    try {
+      expect((await t().http.post('/auth/login', credentials(user))).status).toBe(200);
+      // A command leaves with the first write to Redis made after it was sent.
+      const writes = flushes.flatMap((f) => f.mock.invocationCallOrder).sort((a, b) => a - b);
+      const batchOf = (order: number) => writes.findIndex((w) => w > order);
+      const commands = sent.mock.calls.map(([command], i) => {
+        const args = (command.args as unknown[]).map(String);
+        // EVALSHA's first key follows the script's digest and the key count.
+        const key = command.name === 'evalsha' ? args[2] : args[0];
+        return { name: command.name, key, batch: batchOf(sent.mock.invocationCallOrder[i]) };
+      });
+      const batchWith = (name: string, key: RegExp) => {
+        const found = commands.filter((c) => c.name === name && key.test(c.key));
+        expect(found).toHaveLength(1);
+        return found[0].batch;
+      };
+      const record = batchWith('mget', /\}:gen$/);
+      const reservation = batchWith('evalsha', /\{login-fail\}:pair:/);
+      const refund = batchWith('evalsha', /\{login-fail\}:user:/);
+      const secondFactor = batchWith('hmget', /:mfa$/);
+      expect({ reservation, secondFactor }).toEqual({ reservation: record, secondFactor: refund });
+      // The throttle, the login's index, record and reservation, refund and MFA read, the
+      // session, then the audit events with the device cookie's record: six round trips.
+      expect(writes).toHaveLength(6);
+    } finally {
+      sent.mockRestore();
+      for (const flush of flushes) flush.mockRestore();
+    }
+  });
 });

@@ -170,7 +170,7 @@ export class AuthService {
     deviceToken: string | undefined,
     jkt: string | null,
   ) {
-    const { user, generation } = await this.verifyCredentials(
+    const { user, generation, secondFactor } = await this.verifyCredentials(
       dto.username,
       dto.password,
       client,
@@ -183,7 +183,7 @@ export class AuthService {
     }
     // A second factor is on: no session yet, a challenge (403 mfa-required with an mfa_token).
     // Its mfa_token carries the DPoP key of this login: the second step must prove it.
-    if (await this.mfa.enabledFor(user.id)) {
+    if (secondFactor) {
       throw await this.mfa.challenge(user, dto.scope, generation, jkt);
     }
     // A role that requires a second factor, whose only factor is a passkey: sign in with it.
@@ -201,26 +201,34 @@ export class AuthService {
   /**
    * The same 401 body, and one argon2 verification, whether the user is unknown, inactive or not.
    * Every attempt is counted before argon2 (429 when locked, no argon2 run) and taken back on
-   * success. Returns the user as read after `generation` (see signIn).
+   * success. Returns the user as read after `generation` (see signIn), and whether a second
+   * factor is on.
+   *
+   * Store round trips of a known user's login, reads and writes sent together where neither
+   * needs the other's answer (the client writes a turn's commands at once): the login's id;
+   * the record (generation and account) together with the attempt's reservation; argon2; the
+   * refund together with the second-factor read.
    */
   private async verifyCredentials(
     login: string,
     password: string,
     client: ClientInfo,
     deviceToken?: string,
-  ): Promise<{ user: User; generation: number }> {
+  ): Promise<{ user: User; generation: number; secondFactor: boolean }> {
     const id = await this.users.idByLogin(login);
-    // The generation no later than the user it vouches for (CallerLookup.signInRecord: one
-    // command on a single Redis); read the other way round, a change landing in between would
-    // pass unseen.
-    const { generation, user } = id
-      ? await this.callers.signInRecord(id)
-      : { generation: 0, user: null };
     // Before argon2: the attempt is reserved (counted) first, so concurrent guesses cannot all
-    // pass a check before any is counted; a locked client costs one store call. Unknown
-    // usernames lock alike, so a 429 says nothing about which accounts exist.
-    const counted = user ?? (await this.spelledUser(login));
-    const attempt = await this.bruteForce.admit(login, client, counted, deviceToken);
+    // pass a check before any is counted; a locked client costs no argon2 run. Unknown usernames
+    // lock alike, so a 429 says nothing about which accounts exist. An attempt counts against
+    // the account its login names (its id), so the reservation needs no more than the id.
+    const counted = id !== null ? { id } : await this.spelledUser(login);
+    const [record, attempt] = await Promise.all([
+      // The generation no later than the user it vouches for (CallerLookup.signInRecord: one
+      // command on a single Redis); read the other way round, a change landing in between
+      // would pass unseen.
+      id !== null ? this.callers.signInRecord(id) : { generation: 0, user: null },
+      this.bruteForce.admit(login, client, counted, deviceToken),
+    ]);
+    const { generation, user } = record;
     if (!user || !user.active) {
       await this.hasher.verifyDummy(password);
       throw await this.loginFailed(attempt, user, client, user ? 'inactive' : 'unknown user');
@@ -228,7 +236,10 @@ export class AuthService {
     if (!(await this.hasher.verify(user.passwordHash, password))) {
       throw await this.loginFailed(attempt, user, client, 'wrong password');
     }
-    await this.bruteForce.succeeded(attempt);
+    const [, secondFactor] = await Promise.all([
+      this.bruteForce.succeeded(attempt),
+      this.mfa.enabledFor(user.id),
+    ]);
     if (this.hasher.needsRehash(user.passwordHash)) {
       // Parameters were raised since this hash was made: upgrade it while we know the password,
       // but only while it is still this hash (compare-and-set): a password changed meanwhile
@@ -236,7 +247,7 @@ export class AuthService {
       const upgraded = await this.hasher.hash(password);
       await this.users.replacePasswordHash(user.id, user.passwordHash, upgraded);
     }
-    return { user, generation };
+    return { user, generation, secondFactor };
   }
 
   /**
