@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyBaseLogger, LogController } from 'fastify';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
@@ -14,6 +14,7 @@ import { frameworkErrors } from './common/http/framework-errors';
 import { jsonBodyParser } from './common/http/json-body';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { trustProxyOption } from './common/http/trust-proxy';
+import { WrittenReplyAdapter } from './common/http/written-reply.adapter';
 import { setupSwagger } from './common/openapi/swagger';
 import { createAppLogger, logCompletedRequests } from './common/logging/http-logger';
 import { NestPinoLogger } from './common/logging/root-logger';
@@ -38,7 +39,7 @@ export async function createApp(
   options: { logger?: false; logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
   const logger = createAppLogger(env.app, options.logDestination);
-  const adapter = new FastifyAdapter({
+  const adapter = new WrittenReplyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Only behind a trusted proxy may X-Forwarded-For name the client (brute-force counters).
     trustProxy: trustProxyOption(env.app.trustProxy),

@@ -1,6 +1,6 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { currentRequestId, installRequestContext } from '../request-context/request-context';
-import { coalesceResponseWrites, replyCommitted } from './coalesced-writes';
+import { coalesceResponseWrites, replyCommitted, writtenPromise } from './coalesced-writes';
 
 /** A Fastify instance whose routes record when their handler ran and when their answer left. */
 async function appWithLog(coalesce: boolean) {
@@ -120,6 +120,23 @@ describe('coalesceResponseWrites', () => {
       [false, false],
       [true, false],
     ]);
+    await fastify.close();
+  });
+
+  it('offers a promise of the write only for the reply just batched, settled once it is written', async () => {
+    const fastify = Fastify();
+    coalesceResponseWrites(fastify);
+    const seen: string[] = [];
+    fastify.get('/', (_request, reply) => {
+      seen.push(`before send: ${writtenPromise(reply) === undefined ? 'none' : 'a promise'}`);
+      void reply.send({ ok: true });
+      void writtenPromise(reply)?.then(() => seen.push(`settled, sent: ${reply.sent}`));
+      // One waiter per write: a second ask gets nothing.
+      seen.push(`asked again: ${writtenPromise(reply) === undefined ? 'none' : 'a promise'}`);
+    });
+    await fastify.ready();
+    expect((await fastify.inject({ url: '/' })).statusCode).toBe(200);
+    expect(seen).toEqual(['before send: none', 'asked again: none', 'settled, sent: true']);
     await fastify.close();
   });
 

@@ -5,9 +5,10 @@ type Send = () => void;
 
 /**
  * The replies of this turn waiting to be written, each followed by the callback that writes it
- * (one array for the process: the turn is the process's, whatever Fastify instance answers).
+ * and by what to call once it is written, if anyone waits for that (one array for the process:
+ * the turn is the process's, whatever Fastify instance answers).
  */
-let batch: (FastifyReply | Send)[] = [];
+let batch: (FastifyReply | Send | null)[] = [];
 
 /**
  * Whether `reply` has been sent: written, or waiting to be at the end of its turn. Use it where
@@ -20,7 +21,7 @@ export function replyCommitted(reply: FastifyReply): boolean {
 function flush(): void {
   const ready = batch;
   batch = [];
-  for (let i = 0; i < ready.length; i += 2) {
+  for (let i = 0; i < ready.length; i += 3) {
     const reply = ready[i] as FastifyReply;
     try {
       runInRequest(reply.request, ready[i + 1] as Send);
@@ -28,7 +29,22 @@ function flush(): void {
       // Never leave the rest of the batch unanswered because one write threw.
       reply.log.error({ err: error }, 'writing a response failed');
     }
+    (ready[i + 2] as Send | null)?.();
   }
+}
+
+/**
+ * A promise settled once `reply` is written, for a reply that `send()` has just put in this turn's
+ * batch (the last one in it); undefined otherwise. It stands in for what Fastify's reply offers
+ * as a thenable, which waits for the response's end with end-of-stream listeners on it (see
+ * WrittenReplyAdapter).
+ */
+export function writtenPromise(reply: FastifyReply): Promise<void> | undefined {
+  const last = batch.length - 3;
+  if (last < 0 || batch[last] !== reply || batch[last + 2] !== null) return undefined;
+  return new Promise((resolve) => {
+    batch[last + 2] = resolve;
+  });
 }
 
 /**
@@ -58,6 +74,6 @@ export function coalesceResponseWrites(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (_request, reply, _payload, done) => {
     if (batch.length === 0) setImmediate(flush);
     // done() with no payload keeps the one the earlier hooks produced.
-    batch.push(reply, done);
+    batch.push(reply, done, null);
   });
 }
