@@ -54,7 +54,8 @@ function unsupportedMediaType(request: FastifyRequest): Error | undefined {
 }
 
 function notAnObject(request: FastifyRequest): Error | undefined {
-  if (mediaType(request) !== JSON_TYPE || !hasBody(request)) return undefined;
+  // hasBody first: two header reads, where mediaType splits and lower-cases (every GET passes here).
+  if (!hasBody(request) || mediaType(request) !== JSON_TYPE) return undefined;
   const body: unknown = request.body;
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) return undefined;
   return new AppError(AppErrorCode.ValidationFailed, 'The JSON body must be an object.', {
