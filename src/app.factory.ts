@@ -12,6 +12,7 @@ import { coalesceResponseWrites } from './common/http/coalesced-writes';
 import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
 import { jsonBodyParser } from './common/http/json-body';
+import { orderPipelinedRequests } from './common/http/pipelined-order';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { trustProxyOption } from './common/http/trust-proxy';
 import { WrittenReplyAdapter } from './common/http/written-reply.adapter';
@@ -54,6 +55,8 @@ export async function createApp(
     logController: new LogController({ disableRequestLogging: true }),
   });
   logCompletedRequests(adapter.getInstance(), env.app.logRequests);
+  // First of our onRequest hooks: a request that must wait for the ones before it starts nothing.
+  orderPipelinedRequests(adapter.getInstance());
   installRequestContext(adapter.getInstance());
   // Before Nest's routes: the liveness probe does not go through Nest's router.
   registerLivenessRoute(adapter.getInstance());

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { cleanUp, startApp, testEnvironment, TestApp } from './support/test-app';
+import { until } from './support/wait';
 import { login, ticketFor } from './support/ws-client';
 
 /*
@@ -43,6 +44,8 @@ function exchange(bytes: string, enough: (answer: string) => boolean = () => fal
 const statusLines = (answer: string) => answer.match(/HTTP\/1\.1 \d{3} [^\r]*/g) ?? [];
 
 const GET = (path: string, headers = '') => `GET ${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`;
+const POST = (path: string, headers = '') =>
+  `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n${headers}\r\n`;
 
 describe('pipelined requests', () => {
   it("answers a good request before the parser's 400 for the garbage after it", async () => {
@@ -70,6 +73,53 @@ describe('pipelined requests', () => {
   it('sends no error answer after a request that asked to close the connection', async () => {
     const answer = await exchange(`${GET('/health/live', 'Connection: close\r\n')}X`);
     expect(statusLines(answer)).toEqual(['HTTP/1.1 200 OK']);
+  });
+
+  it('answers a request pipelined behind a logout as the logout left the session: 401', async () => {
+    const { tokens } = await login(t.http);
+    const bearer = `Authorization: Bearer ${tokens.access_token}\r\n`;
+    const answer = await exchange(
+      POST('/auth/logout', bearer) +
+        GET('/auth/me', bearer) +
+        GET('/health/live', 'Connection: close\r\n'),
+    );
+    expect(statusLines(answer)).toEqual([
+      'HTTP/1.1 204 No Content',
+      'HTTP/1.1 401 Unauthorized',
+      'HTTP/1.1 200 OK',
+    ]);
+  });
+
+  it('answers the requests pipelined before a logout as the session was before it', async () => {
+    const { tokens } = await login(t.http);
+    const bearer = `Authorization: Bearer ${tokens.access_token}\r\n`;
+    const answer = await exchange(
+      GET('/auth/me', bearer) +
+        GET('/auth/sessions', bearer) +
+        POST('/auth/logout', bearer) +
+        GET('/auth/me', bearer + 'Connection: close\r\n'),
+    );
+    expect(statusLines(answer)).toEqual([
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 204 No Content',
+      'HTTP/1.1 401 Unauthorized',
+    ]);
+  });
+
+  it('still ends the session when the client leaves before the answers', async () => {
+    const { tokens } = await login(t.http);
+    const bearer = `Authorization: Bearer ${tokens.access_token}\r\n`;
+    // Gone as soon as the first byte of an answer comes back.
+    await exchange(
+      GET('/auth/me', bearer) + POST('/auth/logout', bearer),
+      (read) => read.length > 0,
+    );
+    await until(
+      'the session ended',
+      async () => (await t.http.get('/auth/me', { token: tokens.access_token })).status === 401,
+    );
+    expect((await t.http.get('/auth/me', { token: tokens.access_token })).status).toBe(401);
   });
 
   it('writes the 101 of a WebSocket upgrade after the answer before it, then the greeting', async () => {
