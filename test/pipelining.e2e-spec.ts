@@ -122,6 +122,15 @@ describe('pipelined requests', () => {
     expect((await t.http.get('/auth/me', { token: tokens.access_token })).status).toBe(401);
   });
 
+  it('answers 100 pipelined requests of one session, each once and in order', async () => {
+    const { tokens, userId } = await login(t.http);
+    const bearer = `Authorization: Bearer ${tokens.access_token}\r\n`;
+    const requests = Array.from({ length: 99 }, () => GET('/auth/me', bearer)).join('');
+    const answer = await exchange(requests + GET('/auth/me', bearer + 'Connection: close\r\n'));
+    expect(statusLines(answer)).toEqual(Array(100).fill('HTTP/1.1 200 OK'));
+    expect(answer.split(`"id":"${userId}"`)).toHaveLength(101);
+  });
+
   it('writes the 101 of a WebSocket upgrade after the answer before it, then the greeting', async () => {
     const session = await login(t.http);
     const ticket = await ticketFor(t.http, session.tokens.access_token);

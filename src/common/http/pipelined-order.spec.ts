@@ -1,7 +1,11 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { AddressInfo, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { orderPipelinedRequests } from './pipelined-order';
+import {
+  MAX_PIPELINED_RUNNING,
+  MAX_PIPELINED_WAITING,
+  orderPipelinedRequests,
+} from './pipelined-order';
 
 /**
  * A server with a state that POST /state changes after a pause (as a logout waits for its store)
@@ -19,6 +23,14 @@ async function server(ordered: boolean) {
     return { state };
   });
   fastify.get('/state', () => ({ state }));
+  let running = 0;
+  fastify.get('/busy/:n', async (request) => {
+    running += 1;
+    const seen = running;
+    await sleep(5);
+    running -= 1;
+    return { n: (request.params as { n: string }).n, seen };
+  });
   fastify.get('/hold', async () => {
     await released;
     return { held: true };
@@ -52,6 +64,23 @@ function pipelined(fastify: FastifyInstance, requests: string[], count = request
     socket.setTimeout(3000, () => socket.destroy(new Error(`no ${count} answers; read: ${read}`)));
   });
 }
+
+/** Writes `requests` in one packet and returns all that was read until the server closed it. */
+function untilClosed(fastify: FastifyInstance, requests: string[]) {
+  const { port } = fastify.server.address() as AddressInfo;
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(requests.join('')));
+    let read = '';
+    socket.on('data', (chunk: Buffer) => (read += chunk.toString()));
+    socket.on('close', () => resolve(read));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' ? resolve(read) : reject(error),
+    );
+    socket.setTimeout(3000, () => socket.destroy(new Error(`not closed; read: ${read}`)));
+  });
+}
+
+const answered = (read: string) => (read.match(/HTTP\/1\.1 200/g) ?? []).length;
 
 describe('orderPipelinedRequests', () => {
   let fastify: FastifyInstance;
@@ -88,6 +117,55 @@ describe('orderPipelinedRequests', () => {
       '{"held":true}',
       '{"released":true}',
     ]);
+  });
+
+  it(`runs at most ${MAX_PIPELINED_RUNNING} pipelined requests behind the first at once, answering all in order`, async () => {
+    fastify = await server(true);
+    const count = 3 * MAX_PIPELINED_RUNNING;
+    const answers = (
+      await pipelined(
+        fastify,
+        Array.from({ length: count }, (_, n) => GET(`/busy/${n}`)),
+      )
+    ).map((body) => JSON.parse(body) as { n: string; seen: number });
+    expect(answers.map((a) => Number(a.n))).toEqual([...Array(count).keys()]);
+    const mostAtOnce = Math.max(...answers.map((a) => a.seen));
+    // The first, and the 16 behind it (one read of the socket holds them all), still side by side.
+    expect(mostAtOnce).toBeLessThanOrEqual(MAX_PIPELINED_RUNNING + 1);
+    expect(mostAtOnce).toBeGreaterThan(1);
+  });
+
+  it('is what bounds them: without it every pipelined request runs at once', async () => {
+    fastify = await server(false);
+    const count = 3 * MAX_PIPELINED_RUNNING;
+    const answers = await pipelined(
+      fastify,
+      Array.from({ length: count }, (_, n) => GET(`/busy/${n}`)),
+    );
+    expect(Math.max(...answers.map((body) => (JSON.parse(body) as { seen: number }).seen))).toBe(
+      count,
+    );
+  });
+
+  it(`answers ${MAX_PIPELINED_WAITING} requests waiting behind those, and closes the connection at one more`, async () => {
+    fastify = await server(true);
+    const most = 1 + MAX_PIPELINED_RUNNING + MAX_PIPELINED_WAITING;
+    const requests = (count: number) => Array.from({ length: count }, (_, n) => GET(`/busy/${n}`));
+    expect(await pipelined(fastify, requests(most))).toHaveLength(most);
+    const read = await untilClosed(fastify, requests(most + 1));
+    // Closed before the waiting ones ran: what had been running may or may not have been written.
+    expect(answered(read)).toBeLessThanOrEqual(1 + MAX_PIPELINED_RUNNING);
+    // The server itself is fine, and so is the next connection.
+    expect(await pipelined(fastify, [GET('/state')])).toEqual(['{"state":"before"}']);
+  });
+
+  it(`closes a connection with more than ${MAX_PIPELINED_WAITING} unsafe requests waiting`, async () => {
+    fastify = await server(true);
+    const read = await untilClosed(
+      fastify,
+      Array.from({ length: MAX_PIPELINED_WAITING + 2 }, () => POST('/state')),
+    );
+    expect(answered(read)).toBeLessThanOrEqual(1);
   });
 
   it('lets requests on other connections run while one waits', async () => {
