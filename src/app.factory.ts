@@ -12,6 +12,7 @@ import { coalesceResponseWrites } from './common/http/coalesced-writes';
 import { corsOptions } from './common/http/cors';
 import { frameworkErrors } from './common/http/framework-errors';
 import { jsonBodyParser } from './common/http/json-body';
+import { answerHalfClosedClients } from './common/http/half-close';
 import { orderPipelinedRequests } from './common/http/pipelined-order';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { trustProxyOption } from './common/http/trust-proxy';
@@ -54,6 +55,7 @@ export async function createApp(
     // One line per request from logCompletedRequests, not Fastify's two with all headers.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  answerHalfClosedClients(adapter.getInstance().server);
   logCompletedRequests(adapter.getInstance(), env.app.logRequests);
   // First of our onRequest hooks: a request that must wait for the ones before it starts nothing.
   orderPipelinedRequests(adapter.getInstance());

@@ -23,12 +23,19 @@ afterAll(async () => {
 
 /**
  * Writes `bytes` in one packet and reads what comes back, until the server closes the
- * connection or `enough` says so (then it is closed here).
+ * connection or `enough` says so (then it is closed here). With `halfClose` the client shuts its
+ * sending side right after the bytes (a FIN), as some clients do once their request is sent.
  */
-function exchange(bytes: string, enough: (answer: string) => boolean = () => false) {
+function exchange(
+  bytes: string,
+  enough: (answer: string) => boolean = () => false,
+  { halfClose = false } = {},
+) {
   const { port } = new URL(t.http.baseUrl);
   return new Promise<string>((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(bytes));
+    const socket = connect(Number(port), '127.0.0.1', () =>
+      halfClose ? socket.end(bytes) : socket.write(bytes),
+    );
     let answer = '';
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('latin1');
@@ -129,6 +136,16 @@ describe('pipelined requests', () => {
     const answer = await exchange(requests + GET('/auth/me', bearer + 'Connection: close\r\n'));
     expect(statusLines(answer)).toEqual(Array(100).fill('HTTP/1.1 200 OK'));
     expect(answer.split(`"id":"${userId}"`)).toHaveLength(101);
+  });
+
+  it('answers a client that half-closes after its requests (shutdown of its sending side)', async () => {
+    const { tokens, userId } = await login(t.http);
+    const bearer = `Authorization: Bearer ${tokens.access_token}\r\n`;
+    const answer = await exchange(GET('/auth/me', bearer) + GET('/health/ready'), undefined, {
+      halfClose: true,
+    });
+    expect(statusLines(answer)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    expect(answer).toContain(`"id":"${userId}"`);
   });
 
   it('writes the 101 of a WebSocket upgrade after the answer before it, then the greeting', async () => {
