@@ -1,10 +1,13 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { AddressInfo, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { answerHalfClosedClients } from './half-close';
 import {
+  MAX_PIPELINED_IN_PROCESS,
   MAX_PIPELINED_RUNNING,
   MAX_PIPELINED_WAITING,
   orderPipelinedRequests,
+  pipelinedRequestsInProcess,
 } from './pipelined-order';
 
 /**
@@ -13,6 +16,7 @@ import {
  */
 async function server(ordered: boolean) {
   const fastify = Fastify();
+  answerHalfClosedClients(fastify.server);
   if (ordered) orderPipelinedRequests(fastify);
   let state = 'before';
   let release: () => void = () => undefined;
@@ -23,6 +27,7 @@ async function server(ordered: boolean) {
     return { state };
   });
   fastify.get('/state', () => ({ state }));
+  fastify.post('/fast', () => ({ fast: true }));
   let running = 0;
   fastify.get('/busy/:n', async (request) => {
     running += 1;
@@ -65,19 +70,31 @@ function pipelined(fastify: FastifyInstance, requests: string[], count = request
   });
 }
 
-/** Writes `requests` in one packet and returns all that was read until the server closed it. */
-function untilClosed(fastify: FastifyInstance, requests: string[]) {
+/**
+ * Writes `requests` in one packet and returns all that was read until the server closed the
+ * connection; with `end`, the client half-closes after them, so the server closes once it has
+ * answered what it took.
+ */
+function untilClosed(fastify: FastifyInstance, requests: string[], { end = false } = {}) {
   const { port } = fastify.server.address() as AddressInfo;
   return new Promise<string>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(requests.join('')));
+    const socket = connect(port, '127.0.0.1', () =>
+      end ? socket.end(requests.join('')) : socket.write(requests.join('')),
+    );
     let read = '';
     socket.on('data', (chunk: Buffer) => (read += chunk.toString()));
     socket.on('close', () => resolve(read));
     socket.on('error', (error: NodeJS.ErrnoException) =>
       error.code === 'ECONNRESET' ? resolve(read) : reject(error),
     );
-    socket.setTimeout(3000, () => socket.destroy(new Error(`not closed; read: ${read}`)));
+    socket.setTimeout(5000, () => socket.destroy(new Error(`not closed; read: ${read}`)));
   });
+}
+
+/** Polls `check` every 10 ms for up to 3 s. */
+async function until(check: () => boolean) {
+  for (let i = 0; i < 300 && !check(); i += 1) await sleep(10);
+  expect(check()).toBe(true);
 }
 
 const answered = (read: string) => (read.match(/HTTP\/1\.1 200/g) ?? []).length;
@@ -147,25 +164,54 @@ describe('orderPipelinedRequests', () => {
     );
   });
 
-  it(`answers ${MAX_PIPELINED_WAITING} requests waiting behind those, and closes the connection at one more`, async () => {
+  it(`answers ${MAX_PIPELINED_WAITING} requests waiting behind those; past them it answers what it took, then closes`, async () => {
     fastify = await server(true);
     const most = 1 + MAX_PIPELINED_RUNNING + MAX_PIPELINED_WAITING;
     const requests = (count: number) => Array.from({ length: count }, (_, n) => GET(`/busy/${n}`));
     expect(await pipelined(fastify, requests(most))).toHaveLength(most);
-    const read = await untilClosed(fastify, requests(most + 1));
-    // Closed before the waiting ones ran: what had been running may or may not have been written.
-    expect(answered(read)).toBeLessThanOrEqual(1 + MAX_PIPELINED_RUNNING);
+    const read = await untilClosed(fastify, requests(most + 10));
+    // Every request taken is answered, in order, the last one saying the connection closes.
+    const answers = read.split('HTTP/1.1 ').slice(1);
+    expect(answers).toHaveLength(most);
+    expect(answers.map((a) => (/"n":"(\d+)"/.exec(a) ?? [])[1])).toEqual(
+      [...Array(most).keys()].map(String),
+    );
+    expect(answers.slice(0, -1).every((a) => /connection: keep-alive/i.test(a))).toBe(true);
+    expect(answers.at(-1)).toMatch(/connection: close/i);
+    expect(pipelinedRequestsInProcess()).toBe(0);
     // The server itself is fine, and so is the next connection.
     expect(await pipelined(fastify, [GET('/state')])).toEqual(['{"state":"before"}']);
   });
 
-  it(`closes a connection with more than ${MAX_PIPELINED_WAITING} unsafe requests waiting`, async () => {
+  it(`answers an unsafe request and the ${MAX_PIPELINED_WAITING} waiting behind it, then closes`, async () => {
     fastify = await server(true);
     const read = await untilClosed(
       fastify,
-      Array.from({ length: MAX_PIPELINED_WAITING + 2 }, () => POST('/state')),
+      Array.from({ length: MAX_PIPELINED_WAITING + 20 }, () => POST('/fast')),
     );
-    expect(answered(read)).toBeLessThanOrEqual(1);
+    expect(answered(read)).toBe(1 + MAX_PIPELINED_WAITING);
+    expect(read.slice(read.lastIndexOf('HTTP/1.1 '))).toMatch(/connection: close/i);
+  });
+
+  it(`takes at most ${MAX_PIPELINED_IN_PROCESS} pipelined requests in the process; the connections past them close after what they are owed`, async () => {
+    fastify = await server(true);
+    const connections = Math.ceil(MAX_PIPELINED_IN_PROCESS / MAX_PIPELINED_RUNNING) + 3;
+    const perConnection = 1 + MAX_PIPELINED_RUNNING;
+    // Each connection: a GET /hold answered only on release, with 16 more behind it.
+    const reads = Array.from({ length: connections }, () =>
+      untilClosed(
+        fastify,
+        Array.from({ length: perConnection }, () => GET('/hold')),
+        { end: true },
+      ),
+    );
+    await until(() => pipelinedRequestsInProcess() >= MAX_PIPELINED_IN_PROCESS);
+    expect(await pipelined(fastify, [GET('/release')])).toEqual(['{"released":true}']);
+    const counts = (await Promise.all(reads)).map(answered);
+    // All taken requests answered; the connections that came last got their first answer only.
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(connections + MAX_PIPELINED_IN_PROCESS);
+    expect(counts.filter((c) => c === 1).length).toBeGreaterThan(0);
+    expect(pipelinedRequestsInProcess()).toBe(0);
   });
 
   it('lets requests on other connections run while one waits', async () => {

@@ -6,33 +6,46 @@ import { Socket } from 'node:net';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
- * How many requests pipelined behind the one being answered may run at once on one connection;
- * the ones after them wait, and run one at a time, each once the answers before it are written.
+ * How many requests pipelined behind the one being answered may be in flight on one connection
+ * before the later ones wait, each until the answers before it are written.
  */
 export const MAX_PIPELINED_RUNNING = 16;
 
 /**
- * How many requests may wait on one connection. A waiting request writes nothing, so Node's own
- * back-pressure (it stops reading while answers pile up unread) never sees them: without a bound a
- * client could pipeline requests faster than they run until the process ran out of heap. Past it
- * the connection is closed, as a client pipelining that deep is not waiting for its answers.
+ * How many requests may wait on one connection, and how many pipelined requests (behind the one
+ * being answered on their connection) the whole process takes. A waiting request writes nothing,
+ * so Node's own back-pressure (it stops reading while answers pile up unread) never sees it:
+ * unbounded, clients pipelining faster than their requests run would fill the heap.
  */
 export const MAX_PIPELINED_WAITING = 128;
+export const MAX_PIPELINED_IN_PROCESS = 1024;
 
-/** The answer of the last unsafe request read on a connection, while it is not yet written. */
-const UNSAFE_IN_FLIGHT = Symbol('tessera.unsafeAnswerInFlight');
-/** How many requests read behind an unanswered one on a connection are not answered yet. */
-const PIPELINED = Symbol('tessera.pipelinedInFlight');
-/** How many of those wait for their turn. */
-const WAITING = Symbol('tessera.pipelinedWaiting');
+/** What a connection that has pipelined requests, or an unsafe one in flight, carries. */
+interface Pipeline {
+  /** The answer of the last unsafe request read, while it is not yet written. */
+  unsafe: ServerResponse | undefined;
+  /** The answer of the last request taken behind an unanswered one. */
+  last: ServerResponse | undefined;
+  /** Requests taken behind an unanswered one and not answered yet (counted in the process's). */
+  inFlight: number;
+  /** How many of those wait for their turn. */
+  waiting: number;
+  /** Past a bound: no request read from now on runs; the connection ends after the answers owed. */
+  closing: boolean;
+}
+
+const PIPELINE = Symbol('tessera.pipeline');
 
 /** Node's HTTP server keeps the answer it is writing on a connection as `_httpMessage`. */
 type HttpConnection = Socket & {
   _httpMessage?: ServerResponse | null;
-  [UNSAFE_IN_FLIGHT]?: ServerResponse;
-  [PIPELINED]?: number;
-  [WAITING]?: number;
+  [PIPELINE]?: Pipeline;
 };
+
+/** Node marks the answer after which it ends the connection (`Connection: close` sets it). */
+type LastAnswer = ServerResponse & { _last?: boolean };
+
+let pipelinedInProcess = 0;
 
 /**
  * HTTP/1.1 pipelining, RFC 9112 §9.3.2: "A server MAY process a sequence of pipelined requests in
@@ -45,9 +58,12 @@ type HttpConnection = Socket & {
  *
  * Here a request waits, before any other hook of its own runs, until every request read before it
  * on its connection is answered, when it is unsafe itself, when an unsafe one is among them, or
- * when more than MAX_PIPELINED_RUNNING are; more than MAX_PIPELINED_WAITING waiting close the
- * connection. Safe requests behind safe ones still run side by side up to that many. A request
- * with nothing before it (every client that does not pipeline) pays a property read on its socket.
+ * when MAX_PIPELINED_RUNNING are already in flight behind the one being answered. Safe requests
+ * behind safe ones still run side by side up to that many. Past MAX_PIPELINED_WAITING on the
+ * connection or MAX_PIPELINED_IN_PROCESS in the process, the connection stops reading: the
+ * requests already taken are answered, the last with `Connection: close`, and the ones read after
+ * them never run (RFC 9112 §9.3.2: the client retries what was not answered). A request with
+ * nothing before it (every client that does not pipeline) pays a property read on its socket.
  */
 export function orderPipelinedRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', inOrder);
@@ -63,42 +79,68 @@ function inOrder(
     done();
     return;
   }
+  const pipeline = connection[PIPELINE];
+  // Read after the connection was told to close: never run (Node frees it with the connection).
+  if (pipeline?.closing) return;
   const answer = reply.raw;
   const unsafe = !SAFE_METHODS.has(request.method);
-  const behindUnsafe = connection[UNSAFE_IN_FLIGHT] !== undefined;
-  if (unsafe) markUnsafeInFlight(connection, answer);
   // Node's server writes one answer at a time on a connection and keeps the later ones queued:
   // when this one is not the one being written, some request before it is not answered yet.
   const writing = connection._httpMessage;
   if (!writing || writing === answer) {
+    if (unsafe) markUnsafe(pipelineOf(connection), answer);
     done();
     return;
   }
-  const pipelined = countPipelined(connection, answer);
-  if (!unsafe && !behindUnsafe && pipelined <= MAX_PIPELINED_RUNNING) {
+  const state = pipeline ?? pipelineOf(connection);
+  const runsNow =
+    !unsafe &&
+    state.unsafe === undefined &&
+    state.inFlight < MAX_PIPELINED_RUNNING &&
+    pipelinedInProcess < MAX_PIPELINED_IN_PROCESS;
+  if (
+    !runsNow &&
+    (state.waiting >= MAX_PIPELINED_WAITING || pipelinedInProcess >= MAX_PIPELINED_IN_PROCESS)
+  ) {
+    closeAfterAnswersOwed(connection, state, writing, request);
+    return;
+  }
+  if (unsafe) markUnsafe(state, answer);
+  take(state, answer);
+  if (runsNow) {
     done();
     return;
   }
-  const waiting = (connection[WAITING] ?? 0) + 1;
-  if (waiting > MAX_PIPELINED_WAITING) {
-    if (!connection.destroyed) {
-      request.log.warn(
-        { ip: connection.remoteAddress },
-        `closed a connection with more than ${MAX_PIPELINED_WAITING} pipelined requests waiting`,
-      );
-      connection.destroy();
-    }
-    return;
-  }
-  connection[WAITING] = waiting;
+  state.waiting += 1;
   // Node gives the connection to the next queued answer once the one before it has finished, and
   // tells it with 'socket'. Continued on the next tick: not inside Node's own bookkeeping of the
   // answer that just finished. A connection closed meanwhile never gets here: nobody would read
   // the answer, and a request after it is not run.
   answer.once('socket', () => {
-    connection[WAITING] = (connection[WAITING] ?? 1) - 1;
+    state.waiting -= 1;
     process.nextTick(done);
   });
+}
+
+/** The connection's pipeline state, made on first need (one 'close' listener per connection). */
+function pipelineOf(connection: HttpConnection): Pipeline {
+  const existing = connection[PIPELINE];
+  if (existing) return existing;
+  const state: Pipeline = {
+    unsafe: undefined,
+    last: undefined,
+    inFlight: 0,
+    waiting: 0,
+    closing: false,
+  };
+  connection[PIPELINE] = state;
+  // Node does not always tell the queued answers of a connection that is gone: give back what
+  // this connection still counts in the process's total.
+  connection.once('close', () => {
+    pipelinedInProcess -= state.inFlight;
+    state.inFlight = 0;
+  });
+  return state;
 }
 
 /** Runs `then` once, when `answer` is written or its connection is gone. */
@@ -112,21 +154,50 @@ function whenAnswered(answer: ServerResponse, then: () => void): void {
   answer.once('close', answered);
 }
 
-function markUnsafeInFlight(connection: HttpConnection, answer: ServerResponse): void {
-  connection[UNSAFE_IN_FLIGHT] = answer;
+function markUnsafe(state: Pipeline, answer: ServerResponse): void {
+  state.unsafe = answer;
   whenAnswered(answer, () => {
-    // A later unsafe request may have taken the mark; only this answer's own is cleared (set to
-    // undefined, not deleted: a delete would turn every socket's properties into a dictionary).
-    if (connection[UNSAFE_IN_FLIGHT] === answer) connection[UNSAFE_IN_FLIGHT] = undefined;
+    // A later unsafe request may have taken the mark; only this answer's own is cleared.
+    if (state.unsafe === answer) state.unsafe = undefined;
   });
 }
 
-/** Counts `answer` among its connection's pipelined requests until it is written. */
-function countPipelined(connection: HttpConnection, answer: ServerResponse): number {
-  const count = (connection[PIPELINED] ?? 0) + 1;
-  connection[PIPELINED] = count;
+/** Counts `answer` among the connection's and the process's pipelined requests until written. */
+function take(state: Pipeline, answer: ServerResponse): void {
+  state.inFlight += 1;
+  pipelinedInProcess += 1;
+  state.last = answer;
   whenAnswered(answer, () => {
-    connection[PIPELINED] = (connection[PIPELINED] ?? 1) - 1;
+    // Zero once the connection is gone: its count was given back then.
+    if (state.inFlight === 0) return;
+    state.inFlight -= 1;
+    pipelinedInProcess -= 1;
   });
-  return count;
+}
+
+/**
+ * Stops reading `connection` and ends it after the answers it owes: the last of them goes out
+ * with `Connection: close` (or, already being written, is the last Node writes).
+ */
+function closeAfterAnswersOwed(
+  connection: HttpConnection,
+  state: Pipeline,
+  writing: ServerResponse,
+  request: FastifyRequest,
+): void {
+  state.closing = true;
+  connection.pause();
+  const last: LastAnswer =
+    state.last && !state.last.writableFinished && !state.last.destroyed ? state.last : writing;
+  if (last.headersSent) last._last = true;
+  else last.shouldKeepAlive = false;
+  request.log.warn(
+    { ip: connection.remoteAddress },
+    'closing a connection after the answers it is owed: too many pipelined requests',
+  );
+}
+
+/** The process's count of pipelined requests in flight (for tests). */
+export function pipelinedRequestsInProcess(): number {
+  return pipelinedInProcess;
 }
