@@ -77,6 +77,19 @@ describe('pipelined requests', () => {
     ]);
   });
 
+  it('answers 400 and closes when the body of a request is not valid chunked encoding', async () => {
+    const { tokens } = await login(t.http);
+    const badChunk =
+      'POST /auth/refresh HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n' +
+      'Content-Type: application/json\r\n\r\nzz\r\n';
+    expect(statusLines(await exchange(badChunk))).toEqual(['HTTP/1.1 400 Bad Request']);
+    // Behind a store-backed answer, that answer first.
+    const answer = await exchange(
+      GET('/auth/me', `Authorization: Bearer ${tokens.access_token}\r\n`) + badChunk,
+    );
+    expect(statusLines(answer)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 400 Bad Request']);
+  });
+
   it('sends no error answer after a request that asked to close the connection', async () => {
     const answer = await exchange(`${GET('/health/live', 'Connection: close\r\n')}X`);
     expect(statusLines(answer)).toEqual(['HTTP/1.1 200 OK']);

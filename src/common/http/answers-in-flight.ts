@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 
 /** Node's HTTP server keeps the response it is writing on a connection as `_httpMessage`. */
 type HttpConnection = Duplex & {
-  _httpMessage?: (EventEmitter & { writableFinished: boolean }) | null;
+  _httpMessage?: (EventEmitter & { writableFinished: boolean; req?: IncomingMessage }) | null;
 };
 
 /**
@@ -12,6 +13,9 @@ type HttpConnection = Duplex & {
  * connection to the next pipelined response when one finishes, so each is waited for in turn).
  * Never, if the connection is destroyed meanwhile.
  *
+ * `unfinished` is a request whose own answer is not waited for: one whose body the parser has just
+ * refused (its answer could only come once the body is whole, which it never will be).
+ *
  * For what writes on the raw connection itself: the parser's error answers (client-errors.ts)
  * and the `101 Switching Protocols` of a WebSocket upgrade (ordered-ws.adapter.ts). A pipelined
  * request read before them may still be answering: its handler waits for the store, or its reply
@@ -19,18 +23,22 @@ type HttpConnection = Duplex & {
  * place: the client would read a 400 as the answer to its good request, or that answer would
  * arrive inside the WebSocket stream.
  */
-export function afterAnswersInFlight(socket: Duplex, then: () => void): void {
+export function afterAnswersInFlight(
+  socket: Duplex,
+  then: () => void,
+  unfinished?: IncomingMessage,
+): void {
   // Gone: nothing more can be written on it.
   if (socket.destroyed) return;
   const inFlight = (socket as HttpConnection)._httpMessage;
-  if (!inFlight || inFlight.writableFinished) {
+  if (!inFlight || inFlight.writableFinished || (unfinished && inFlight.req === unfinished)) {
     then();
     return;
   }
   const next = () => {
     inFlight.off('finish', next);
     inFlight.off('close', next);
-    afterAnswersInFlight(socket, then);
+    afterAnswersInFlight(socket, then, unfinished);
   };
   // 'close' too: an answer that never finishes (its client went away) must not hold the rest.
   inFlight.once('finish', next);

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { IncomingMessage, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { problemType } from '../errors/error-status';
 import { afterAnswersInFlight } from './answers-in-flight';
@@ -19,7 +19,9 @@ const answered = new WeakSet<Duplex>();
  * security headers of every other answer.
  *
  * Written after the answers to the requests read before the bad one on this connection (HTTP/1.1
- * pipelining), never in their place; a connection one of them closes gets no error answer.
+ * pipelining), never in their place; a connection one of them closes gets no error answer. When
+ * the bad bytes are the body of a request already handed to the application, this answer is that
+ * request's: it is not waited for.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
@@ -37,10 +39,28 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\n` +
     `${SECURITY_LINES}Cache-Control: no-store\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
-  afterAnswersInFlight(socket, () => {
-    if (socket.writable) socket.end(answer);
-    else socket.destroy();
-  });
+  afterAnswersInFlight(
+    socket,
+    () => {
+      if (socket.writable) socket.end(answer);
+      else socket.destroy();
+    },
+    requestWithRefusedBody(socket),
+  );
+}
+
+/** Node's HTTP parser of a connection, and the request it is reading. */
+type ParsedConnection = Duplex & { parser?: { incoming?: IncomingMessage | null } | null };
+
+/**
+ * The request whose body the parser was reading when it failed (bad chunked encoding, a request
+ * timeout while the body trickles in), if any. That request is already in the application, waiting
+ * for the rest of its body, which will never come: this error answer is its answer, and nothing
+ * else will be read on the connection.
+ */
+function requestWithRefusedBody(socket: Duplex): IncomingMessage | undefined {
+  const incoming = (socket as ParsedConnection).parser?.incoming;
+  return incoming && !incoming.complete ? incoming : undefined;
 }
 
 const DETAILS: Record<number, string> = {
