@@ -6,6 +6,7 @@ import {
   MAX_PIPELINED_IN_PROCESS,
   MAX_PIPELINED_RUNNING,
   MAX_PIPELINED_WAITING,
+  MAX_REFUSED,
   orderPipelinedRequests,
   pipelinedRequestsInProcess,
 } from './pipelined-order';
@@ -212,6 +213,35 @@ describe('orderPipelinedRequests', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(connections + MAX_PIPELINED_IN_PROCESS);
     expect(counts.filter((c) => c === 1).length).toBeGreaterThan(0);
     expect(pipelinedRequestsInProcess()).toBe(0);
+  });
+
+  it('reads nothing more from a connection told to close, however much its client writes', async () => {
+    fastify = await server(true);
+    let built = 0;
+    fastify.server.on('request', () => (built += 1));
+    const { port } = fastify.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    // Past the bound at once (1 + 16 running + 128 waiting + 1), then 4 MB more of GETs.
+    socket.write(
+      [...Array(2 + MAX_PIPELINED_RUNNING + MAX_PIPELINED_WAITING).keys()]
+        .map((n) => GET(`/busy/${n}`))
+        .join(''),
+    );
+    const more = GET('/health').repeat(32 * 1024);
+    for (let i = 0; i < 8 && !socket.destroyed; i += 1) {
+      socket.write(more);
+      await sleep(50);
+    }
+    socket.destroy();
+    await closed;
+    // What was read before it stopped, and at most MAX_REFUSED more: not the ~260 000 offered.
+    expect(built).toBeGreaterThan(1 + MAX_PIPELINED_RUNNING + MAX_PIPELINED_WAITING);
+    expect(built).toBeLessThanOrEqual(
+      2 + MAX_PIPELINED_RUNNING + MAX_PIPELINED_WAITING + MAX_REFUSED + (64 * 1024) / 16,
+    );
   });
 
   it('lets requests on other connections run while one waits', async () => {

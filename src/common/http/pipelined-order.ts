@@ -20,6 +20,12 @@ export const MAX_PIPELINED_RUNNING = 16;
 export const MAX_PIPELINED_WAITING = 128;
 export const MAX_PIPELINED_IN_PROCESS = 1024;
 
+/**
+ * How many requests a connection told to close may still bring (the rest of what was already read)
+ * before it is destroyed, answers owed or not: each is built by Node and Fastify before any hook.
+ */
+export const MAX_REFUSED = 1024;
+
 /** What a connection that has pipelined requests, or an unsafe one in flight, carries. */
 interface Pipeline {
   /** The answer of the last unsafe request read, while it is not yet written. */
@@ -32,6 +38,8 @@ interface Pipeline {
   waiting: number;
   /** Past a bound: no request read from now on runs; the connection ends after the answers owed. */
   closing: boolean;
+  /** Requests read after that. */
+  refused: number;
 }
 
 const PIPELINE = Symbol('tessera.pipeline');
@@ -62,7 +70,8 @@ let pipelinedInProcess = 0;
  * behind safe ones still run side by side up to that many. Past MAX_PIPELINED_WAITING on the
  * connection or MAX_PIPELINED_IN_PROCESS in the process, the connection stops reading: the
  * requests already taken are answered, the last with `Connection: close`, and the ones read after
- * them never run (RFC 9112 §9.3.2: the client retries what was not answered). A request with
+ * them never run (RFC 9112 §9.3.2: the client retries what was not answered); past MAX_REFUSED of
+ * those it is destroyed. A request with
  * nothing before it (every client that does not pipeline) pays a property read on its socket.
  */
 export function orderPipelinedRequests(fastify: FastifyInstance): void {
@@ -81,7 +90,11 @@ function inOrder(
   }
   const pipeline = connection[PIPELINE];
   // Read after the connection was told to close: never run (Node frees it with the connection).
-  if (pipeline?.closing) return;
+  if (pipeline?.closing) {
+    pipeline.refused += 1;
+    if (pipeline.refused > MAX_REFUSED) connection.destroy();
+    return;
+  }
   const answer = reply.raw;
   const unsafe = !SAFE_METHODS.has(request.method);
   // Node's server writes one answer at a time on a connection and keeps the later ones queued:
@@ -132,6 +145,7 @@ function pipelineOf(connection: HttpConnection): Pipeline {
     inFlight: 0,
     waiting: 0,
     closing: false,
+    refused: 0,
   };
   connection[PIPELINE] = state;
   // Node does not always tell the queued answers of a connection that is gone: give back what
@@ -186,7 +200,10 @@ function closeAfterAnswersOwed(
   request: FastifyRequest,
 ): void {
   state.closing = true;
+  // Node resumes a connection by itself, after each request it parses and as answers drain:
+  // stopped again each time, so nothing more is read from it.
   connection.pause();
+  connection.on('resume', () => connection.pause());
   const last: LastAnswer =
     state.last && !state.last.writableFinished && !state.last.destroyed ? state.last : writing;
   if (last.headersSent) last._last = true;
