@@ -528,9 +528,10 @@ describe.each([
   });
 
   /**
-   * Whether `secret` appears in `text`. A six-digit code is looked for as a whole word: any long
-   * run of random digits holds a given one by chance (a log line's responseTime has 15 digits:
-   * CI once found "214915" in one), but a code that leaked stands between quotes, `=` or spaces.
+   * Whether `secret` appears in `text`. A six-digit code is looked for as a whole word: a long run
+   * of random characters (the hex of a request id, a key id) holds a given six digits now and then
+   * by chance (CI once found "214915" in the log text), but a code that leaked stands between
+   * quotes, `=` or spaces.
    */
   const appearsIn = (text: string, secret: string) =>
     /^\d+$/.test(secret)
