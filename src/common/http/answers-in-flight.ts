@@ -2,10 +2,25 @@ import { EventEmitter } from 'node:events';
 import { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 
+/** An answer Node's HTTP server writes (a ServerResponse), as far as these helpers use it. */
+type Answer = EventEmitter & { writableFinished: boolean; req?: IncomingMessage };
+
 /** Node's HTTP server keeps the response it is writing on a connection as `_httpMessage`. */
-type HttpConnection = Duplex & {
-  _httpMessage?: (EventEmitter & { writableFinished: boolean; req?: IncomingMessage }) | null;
-};
+export type HttpConnection<A extends Answer = Answer> = Duplex & { _httpMessage?: A | null };
+
+/**
+ * Runs `then` once, when `answer` is written or is gone unwritten (its client went away: an answer
+ * that never finishes must not hold what waits for it).
+ */
+export function whenAnswered(answer: EventEmitter, then: () => void): void {
+  const answered = () => {
+    answer.off('finish', answered);
+    answer.off('close', answered);
+    then();
+  };
+  answer.once('finish', answered);
+  answer.once('close', answered);
+}
 
 /**
  * Calls `then` once the answers to the requests read before this moment on `socket` have been
@@ -35,12 +50,5 @@ export function afterAnswersInFlight(
     then();
     return;
   }
-  const next = () => {
-    inFlight.off('finish', next);
-    inFlight.off('close', next);
-    afterAnswersInFlight(socket, then, unfinished);
-  };
-  // 'close' too: an answer that never finishes (its client went away) must not hold the rest.
-  inFlight.once('finish', next);
-  inFlight.once('close', next);
+  whenAnswered(inFlight, () => afterAnswersInFlight(socket, then, unfinished));
 }

@@ -1,6 +1,7 @@
 import { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { HttpConnection, whenAnswered } from './answers-in-flight';
 
 /** RFC 9110 §9.2.1: the methods that change nothing on the server. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -44,11 +45,8 @@ interface Pipeline {
 
 const PIPELINE = Symbol('tessera.pipeline');
 
-/** Node's HTTP server keeps the answer it is writing on a connection as `_httpMessage`. */
-type HttpConnection = Socket & {
-  _httpMessage?: ServerResponse | null;
-  [PIPELINE]?: Pipeline;
-};
+/** A connection of Node's HTTP server, with what this file keeps on it. */
+type PipelinedConnection = Socket & HttpConnection<ServerResponse> & { [PIPELINE]?: Pipeline };
 
 /** Node marks the answer after which it ends the connection (`Connection: close` sets it). */
 type LastAnswer = ServerResponse & { _last?: boolean };
@@ -83,7 +81,7 @@ function inOrder(
   reply: FastifyReply,
   done: HookHandlerDoneFunction,
 ): void {
-  const connection = request.raw.socket as HttpConnection | null;
+  const connection = request.raw.socket as PipelinedConnection | null;
   if (!connection) {
     done();
     return;
@@ -136,7 +134,7 @@ function inOrder(
 }
 
 /** The connection's pipeline state, made on first need (one 'close' listener per connection). */
-function pipelineOf(connection: HttpConnection): Pipeline {
+function pipelineOf(connection: PipelinedConnection): Pipeline {
   const existing = connection[PIPELINE];
   if (existing) return existing;
   const state: Pipeline = {
@@ -155,17 +153,6 @@ function pipelineOf(connection: HttpConnection): Pipeline {
     state.inFlight = 0;
   });
   return state;
-}
-
-/** Runs `then` once, when `answer` is written or its connection is gone. */
-function whenAnswered(answer: ServerResponse, then: () => void): void {
-  const answered = () => {
-    answer.off('finish', answered);
-    answer.off('close', answered);
-    then();
-  };
-  answer.once('finish', answered);
-  answer.once('close', answered);
 }
 
 function markUnsafe(state: Pipeline, answer: ServerResponse): void {
@@ -194,7 +181,7 @@ function take(state: Pipeline, answer: ServerResponse): void {
  * with `Connection: close` (or, already being written, is the last Node writes).
  */
 function closeAfterAnswersOwed(
-  connection: HttpConnection,
+  connection: PipelinedConnection,
   state: Pipeline,
   writing: ServerResponse,
   request: FastifyRequest,
